@@ -1,0 +1,38 @@
+# Concord's front door. Every target selects a JDK >= 25 by itself (scripts/find-jdk.sh).
+SHELL := /bin/bash
+JAVA_HOME := $(shell scripts/find-jdk.sh)
+export JAVA_HOME
+MVN := mvn -B --no-transfer-progress
+JAVA := $(JAVA_HOME)/bin/java
+JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g
+SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
+
+.PHONY: help run build test check bench-e2e clean tools
+
+help:
+	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
+	@echo "make test       everything CI runs: unit tests + cross-service integration tests"
+	@echo "make check      fast inner loop: compile + unit tests, no integration tests"
+	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
+
+tools:
+	@scripts/ensure-tools.sh
+
+build: tools
+	$(MVN) -q install -DskipTests
+
+run: build
+	$(JAVA) $(JVM_FLAGS) -jar $(SUITE_JAR)
+
+test: tools
+	$(MVN) install
+
+check: tools
+	$(MVN) install -DskipITs
+
+bench-e2e: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.EndToEndLatency $(BENCH_ARGS)"
+
+clean:
+	$(MVN) -q clean

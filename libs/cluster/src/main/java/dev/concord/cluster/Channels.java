@@ -1,0 +1,51 @@
+package dev.concord.cluster;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One plaintext gRPC channel per peer address, created on first use and kept for the life of the
+ * pod (channels reconnect by themselves). Inbound messages are capped at {@code maxInboundBytes}.
+ *
+ * <p>Concurrency: a {@link ConcurrentHashMap}; channels are thread-safe.
+ */
+public final class Channels implements AutoCloseable {
+  private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final int maxInboundBytes;
+
+  public Channels(int maxInboundBytes) {
+    this.maxInboundBytes = maxInboundBytes;
+  }
+
+  public Channels() {
+    this(16 * 1024 * 1024);
+  }
+
+  public ManagedChannel forAddress(String address) {
+    return channels.computeIfAbsent(
+        address,
+        a ->
+            NettyChannelBuilder.forTarget(a)
+                .usePlaintext()
+                .maxInboundMessageSize(maxInboundBytes)
+                .build());
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdown);
+    for (ManagedChannel c : channels.values()) {
+      try {
+        if (!c.awaitTermination(2, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        c.shutdownNow();
+      }
+    }
+    channels.clear();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.concord.testkit;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.Inflater;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real WebSocket client (the JDK's) speaking Gateway v10 JSON, for tests, benchmarks and load
+ * generators. Frames arrive in a queue; the close code the server sent is kept. zlib-stream frames
+ * are inflated with one inflater for the connection's life, as Discord clients do.
+ */
+public final class GatewayClient implements AutoCloseable {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>(100_000);
+  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final WebSocket ws;
+  private final Inflater inflater = new Inflater();
+
+  private GatewayClient(String url) {
+    Listener listener = new Listener();
+    this.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(URI.create(url), listener).join();
+  }
+
+  /** Frames received so far and not yet taken. */
+  public int pending() {
+    return frames.size();
+  }
+
+  public static GatewayClient connect(String url) {
+    return new GatewayClient(url);
+  }
+
+  public void send(String json) {
+    ws.sendText(json, true).join();
+  }
+
+  public void identify(String token, long intents) {
+    send(
+        "{\"op\":2,\"d\":{\"token\":\""
+            + token
+            + "\",\"intents\":"
+            + intents
+            + ",\"properties\":{\"os\":\"linux\",\"browser\":\"concord-test\",\"device\":\"concord-test\"}}}");
+  }
+
+  /** The next frame, or fails after {@code timeout}. */
+  public JsonNode next(Duration timeout) throws InterruptedException {
+    JsonNode n = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (n == null) {
+      throw new AssertionError("no frame within " + timeout + (closeCode.isDone() ? " (closed " + closeCode.join() + ")" : ""));
+    }
+    return n;
+  }
+
+  /** The next dispatch (op 0) of type {@code t}, skipping other frames. */
+  public JsonNode nextDispatch(String t, Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = end - System.nanoTime();
+      JsonNode n = next(Duration.ofNanos(Math.max(1, left)));
+      if (n.path("op").asInt() == 0 && t.equals(n.path("t").asString())) {
+        return n;
+      }
+    }
+  }
+
+  public List<JsonNode> drain() {
+    List<JsonNode> out = new ArrayList<>();
+    frames.drainTo(out);
+    return out;
+  }
+
+  /** The close code the server sent, waiting up to {@code timeout}. */
+  public int awaitClose(Duration timeout) throws Exception {
+    return closeCode.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isOutputClosed()) {
+      ws.sendClose(1000, "bye").orTimeout(2, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+    ws.abort();
+    inflater.end();
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder text = new StringBuilder();
+    private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        frames.add(JSON.readTree(text.toString()));
+        text.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] b = new byte[data.remaining()];
+      data.get(b);
+      binary.writeBytes(b);
+      if (last) {
+        byte[] all = binary.toByteArray();
+        binary.reset();
+        inflater.setInput(all);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        try {
+          int n;
+          while ((n = inflater.inflate(chunk)) > 0) {
+            out.write(chunk, 0, n);
+          }
+        } catch (java.util.zip.DataFormatException e) {
+          throw new IllegalStateException(e);
+        }
+        frames.add(JSON.readTree(out.toByteArray()));
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closeCode.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closeCode.complete(1006);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.concord.devsuite;
+
+import dev.concord.gateway.GatewayApplication;
+import dev.concord.guild.GuildApplication;
+import dev.concord.presence.PresenceApplication;
+import dev.concord.registry.RegistryApplication;
+import dev.concord.session.SessionApplication;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Starts registry, guild, presence, session and gateway as five Spring Boot applications in this
+ * JVM. They share nothing but the JVM: each has its own context, its own gRPC server on loopback
+ * and its own HTTP port, and they find each other through the registry exactly as separate
+ * processes do.
+ */
+public final class LocalSuite implements AutoCloseable {
+  /** Ports of one suite. */
+  public record Ports(
+      int registryGrpc,
+      int guildGrpc,
+      int sessionGrpc,
+      int presenceGrpc,
+      int gatewayGrpc,
+      int gatewayHttp,
+      int registryHttp,
+      int guildHttp,
+      int sessionHttp,
+      int presenceHttp,
+      int gatewayManagement) {
+
+    /** The fixed ports of `make run` (see README). */
+    public static Ports defaults() {
+      return new Ports(7700, 7710, 7720, 7730, 7740, 8080, 8700, 8710, 8720, 8730, 8740);
+    }
+
+    /** Free ports picked now (tests). */
+    public static Ports free() {
+      int[] p = new int[11];
+      List<ServerSocket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < p.length; i++) {
+          ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+          held.add(s);
+          p[i] = s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("no free loopback ports", e);
+      } finally {
+        for (ServerSocket s : held) {
+          try {
+            s.close();
+          } catch (IOException ignored) {
+            // best effort
+          }
+        }
+      }
+      return new Ports(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
+    }
+  }
+
+  /**
+   * @param heartbeatInterval the gateway's HELLO interval (shorter in tests)
+   * @param extra extra --key=value arguments for every service
+   */
+  public record Options(String tokenSecret, Duration heartbeatInterval, List<String> extra) {
+    public static Options defaults(String tokenSecret) {
+      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of());
+    }
+  }
+
+  private final Ports ports;
+  private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+
+  private LocalSuite(Ports ports) {
+    this.ports = ports;
+  }
+
+  public Ports ports() {
+    return ports;
+  }
+
+  public String gatewayUrl() {
+    return "ws://127.0.0.1:" + ports.gatewayHttp();
+  }
+
+  public String guildAddress() {
+    return "127.0.0.1:" + ports.guildGrpc();
+  }
+
+  public static LocalSuite start(Ports ports, Options options) {
+    LocalSuite suite = new LocalSuite(ports);
+    try {
+      String loop = "127.0.0.1:";
+      String registry = loop + ports.registryGrpc();
+      suite.run(
+          RegistryApplication.builder(),
+          options,
+          Map.of(
+              "spring.grpc.server.port", ports.registryGrpc(),
+              "server.port", ports.registryHttp(),
+              "concord.registry.members.guild[0].pod-id", "guild-0",
+              "concord.registry.members.guild[0].address", loop + ports.guildGrpc(),
+              "concord.registry.members.session[0].pod-id", "session-0",
+              "concord.registry.members.session[0].address", loop + ports.sessionGrpc(),
+              "concord.registry.members.presence[0].pod-id", "presence-0",
+              "concord.registry.members.presence[0].address", loop + ports.presenceGrpc(),
+              "concord.registry.members.gateway[0].pod-id", "gateway-0",
+              "concord.registry.members.gateway[0].address", loop + ports.gatewayGrpc()));
+      suite.run(
+          GuildApplication.builder(),
+          options,
+          Map.of(
+              "spring.grpc.server.port", ports.guildGrpc(),
+              "server.port", ports.guildHttp(),
+              "concord.guild.registry-address", registry));
+      suite.run(
+          PresenceApplication.builder(),
+          options,
+          Map.of(
+              "spring.grpc.server.port", ports.presenceGrpc(),
+              "server.port", ports.presenceHttp(),
+              "concord.presence.registry-address", registry));
+      suite.run(
+          SessionApplication.builder(),
+          options,
+          Map.of(
+              "spring.grpc.server.port", ports.sessionGrpc(),
+              "server.port", ports.sessionHttp(),
+              "concord.session.registry-address", registry));
+      suite.run(
+          GatewayApplication.builder(),
+          options,
+          Map.of(
+              "spring.grpc.server.port", ports.gatewayGrpc(),
+              "server.port", ports.gatewayHttp(),
+              "management.server.port", ports.gatewayManagement(),
+              "concord.gateway.registry-address", registry,
+              "concord.gateway.public-url", "ws://127.0.0.1:" + ports.gatewayHttp(),
+              "concord.gateway.token-secret", options.tokenSecret(),
+              "concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms"));
+      return suite;
+    } catch (RuntimeException e) {
+      suite.close();
+      throw e;
+    }
+  }
+
+  private void run(SpringApplicationBuilder builder, Options options, Map<String, Object> props) {
+    List<String> args = new ArrayList<>();
+    props.forEach((k, v) -> args.add("--" + k + "=" + v));
+    args.addAll(options.extra());
+    contexts.add(builder.run(args.toArray(String[]::new)));
+  }
+
+  /** Stops the services in reverse start order (gateway first). */
+  @Override
+  public void close() {
+    for (int i = contexts.size() - 1; i >= 0; i--) {
+      try {
+        contexts.get(i).close();
+      } catch (RuntimeException ignored) {
+        // keep closing the others
+      }
+    }
+    contexts.clear();
+  }
+}

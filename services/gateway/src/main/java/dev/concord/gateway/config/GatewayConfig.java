@@ -1,0 +1,102 @@
+package dev.concord.gateway.config;
+
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.gateway.link.SessionLinks;
+import dev.concord.gateway.rest.GatewayRoutes;
+import dev.concord.gateway.ws.GatewayWebSocketHandler;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.protocol.TokenVerifier;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import dev.concord.gateway.ws.ChannelUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+@Configuration(proxyBeanMethods = false)
+class GatewayConfig {
+  /**
+   * Netty's own frame cap, above the protocol's 4096-byte limit so that a too-large frame reaches
+   * the connection and gets the protocol's 4002 rather than a bare 1009.
+   */
+  static final int NETTY_MAX_FRAME_BYTES = 64 * 1024;
+
+  @Bean
+  TokenVerifier tokenVerifier(GatewayProperties props) {
+    if (props.tokenSecret() == null || props.tokenSecret().length() < 32) {
+      throw new IllegalStateException(
+          "concord.gateway.token-secret must be set to at least 32 characters (env CONCORD_GATEWAY_TOKEN_SECRET)");
+    }
+    return new TokenVerifier(props.tokenSecret());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService gatewayScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gateway-sched").daemon().factory());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService gatewayLinkSendPool() {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gw-link-send-", 0).factory());
+  }
+
+  @Bean(destroyMethod = "close")
+  Channels gatewayChannels() {
+    return new Channels();
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher gatewaySessionRing(GatewayProperties props, Channels channels, ScheduledExecutorService gatewayScheduler) {
+    return new RingWatcher(Role.ROLE_SESSION, channels.forAddress(props.registryAddress()), gatewayScheduler).start();
+  }
+
+  @Bean(destroyMethod = "close")
+  SessionLinks sessionLinks(
+      GatewayProperties props, RingWatcher gatewaySessionRing, Channels channels, ExecutorService gatewayLinkSendPool) {
+    return new SessionLinks(
+        gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch());
+  }
+
+  @Bean
+  GatewayWebSocketHandler gatewayWebSocketHandler(
+      GatewayProperties props, TokenVerifier tokens, SessionLinks links, MeterRegistry meters) {
+    GatewayWebSocketHandler handler = new GatewayWebSocketHandler(props, tokens, links);
+    Gauge.builder("concord.gateway.connections", handler, GatewayWebSocketHandler::openConnections)
+        .description("open client WebSockets")
+        .register(meters);
+    Gauge.builder("concord.gateway.links", links, SessionLinks::openLinks)
+        .description("open links to session pods")
+        .register(meters);
+    return handler;
+  }
+
+  @Bean
+  HandlerMapping gatewayMapping(GatewayWebSocketHandler handler) {
+    // Discord clients connect to the root ("wss://host/?v=10&encoding=json").
+    return new SimpleUrlHandlerMapping(Map.of("/", handler, "/gateway", handler), -1);
+  }
+
+  @Bean
+  WebSocketHandlerAdapter webSocketHandlerAdapter() {
+    var strategy =
+        new ChannelUpgradeStrategy(
+            () -> WebsocketServerSpec.builder().maxFramePayloadLength(NETTY_MAX_FRAME_BYTES).handlePing(false));
+    return new WebSocketHandlerAdapter(new HandshakeWebSocketService(strategy));
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> gatewayRoutes(GatewayProperties props, TokenVerifier tokens) {
+    return new GatewayRoutes(props, tokens).routes();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.concord.gateway.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Gateway settings (defaults documented in application.yaml).
+ *
+ * @param podId this pod's identity
+ * @param publicUrl the WebSocket URL clients use (no query string); returned by GET /gateway and
+ *     as READY's resume_gateway_url
+ * @param registryAddress host:port of the registry
+ * @param tokenSecret HS256 key of client tokens (at least 32 bytes)
+ * @param heartbeatInterval the interval sent in HELLO
+ * @param heartbeatGrace extra time past the interval before a silent client is closed
+ * @param maxFrameBytes largest client frame accepted (larger: close 4002)
+ * @param rateLimitFrames client frames allowed per rate-limit window (more: close 4008)
+ * @param rateLimitWindow the rate-limit window
+ * @param writeBufferBytes unflushed/unsent bytes per connection before it is closed as too slow
+ * @param linkQueueCapacity queued items per session link before the link is failed
+ * @param linkMaxBatch items per link message at most
+ */
+@ConfigurationProperties("concord.gateway")
+public record GatewayProperties(
+    @DefaultValue("gateway-0") String podId,
+    @DefaultValue("ws://127.0.0.1:8080") String publicUrl,
+    @DefaultValue("127.0.0.1:7700") String registryAddress,
+    String tokenSecret,
+    @DefaultValue("41250ms") Duration heartbeatInterval,
+    @DefaultValue("10s") Duration heartbeatGrace,
+    @DefaultValue("4096") int maxFrameBytes,
+    @DefaultValue("120") int rateLimitFrames,
+    @DefaultValue("60s") Duration rateLimitWindow,
+    @DefaultValue("1048576") int writeBufferBytes,
+    @DefaultValue("131072") int linkQueueCapacity,
+    @DefaultValue("512") int linkMaxBatch) {}

@@ -1,0 +1,5 @@
+/** Gateway: config. */
+@NullMarked
+package dev.concord.gateway.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,154 @@
+package dev.concord.gateway.link;
+
+import dev.concord.gateway.ws.ClientConnection;
+import dev.concord.proto.session.v1.Downstream;
+import dev.concord.proto.session.v1.GatewayBatch;
+import dev.concord.proto.session.v1.SessionBatch;
+import dev.concord.proto.session.v1.Upstream;
+import dev.concord.protocol.CloseCode;
+import dev.concord.ring.RingMember;
+import dev.concord.streams.BatchingSender;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This gateway's link to one session pod: ONE bidi SessionLink.Connect stream that multiplexes
+ * every connection whose session lives there. Upstream items go through a bounded {@link
+ * BatchingSender}; downstream frames are handed to their connection, which writes them on its
+ * own event loop.
+ *
+ * <p>Failure policy: if the stream breaks, or the upstream queue overflows, every connection on the
+ * link is closed with a resumable code (4000) and the link is discarded; the next IDENTIFY opens a
+ * new one.
+ *
+ * <p>Concurrency: {@link #send} from any event loop; downstream callbacks are serialized by gRPC;
+ * the connection map is concurrent.
+ */
+public final class SessionLinkClient implements ClientResponseObserver<GatewayBatch, SessionBatch> {
+  private static final Logger log = LoggerFactory.getLogger(SessionLinkClient.class);
+
+  private final RingMember member;
+  private final ConcurrentHashMap<Long, ClientConnection> connections = new ConcurrentHashMap<>();
+  private final Executor sendExecutor;
+  private final int queueCapacity;
+  private final int maxBatch;
+  private final Runnable onBroken;
+  private volatile BatchingSender<Upstream, GatewayBatch> out;
+  private volatile boolean broken;
+
+  SessionLinkClient(RingMember member, Executor sendExecutor, int queueCapacity, int maxBatch, Runnable onBroken) {
+    this.member = member;
+    this.sendExecutor = sendExecutor;
+    this.queueCapacity = queueCapacity;
+    this.maxBatch = maxBatch;
+    this.onBroken = onBroken;
+  }
+
+  void open(ManagedChannel channel) {
+    io.grpc.Context.ROOT.run(() -> dev.concord.proto.session.v1.SessionLinkGrpc.newStub(channel).connect(this));
+  }
+
+  public RingMember member() {
+    return member;
+  }
+
+  public boolean isBroken() {
+    return broken;
+  }
+
+  public int connections() {
+    return connections.size();
+  }
+
+  public void register(ClientConnection c) {
+    connections.put(c.id(), c);
+  }
+
+  public void unregister(ClientConnection c) {
+    connections.remove(c.id(), c);
+  }
+
+  public void send(Upstream item) {
+    BatchingSender<Upstream, GatewayBatch> o = out;
+    if (o == null || broken) {
+      ClientConnection c = connections.get(item.getConnectionId());
+      if (c != null) {
+        c.closeWith(CloseCode.UNKNOWN_ERROR.code(), "session link unavailable");
+      }
+      return;
+    }
+    if (!o.offer(item)) {
+      log.warn("link to {} is full ({} items); failing it", member.id(), queueCapacity);
+      o.fail(Status.RESOURCE_EXHAUSTED.withDescription("gateway link queue overflow").asRuntimeException());
+      broke("upstream queue overflow");
+    }
+  }
+
+  @Override
+  public void beforeStart(ClientCallStreamObserver<GatewayBatch> call) {
+    BatchingSender<Upstream, GatewayBatch> sender =
+        new BatchingSender<>(
+            call, items -> GatewayBatch.newBuilder().addAllItems(items).build(), sendExecutor, queueCapacity, maxBatch);
+    call.setOnReadyHandler(sender::onReady);
+    out = sender;
+  }
+
+  @Override
+  public void onNext(SessionBatch batch) {
+    for (Downstream d : batch.getItemsList()) {
+      ClientConnection c = connections.get(d.getConnectionId());
+      if (c == null) {
+        continue;
+      }
+      switch (d.getKindCase()) {
+        case FRAME -> c.deliver(d.getFrame());
+        case CLOSE -> {
+          connections.remove(d.getConnectionId(), c);
+          c.closeWith(d.getClose().getCode(), d.getClose().getReason());
+        }
+        case KIND_NOT_SET -> {}
+      }
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    broke(Status.fromThrowable(t).toString());
+  }
+
+  @Override
+  public void onCompleted() {
+    broke("completed by session pod");
+  }
+
+  void close() {
+    BatchingSender<Upstream, GatewayBatch> o = out;
+    broken = true;
+    if (o != null) {
+      o.close();
+    }
+  }
+
+  private void broke(String why) {
+    if (broken) {
+      return;
+    }
+    broken = true;
+    BatchingSender<Upstream, GatewayBatch> o = out;
+    if (o != null) {
+      o.abandon();
+    }
+    log.warn("link to session pod {} broke ({}); closing its {} connections (resumable)", member.id(), why, connections.size());
+    for (ClientConnection c : connections.values()) {
+      c.closeWith(CloseCode.UNKNOWN_ERROR.code(), "session link lost");
+    }
+    connections.clear();
+    onBroken.run();
+  }
+}

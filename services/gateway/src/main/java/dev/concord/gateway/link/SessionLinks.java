@@ -1,0 +1,73 @@
+package dev.concord.gateway.link;
+
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.ring.RingMember;
+import dev.concord.ring.RingSnapshot;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The gateway's links to session pods, one per pod, opened on first use. IDENTIFY picks the pod by
+ * the session ring's owner of the user id, so all of a user's sessions share a pod.
+ *
+ * <p>Concurrency: a concurrent map; a broken link removes itself and the next call opens a new
+ * one.
+ */
+public final class SessionLinks implements AutoCloseable {
+  private final RingWatcher sessionRing;
+  private final Channels channels;
+  private final Executor sendExecutor;
+  private final int queueCapacity;
+  private final int maxBatch;
+  private final ConcurrentHashMap<String, SessionLinkClient> links = new ConcurrentHashMap<>();
+
+  public SessionLinks(RingWatcher sessionRing, Channels channels, Executor sendExecutor, int queueCapacity, int maxBatch) {
+    this.sessionRing = sessionRing;
+    this.channels = channels;
+    this.sendExecutor = sendExecutor;
+    this.queueCapacity = queueCapacity;
+    this.maxBatch = maxBatch;
+  }
+
+  /** The link to the session pod owning {@code userId}, or null if no session pod is known. */
+  public @Nullable SessionLinkClient linkFor(long userId) {
+    RingSnapshot ring = sessionRing.ring().current();
+    if (ring.isEmpty()) {
+      return null;
+    }
+    RingMember owner = ring.owner(userId);
+    return links.compute(
+        owner.id(),
+        (id, existing) -> {
+          if (existing != null && !existing.isBroken() && existing.member().equals(owner)) {
+            return existing;
+          }
+          SessionLinkClient[] self = new SessionLinkClient[1];
+          self[0] =
+              new SessionLinkClient(
+                  owner, sendExecutor, queueCapacity, maxBatch, () -> links.remove(owner.id(), self[0]));
+          self[0].open(channels.forAddress(owner.address()));
+          return self[0];
+        });
+  }
+
+  public int openLinks() {
+    return links.size();
+  }
+
+  public int connections() {
+    int n = 0;
+    for (SessionLinkClient l : links.values()) {
+      n += l.connections();
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    links.values().forEach(SessionLinkClient::close);
+    links.clear();
+  }
+}

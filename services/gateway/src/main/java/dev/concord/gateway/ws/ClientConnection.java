@@ -1,0 +1,434 @@
+package dev.concord.gateway.ws;
+
+import com.google.protobuf.ByteString;
+import dev.concord.gateway.config.GatewayProperties;
+import dev.concord.gateway.link.SessionLinkClient;
+import dev.concord.gateway.link.SessionLinks;
+import dev.concord.proto.session.v1.ClientFrame;
+import dev.concord.proto.session.v1.Disconnected;
+import dev.concord.proto.session.v1.Identify;
+import dev.concord.proto.session.v1.Resume;
+import dev.concord.proto.session.v1.Upstream;
+import dev.concord.protocol.CloseCode;
+import dev.concord.protocol.DispatchFrame;
+import dev.concord.protocol.Intents;
+import dev.concord.protocol.InvalidTokenException;
+import dev.concord.protocol.Opcode;
+import dev.concord.protocol.TokenVerifier;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Gateway v10 state machine of one client socket: HELLO, heartbeats, IDENTIFY with its token
+ * check, rate limits and close codes; then the bridge to the session over its session link.
+ *
+ * <p>Write path: every outbound frame (HELLO, ACK, READY, dispatches) is written on the socket's
+ * Netty channel from its event loop, unflushed; one flush per connection per event-loop pass
+ * coalesces all frames queued meanwhile. Frames are never written through WebFlux's
+ * {@code session.send}, so their order is the order of the writes.
+ *
+ * <p>Bounds: a client frame is at most {@code maxFrameBytes}; at most {@code rateLimitFrames}
+ * per window; when the socket holds more than {@code writeBufferBytes} not yet sent (a client
+ * that does not read), the connection is closed with a resumable code instead of growing memory.
+ *
+ * <p>Concurrency: confined to the channel's event loop. {@link #deliver} and {@link #closeWith}
+ * may be called from any thread and hop onto the loop.
+ */
+public final class ClientConnection {
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
+  private static final byte[] HEARTBEAT_REQUEST = DispatchFrame.control(Opcode.HEARTBEAT, "null");
+
+  enum State {
+    AWAITING_IDENTIFY,
+    IDENTIFIED,
+    CLOSED
+  }
+
+  private final long id;
+  private final Channel channel;
+  private final EventLoop loop;
+  private final GatewayProperties props;
+  private final TokenVerifier tokens;
+  private final SessionLinks links;
+  private final @Nullable ZlibStream zlib;
+  private State state = State.AWAITING_IDENTIFY;
+  private @Nullable SessionLinkClient link;
+  private long lastHeartbeatNanos;
+  private long windowStartNanos;
+  private int framesInWindow;
+  private boolean flushScheduled;
+  private @Nullable ScheduledFuture<?> heartbeatCheck;
+
+  ClientConnection(
+      long id,
+      Channel channel,
+      GatewayProperties props,
+      TokenVerifier tokens,
+      SessionLinks links,
+      boolean zlibStream) {
+    this.id = id;
+    this.channel = channel;
+    this.loop = channel.eventLoop();
+    this.props = props;
+    this.tokens = tokens;
+    this.links = links;
+    this.zlib = zlibStream ? new ZlibStream() : null;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  /** Sends HELLO and starts the heartbeat watch. */
+  void start() {
+    onLoop(
+        () -> {
+          lastHeartbeatNanos = System.nanoTime();
+          windowStartNanos = lastHeartbeatNanos;
+          long interval = props.heartbeatInterval().toMillis();
+          write(
+              DispatchFrame.control(
+                  Opcode.HELLO,
+                  "{\"heartbeat_interval\":" + interval + ",\"_trace\":[\"concord-" + props.podId() + "\"]}"));
+          long limitNanos = props.heartbeatInterval().plus(props.heartbeatGrace()).toNanos();
+          long period = Math.max(50, interval / 4);
+          heartbeatCheck =
+              loop.scheduleAtFixedRate(
+                  () -> {
+                    if (state != State.CLOSED && System.nanoTime() - lastHeartbeatNanos > limitNanos) {
+                      closeNow(CloseCode.UNKNOWN_ERROR.code(), "heartbeat timeout");
+                    }
+                  },
+                  period,
+                  period,
+                  TimeUnit.MILLISECONDS);
+        });
+  }
+
+  /** A client frame, on the event loop. {@code bytes} is the frame payload, not retained. */
+  void onFrame(byte[] bytes) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (bytes.length > props.maxFrameBytes()) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "frame too large (max " + props.maxFrameBytes() + " bytes)");
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - windowStartNanos > props.rateLimitWindow().toNanos()) {
+      windowStartNanos = now;
+      framesInWindow = 0;
+    }
+    if (++framesInWindow > props.rateLimitFrames()) {
+      closeNow(CloseCode.RATE_LIMITED.code(), "rate limited");
+      return;
+    }
+    JsonNode frame;
+    int op;
+    try {
+      frame = JSON.readTree(bytes);
+      JsonNode opNode = frame == null ? null : frame.get("op");
+      if (opNode == null || !opNode.isIntegralNumber()) {
+        closeNow(CloseCode.DECODE_ERROR.code(), "expected an object with an integer op");
+        return;
+      }
+      op = opNode.asInt();
+    } catch (JacksonException e) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "invalid JSON");
+      return;
+    }
+    if (!Opcode.isClientOpcode(op)) {
+      closeNow(CloseCode.UNKNOWN_OPCODE.code(), "unknown opcode " + op);
+      return;
+    }
+    JsonNode d = frame.get("d");
+    switch (op) {
+      case Opcode.HEARTBEAT -> {
+        lastHeartbeatNanos = now;
+        write(HEARTBEAT_ACK);
+      }
+      case Opcode.IDENTIFY -> {
+        if (state != State.AWAITING_IDENTIFY) {
+          closeNow(CloseCode.ALREADY_AUTHENTICATED.code(), "already authenticated");
+          return;
+        }
+        identify(d);
+      }
+      case Opcode.RESUME -> {
+        if (state != State.AWAITING_IDENTIFY) {
+          closeNow(CloseCode.ALREADY_AUTHENTICATED.code(), "already authenticated");
+          return;
+        }
+        resume(d);
+      }
+      default -> {
+        if (state != State.IDENTIFIED) {
+          closeNow(CloseCode.NOT_AUTHENTICATED.code(), "not authenticated");
+          return;
+        }
+        if (op == Opcode.PRESENCE_UPDATE || op == Opcode.REQUEST_GUILD_MEMBERS) {
+          forward(op, bytes);
+        }
+        // op 4 (voice state) is accepted and ignored until voice exists.
+      }
+    }
+  }
+
+  private void identify(@Nullable JsonNode d) {
+    if (d == null || !d.isObject() || !d.path("token").isString()) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "identify needs d.token");
+      return;
+    }
+    JsonNode intentsNode = d.get("intents");
+    if (intentsNode == null || !intentsNode.isIntegralNumber()) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "identify needs integer d.intents");
+      return;
+    }
+    long intents = intentsNode.asLong();
+    if (!Intents.isValid(intents)) {
+      closeNow(CloseCode.INVALID_INTENTS.code(), "invalid intents");
+      return;
+    }
+    long userId = authenticate(d.get("token").asString());
+    if (userId == 0) {
+      return;
+    }
+    int shardId = 0;
+    int shardCount = 0;
+    JsonNode shard = d.get("shard");
+    if (shard != null && !shard.isNull()) {
+      if (!shard.isArray() || shard.size() != 2 || !shard.get(0).isIntegralNumber() || !shard.get(1).isIntegralNumber()) {
+        closeNow(CloseCode.INVALID_SHARD.code(), "shard must be [id, count]");
+        return;
+      }
+      shardId = shard.get(0).asInt();
+      shardCount = shard.get(1).asInt();
+      if (shardCount < 1 || shardCount > 4096 || shardId < 0 || shardId >= shardCount) {
+        closeNow(CloseCode.INVALID_SHARD.code(), "invalid shard");
+        return;
+      }
+    }
+    int largeThreshold = Math.clamp(d.path("large_threshold").asInt(50), 50, 250);
+    JsonNode properties = d.path("properties");
+    JsonNode presence = d.get("presence");
+    Identify.Builder b =
+        Identify.newBuilder()
+            .setUserId(userId)
+            .setIntents(intents)
+            .setOs(text(properties, "os"))
+            .setBrowser(text(properties, "browser"))
+            .setDevice(text(properties, "device"))
+            .setLargeThreshold(largeThreshold)
+            .setShardId(shardId)
+            .setShardCount(shardCount)
+            .setResumeGatewayUrl(props.publicUrl());
+    if (presence != null && presence.isObject()) {
+      b.setPresenceJson(ByteString.copyFrom(JSON.writeValueAsBytes(presence)));
+    }
+    SessionLinkClient l = links.linkFor(userId);
+    if (l == null) {
+      closeNow(CloseCode.UNKNOWN_ERROR.code(), "no session service available; retry");
+      return;
+    }
+    state = State.IDENTIFIED;
+    link = l;
+    l.register(this);
+    l.send(Upstream.newBuilder().setConnectionId(id).setIdentify(b).build());
+  }
+
+  private void resume(@Nullable JsonNode d) {
+    if (d == null || !d.isObject() || !d.path("token").isString() || !d.path("session_id").isString()) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "resume needs d.token, d.session_id and d.seq");
+      return;
+    }
+    long userId = authenticate(d.get("token").asString());
+    if (userId == 0) {
+      return;
+    }
+    SessionLinkClient l = links.linkFor(userId);
+    if (l == null) {
+      closeNow(CloseCode.UNKNOWN_ERROR.code(), "no session service available; retry");
+      return;
+    }
+    // The session answers INVALID_SESSION or replays; the client stays unidentified until then.
+    link = l;
+    l.register(this);
+    l.send(
+        Upstream.newBuilder()
+            .setConnectionId(id)
+            .setResume(
+                Resume.newBuilder()
+                    .setUserId(userId)
+                    .setSessionId(d.get("session_id").asString())
+                    .setSeq(Math.max(0, d.path("seq").asLong(0))))
+            .build());
+  }
+
+  /** The token's user id, or 0 after closing with 4004. */
+  private long authenticate(String token) {
+    try {
+      return tokens.verify(token);
+    } catch (InvalidTokenException e) {
+      closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "authentication failed");
+      return 0;
+    }
+  }
+
+  private void forward(int op, byte[] bytes) {
+    SessionLinkClient l = link;
+    if (l != null) {
+      l.send(
+          Upstream.newBuilder()
+              .setConnectionId(id)
+              .setFrame(ClientFrame.newBuilder().setOp(op).setJson(ByteString.copyFrom(bytes)))
+              .build());
+    }
+  }
+
+  /** The socket is gone (client close, network loss, or our close). */
+  void onSocketClosed(int clientCloseCode) {
+    onLoop(
+        () -> {
+          boolean wasOpen = state != State.CLOSED;
+          state = State.CLOSED;
+          if (heartbeatCheck != null) {
+            heartbeatCheck.cancel(false);
+          }
+          if (zlib != null) {
+            zlib.close();
+          }
+          SessionLinkClient l = link;
+          if (l != null) {
+            l.unregister(this);
+            l.send(
+                Upstream.newBuilder()
+                    .setConnectionId(id)
+                    .setDisconnected(Disconnected.newBuilder().setCloseCode(wasOpen ? clientCloseCode : 0))
+                    .build());
+          }
+        });
+  }
+
+  /** A frame from the session, from any thread. */
+  public void deliver(ByteString frame) {
+    onLoop(
+        () -> {
+          if (state != State.CLOSED) {
+            write(frame);
+          }
+        });
+  }
+
+  /** Close on behalf of the session (or the link), from any thread. */
+  public void closeWith(int code, String reason) {
+    onLoop(() -> closeNow(code, reason));
+  }
+
+  /** Asks the client for an immediate heartbeat (op 1). */
+  public void requestHeartbeat() {
+    onLoop(() -> write(HEARTBEAT_REQUEST));
+  }
+
+  private void write(byte[] frame) {
+    write(Unpooled.wrappedBuffer(frame));
+  }
+
+  private void write(ByteString frame) {
+    write(Unpooled.wrappedBuffer(frame.asReadOnlyByteBuffer()));
+  }
+
+  private void write(ByteBuf payload) {
+    if (!channel.isActive()) {
+      payload.release();
+      return;
+    }
+    if (zlib != null) {
+      byte[] raw = new byte[payload.readableBytes()];
+      payload.readBytes(raw);
+      payload.release();
+      channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(zlib.compress(raw))), channel.voidPromise());
+    } else {
+      channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+    }
+    if (channel.unsafe().outboundBuffer() != null
+        && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > props.writeBufferBytes()) {
+      log.info("connection {} is not reading; closing it (resumable)", id);
+      closeNow(CloseCode.UNKNOWN_ERROR.code(), "too slow");
+      return;
+    }
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(
+          () -> {
+            flushScheduled = false;
+            channel.flush();
+          });
+    }
+  }
+
+  private void closeNow(int code, String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    log.debug("closing connection {} with {} ({})", id, code, reason);
+    state = State.CLOSED;
+    if (channel.isActive()) {
+      channel
+          .writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+    SessionLinkClient l = link;
+    if (l != null) {
+      l.unregister(this);
+      l.send(
+          Upstream.newBuilder()
+              .setConnectionId(id)
+              .setDisconnected(Disconnected.newBuilder().setCloseCode(code))
+              .build());
+      link = null;
+    }
+    if (heartbeatCheck != null) {
+      heartbeatCheck.cancel(false);
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isString()) {
+      return "";
+    }
+    String s = v.asString();
+    return s.length() > 64 ? s.substring(0, 64) : s;
+  }
+
+  private static String truncate(String reason) {
+    // A close reason is at most 123 bytes of UTF-8.
+    byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+    return b.length <= 123 ? reason : new String(b, 0, 120, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.concord.guild;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The guild service. Its configuration file is {@code concord-guild.yaml} (not application.yaml), so
+ * that several services can run in one JVM (the dev suite) without reading each other's files.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class GuildApplication {
+  public static final String CONFIG_NAME = "concord-guild";
+
+  /** A builder preset with this service's configuration file; pass overrides as --args. */
+  public static SpringApplicationBuilder builder() {
+    return new SpringApplicationBuilder(GuildApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+  }
+
+  public static void main(String[] args) {
+    builder().run(args);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.concord.guild.config;
+
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.Payloads;
+import dev.concord.guild.core.Users;
+import dev.concord.guild.fanout.RelayHub;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.protocol.SnowflakeGenerator;
+import dev.concord.ring.RingSnapshot;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class GuildConfig {
+
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService guildLoopPool(GuildProperties props) {
+    int n = props.loopThreads() > 0 ? props.loopThreads() : Runtime.getRuntime().availableProcessors();
+    return Executors.newFixedThreadPool(n, Thread.ofPlatform().name("guild-loop-", 0).daemon().factory());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService relaySendPool() {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("relay-send-", 0).factory());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService guildScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("guild-sched").daemon().factory());
+  }
+
+  @Bean(destroyMethod = "close")
+  Channels guildChannels() {
+    return new Channels();
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher guildRing(GuildProperties props, Channels channels, ScheduledExecutorService guildScheduler) {
+    return new RingWatcher(Role.ROLE_GUILD, channels.forAddress(props.registryAddress()), guildScheduler).start();
+  }
+
+  @Bean(destroyMethod = "shutdown")
+  RelayHub relayHub(GuildProperties props, ExecutorService relaySendPool, MeterRegistry meters) {
+    RelayHub hub = new RelayHub(relaySendPool, props.relayQueueCapacity(), props.relayMaxBatch());
+    Gauge.builder("concord.guild.relay.pods", hub, RelayHub::connectedPods)
+        .description("session pods with an open relay stream")
+        .register(meters);
+    Gauge.builder("concord.guild.relay.queued", hub, RelayHub::queuedEvents)
+        .description("events waiting in relay queues")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.relay.events", hub, RelayHub::relayedEvents)
+        .description("relay events queued (one per event per session pod)")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.relay.overflows", hub, RelayHub::overflows)
+        .description("relay streams dropped because their queue overflowed")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.relay.undeliverable", hub, RelayHub::undeliverableEvents)
+        .description("events for a session pod without a relay stream")
+        .register(meters);
+    return hub;
+  }
+
+  @Bean
+  GuildHost guildHost(
+      GuildProperties props,
+      ExecutorService guildLoopPool,
+      RelayHub relayHub,
+      RingWatcher guildRing,
+      MeterRegistry meters) {
+    GuildHost host =
+        new GuildHost(
+            new Users(),
+            new Payloads(),
+            SnowflakeGenerator.forNode(props.node()),
+            guildLoopPool,
+            relayHub,
+            guildId -> {
+              // An empty ring (registry not reached yet) cannot contradict us; accept.
+              RingSnapshot ring = guildRing.ring().current();
+              return ring.isEmpty() || ring.owner(guildId).id().equals(props.podId());
+            },
+            props.mailboxCapacity(),
+            Clock.systemUTC());
+    Gauge.builder("concord.guild.active", host, GuildHost::activeGuilds)
+        .description("guilds active on this pod")
+        .register(meters);
+    Gauge.builder("concord.guild.pending", host, GuildHost::pendingTasks)
+        .description("tasks queued on guild event loops")
+        .register(meters);
+    return host;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.concord.guild.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Guild pod settings (defaults documented in application.yaml).
+ *
+ * @param podId this pod's identity on the guild ring
+ * @param node snowflake node id (0..1023), unique per pod
+ * @param registryAddress host:port of the registry
+ * @param loopThreads threads that run guild event loops (0: available processors)
+ * @param mailboxCapacity queued tasks per guild before RESOURCE_EXHAUSTED
+ * @param relayQueueCapacity queued events per session pod before its relay stream is dropped
+ * @param relayMaxBatch events per relay message at most
+ */
+@ConfigurationProperties("concord.guild")
+public record GuildProperties(
+    @DefaultValue("guild-0") String podId,
+    @DefaultValue("1") int node,
+    @DefaultValue("127.0.0.1:7700") String registryAddress,
+    @DefaultValue("0") int loopThreads,
+    @DefaultValue("10000") int mailboxCapacity,
+    @DefaultValue("65536") int relayQueueCapacity,
+    @DefaultValue("512") int relayMaxBatch) {}

@@ -1,0 +1,105 @@
+package dev.concord.guild.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One guild's state. Owned by the guild's {@link GuildEventLoop}: only tasks of that loop read or
+ * write it, so it is plain, unsynchronized Java.
+ */
+public final class GuildState {
+  public record Channel(long id, String name, String topic, int type, int position) {}
+
+  public record Member(long userId, long joinedAtMs) {}
+
+  /** A session subscribed to this guild's events. */
+  public record Subscriber(String sessionId, long userId, String podId, long intents) {}
+
+  final long id;
+  final String name;
+  final long ownerId;
+  final Map<Long, Channel> channels = new LinkedHashMap<>();
+  final Map<Long, Member> members = new LinkedHashMap<>();
+  /** userId → PRESENCE_UPDATE d fields (JSON, without guild_id); absent = offline. */
+  final Map<Long, byte[]> presences = new HashMap<>();
+  final Map<String, Subscriber> subscribers = new HashMap<>();
+  /** session pod → its subscribed sessions, kept in step with {@link #subscribers}. */
+  final Map<String, LinkedHashSet<String>> subscribersByPod = new HashMap<>();
+  /** Sequence of the last event applied; a snapshot taken now covers every event ≤ seq. */
+  long seq;
+
+  GuildState(long id, String name, long ownerId) {
+    this.id = id;
+    this.name = name;
+    this.ownerId = ownerId;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long ownerId() {
+    return ownerId;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public Map<Long, Channel> channels() {
+    return channels;
+  }
+
+  public Map<Long, Member> members() {
+    return members;
+  }
+
+  public Map<String, LinkedHashSet<String>> subscribersByPod() {
+    return subscribersByPod;
+  }
+
+  void subscribe(Subscriber s) {
+    Subscriber old = subscribers.put(s.sessionId(), s);
+    if (old != null) {
+      removeFromPod(old);
+    }
+    subscribersByPod.computeIfAbsent(s.podId(), p -> new LinkedHashSet<>()).add(s.sessionId());
+  }
+
+  boolean unsubscribe(String sessionId) {
+    Subscriber old = subscribers.remove(sessionId);
+    if (old == null) {
+      return false;
+    }
+    removeFromPod(old);
+    return true;
+  }
+
+  List<Subscriber> subscribersOf(long userId) {
+    List<Subscriber> out = new ArrayList<>();
+    for (Subscriber s : subscribers.values()) {
+      if (s.userId() == userId) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private void removeFromPod(Subscriber s) {
+    LinkedHashSet<String> set = subscribersByPod.get(s.podId());
+    if (set != null) {
+      set.remove(s.sessionId());
+      if (set.isEmpty()) {
+        subscribersByPod.remove(s.podId());
+      }
+    }
+  }
+}

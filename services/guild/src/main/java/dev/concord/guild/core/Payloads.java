@@ -1,0 +1,184 @@
+package dev.concord.guild.core;
+
+import java.time.Instant;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Serializes Discord objects the way client libraries expect them: snowflakes as strings, every
+ * documented field present (with Discord's defaults) so strict libraries accept the object.
+ * Stateless; one instance is shared.
+ */
+public final class Payloads {
+  /** Permissions of @everyone: view channels, send messages, read history, and the usual basics. */
+  static final String EVERYONE_PERMISSIONS = "1071698660929";
+
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  public JsonMapper json() {
+    return json;
+  }
+
+  public ObjectNode user(Users.User u) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", Long.toUnsignedString(u.id()));
+    n.put("username", u.username());
+    n.put("discriminator", "0");
+    if (u.globalName() == null || u.globalName().isEmpty()) {
+      n.putNull("global_name");
+    } else {
+      n.put("global_name", u.globalName());
+    }
+    n.putNull("avatar");
+    n.put("bot", u.bot());
+    n.put("system", false);
+    n.put("public_flags", 0);
+    n.putNull("banner");
+    n.putNull("accent_color");
+    n.putNull("avatar_decoration_data");
+    return n;
+  }
+
+  /** A guild member object; {@code withUser} adds the nested user. */
+  public ObjectNode member(GuildState.Member m, Users.User u, boolean withUser) {
+    ObjectNode n = json.createObjectNode();
+    if (withUser) {
+      n.set("user", user(u));
+    }
+    n.putNull("nick");
+    n.putNull("avatar");
+    n.putNull("banner");
+    n.putArray("roles");
+    n.put("joined_at", iso(m.joinedAtMs()));
+    n.putNull("premium_since");
+    n.put("deaf", false);
+    n.put("mute", false);
+    n.put("flags", 0);
+    n.put("pending", false);
+    n.putNull("communication_disabled_until");
+    return n;
+  }
+
+  public ObjectNode channel(long guildId, GuildState.Channel c) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", Long.toUnsignedString(c.id()));
+    n.put("type", c.type());
+    n.put("guild_id", Long.toUnsignedString(guildId));
+    n.put("name", c.name());
+    n.put("position", c.position());
+    n.putArray("permission_overwrites");
+    if (c.topic() == null || c.topic().isEmpty()) {
+      n.putNull("topic");
+    } else {
+      n.put("topic", c.topic());
+    }
+    n.put("nsfw", false);
+    n.putNull("last_message_id");
+    n.put("rate_limit_per_user", 0);
+    n.putNull("parent_id");
+    n.put("flags", 0);
+    return n;
+  }
+
+  public ObjectNode everyoneRole(long guildId) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", Long.toUnsignedString(guildId));
+    n.put("name", "@everyone");
+    n.put("color", 0);
+    n.put("hoist", false);
+    n.putNull("icon");
+    n.putNull("unicode_emoji");
+    n.put("position", 0);
+    n.put("permissions", EVERYONE_PERMISSIONS);
+    n.put("managed", false);
+    n.put("mentionable", false);
+    n.put("flags", 0);
+    return n;
+  }
+
+  /** Fields shared by GUILD_CREATE and GUILD_UPDATE. */
+  public ObjectNode guildBase(GuildState g) {
+    ObjectNode n = json.createObjectNode();
+    String id = Long.toUnsignedString(g.id());
+    n.put("id", id);
+    n.put("name", g.name());
+    n.putNull("icon");
+    n.putNull("icon_hash");
+    n.putNull("splash");
+    n.putNull("discovery_splash");
+    n.put("owner_id", Long.toUnsignedString(g.ownerId()));
+    n.putNull("afk_channel_id");
+    n.put("afk_timeout", 300);
+    n.put("verification_level", 0);
+    n.put("default_message_notifications", 0);
+    n.put("explicit_content_filter", 0);
+    n.putArray("roles").add(everyoneRole(g.id()));
+    n.putArray("emojis");
+    n.putArray("features");
+    n.put("mfa_level", 0);
+    n.putNull("application_id");
+    n.putNull("system_channel_id");
+    n.put("system_channel_flags", 0);
+    n.putNull("rules_channel_id");
+    n.putNull("vanity_url_code");
+    n.putNull("description");
+    n.putNull("banner");
+    n.put("premium_tier", 0);
+    n.put("premium_subscription_count", 0);
+    n.put("preferred_locale", "en-US");
+    n.putNull("public_updates_channel_id");
+    n.put("max_members", 500_000);
+    n.put("nsfw_level", 0);
+    n.putArray("stickers");
+    n.put("premium_progress_bar_enabled", false);
+    n.putNull("safety_alerts_channel_id");
+    return n;
+  }
+
+  public ObjectNode message(
+      long id,
+      long guildId,
+      long channelId,
+      Users.User author,
+      GuildState.Member authorMember,
+      String content,
+      long timestampMs,
+      String nonce) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", Long.toUnsignedString(id));
+    n.put("channel_id", Long.toUnsignedString(channelId));
+    n.put("guild_id", Long.toUnsignedString(guildId));
+    n.set("author", user(author));
+    n.set("member", member(authorMember, author, false));
+    n.put("content", content);
+    n.put("timestamp", iso(timestampMs));
+    n.putNull("edited_timestamp");
+    n.put("tts", false);
+    n.put("mention_everyone", false);
+    n.putArray("mentions");
+    n.putArray("mention_roles");
+    n.putArray("attachments");
+    n.putArray("embeds");
+    n.put("pinned", false);
+    n.put("type", 0);
+    n.put("flags", 0);
+    n.putArray("components");
+    if (!nonce.isEmpty()) {
+      n.put("nonce", nonce);
+    }
+    return n;
+  }
+
+  public ArrayNode array() {
+    return json.createArrayNode();
+  }
+
+  public byte[] bytes(Object node) {
+    return json.writeValueAsBytes(node);
+  }
+
+  public static String iso(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).toString();
+  }
+}

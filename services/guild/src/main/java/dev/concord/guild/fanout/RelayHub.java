@@ -1,0 +1,155 @@
+package dev.concord.guild.fanout;
+
+import com.google.protobuf.ByteString;
+import dev.concord.guild.core.Fanout;
+import dev.concord.guild.core.GuildState;
+import dev.concord.proto.guild.v1.RelayBatch;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.streams.BatchingSender;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guild pod's fanout: one relay stream per session pod (opened by that pod), and for every
+ * event ONE {@link RelayEvent} per session pod carrying the payload (serialized once) and the
+ * recipient session ids on that pod.
+ *
+ * <p>Overflow policy: each pod's queue is bounded ({@code queueCapacity} events). When an event
+ * does not fit, that pod's stream is failed with RESOURCE_EXHAUSTED and forgotten; the session pod
+ * reopens it and resyncs its sessions. Nothing is ever buffered without bound, and a slow session
+ * pod never slows the guild loop or the other pods.
+ *
+ * <p>Concurrency: {@link #publish} runs on guild event loops (many at once, one per guild); the
+ * pod map is concurrent; each pod's {@link BatchingSender} takes concurrent producers. Events of
+ * one guild enter a pod's queue in the guild's order because one guild's loop steps are ordered.
+ */
+public final class RelayHub implements Fanout {
+  private static final Logger log = LoggerFactory.getLogger(RelayHub.class);
+
+  private final ConcurrentHashMap<String, BatchingSender<RelayEvent, RelayBatch>> pods =
+      new ConcurrentHashMap<>();
+  private final Executor sendExecutor;
+  private final int queueCapacity;
+  private final int maxBatch;
+  private final LongAdder relayed = new LongAdder();
+  private final LongAdder undeliverable = new LongAdder();
+  private final LongAdder overflows = new LongAdder();
+
+  public RelayHub(Executor sendExecutor, int queueCapacity, int maxBatch) {
+    this.sendExecutor = sendExecutor;
+    this.queueCapacity = queueCapacity;
+    this.maxBatch = maxBatch;
+  }
+
+  /** A session pod opened its relay stream; a previous stream of the same pod is ended. */
+  public void attach(String podId, ServerCallStreamObserver<RelayBatch> call) {
+    BatchingSender<RelayEvent, RelayBatch> sender =
+        new BatchingSender<>(
+            call,
+            RelayHub::toBatch,
+            sendExecutor,
+            queueCapacity,
+            maxBatch);
+    call.setOnReadyHandler(sender::onReady);
+    call.setOnCancelHandler(
+        () -> {
+          sender.abandon();
+          pods.remove(podId, sender);
+          log.info("relay stream of {} closed by peer", podId);
+        });
+    // The first message is an empty batch: it tells the session pod that the stream is attached,
+    // so joins it sends from now on are covered by this stream.
+    sender.offer(RelayEvent.getDefaultInstance());
+    BatchingSender<RelayEvent, RelayBatch> old = pods.put(podId, sender);
+    if (old != null) {
+      old.fail(Status.ABORTED.withDescription("replaced by a newer relay stream").asRuntimeException());
+    }
+    log.info("relay stream of {} attached", podId);
+  }
+
+  private static RelayBatch toBatch(java.util.List<RelayEvent> events) {
+    RelayBatch.Builder b = RelayBatch.newBuilder();
+    for (RelayEvent e : events) {
+      if (e.getGuildId() != 0) { // skip the attach marker
+        b.addEvents(e);
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public void publish(GuildState state, String type, byte[] payload, long requiredIntents) {
+    Map<String, LinkedHashSet<String>> byPod = state.subscribersByPod();
+    if (byPod.isEmpty()) {
+      return;
+    }
+    ByteString shared = ByteString.copyFrom(payload);
+    for (Map.Entry<String, LinkedHashSet<String>> e : byPod.entrySet()) {
+      RelayEvent event =
+          RelayEvent.newBuilder()
+              .setGuildId(state.id())
+              .setGuildSeq(state.seq())
+              .setType(type)
+              .setPayload(shared)
+              .addAllSessionIds(e.getValue())
+              .setRequiredIntents(requiredIntents)
+              .build();
+      BatchingSender<RelayEvent, RelayBatch> sender = pods.get(e.getKey());
+      if (sender == null) {
+        undeliverable.increment();
+        continue;
+      }
+      if (sender.offer(event)) {
+        relayed.increment();
+      } else {
+        overflows.increment();
+        if (pods.remove(e.getKey(), sender)) {
+          log.warn(
+              "relay queue of {} overflowed ({} events); dropping its stream so its sessions resync",
+              e.getKey(),
+              queueCapacity);
+          sender.fail(
+              Status.RESOURCE_EXHAUSTED
+                  .withDescription("relay queue overflow (" + queueCapacity + " events)")
+                  .asRuntimeException());
+        }
+      }
+    }
+  }
+
+  public int connectedPods() {
+    return pods.size();
+  }
+
+  public long queuedEvents() {
+    long n = 0;
+    for (BatchingSender<RelayEvent, RelayBatch> s : pods.values()) {
+      n += s.queued();
+    }
+    return n;
+  }
+
+  public long relayedEvents() {
+    return relayed.sum();
+  }
+
+  public long undeliverableEvents() {
+    return undeliverable.sum();
+  }
+
+  public long overflows() {
+    return overflows.sum();
+  }
+
+  public void shutdown() {
+    pods.values().forEach(BatchingSender::close);
+    pods.clear();
+  }
+}

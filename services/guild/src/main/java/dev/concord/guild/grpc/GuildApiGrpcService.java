@@ -1,0 +1,112 @@
+package dev.concord.guild.grpc;
+
+import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildState;
+import dev.concord.guild.core.Users;
+import dev.concord.proto.guild.v1.AddMemberRequest;
+import dev.concord.proto.guild.v1.Channel;
+import dev.concord.proto.guild.v1.CreateChannelRequest;
+import dev.concord.proto.guild.v1.CreateGuildRequest;
+import dev.concord.proto.guild.v1.CreateMessageRequest;
+import dev.concord.proto.guild.v1.CreateUserRequest;
+import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.Guild;
+import dev.concord.proto.guild.v1.GuildApiGrpc;
+import dev.concord.proto.guild.v1.GuildMember;
+import dev.concord.proto.guild.v1.Message;
+import dev.concord.proto.guild.v1.User;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.stereotype.Service;
+
+/** The guild API for backends: a thin translation onto {@link GuildHost}. */
+@Service
+final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
+  private final GuildHost host;
+
+  GuildApiGrpcService(GuildHost host) {
+    this.host = host;
+  }
+
+  @Override
+  public void createUser(CreateUserRequest req, StreamObserver<User> out) {
+    Statuses.reply(
+        out,
+        () -> CompletableFuture.completedFuture(host.createUser(req.getUsername(), req.getGlobalName(), req.getBot())),
+        GuildApiGrpcService::toWire);
+  }
+
+  @Override
+  public void getUser(GetUserRequest req, StreamObserver<User> out) {
+    Statuses.reply(
+        out,
+        () -> CompletableFuture.completedFuture(host.users().get(req.getUserId())),
+        GuildApiGrpcService::toWire);
+  }
+
+  @Override
+  public void createGuild(CreateGuildRequest req, StreamObserver<Guild> out) {
+    Statuses.reply(
+        out,
+        () -> host.createGuild(req.getName(), req.getOwnerId()),
+        (GuildState g) ->
+            Guild.newBuilder().setId(g.id()).setName(g.name()).setOwnerId(g.ownerId()).build());
+  }
+
+  @Override
+  public void addMember(AddMemberRequest req, StreamObserver<GuildMember> out) {
+    Statuses.reply(
+        out,
+        () -> host.addMember(req.getGuildId(), req.getUserId()),
+        m ->
+            GuildMember.newBuilder()
+                .setGuildId(req.getGuildId())
+                .setUserId(m.userId())
+                .setJoinedAtMs(m.joinedAtMs())
+                .build());
+  }
+
+  @Override
+  public void createChannel(CreateChannelRequest req, StreamObserver<Channel> out) {
+    Statuses.reply(
+        out,
+        () -> host.createChannel(req.getGuildId(), req.getName(), req.getTopic()),
+        c ->
+            Channel.newBuilder()
+                .setId(c.id())
+                .setGuildId(req.getGuildId())
+                .setName(c.name())
+                .setType(c.type())
+                .setPosition(c.position())
+                .build());
+  }
+
+  @Override
+  public void createMessage(CreateMessageRequest req, StreamObserver<Message> out) {
+    Statuses.reply(
+        out,
+        () ->
+            host.createMessage(
+                req.getGuildId(), req.getChannelId(), req.getAuthorId(), req.getContent(), req.getNonce()),
+        m ->
+            Message.newBuilder()
+                .setId(m.id())
+                .setGuildId(req.getGuildId())
+                .setChannelId(req.getChannelId())
+                .setAuthorId(req.getAuthorId())
+                .setContent(req.getContent())
+                .setNonce(req.getNonce())
+                .setTimestampMs(m.timestampMs())
+                .build());
+  }
+
+  private static User toWire(Users.User u) {
+    return User.newBuilder()
+        .setId(u.id())
+        .setUsername(u.username())
+        .setGlobalName(u.globalName() == null ? "" : u.globalName())
+        .setBot(u.bot())
+        .addAllGuildIds(u.guildIds())
+        .build();
+  }
+}

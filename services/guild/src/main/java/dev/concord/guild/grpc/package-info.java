@@ -1,0 +1,5 @@
+/** Guild service: grpc. */
+@NullMarked
+package dev.concord.guild.grpc;
+
+import org.jspecify.annotations.NullMarked;

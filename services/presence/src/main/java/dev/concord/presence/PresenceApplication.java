@@ -1,0 +1,24 @@
+package dev.concord.presence;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The presence service. Its configuration file is {@code concord-presence.yaml} (not application.yaml), so
+ * that several services can run in one JVM (the dev suite) without reading each other's files.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class PresenceApplication {
+  public static final String CONFIG_NAME = "concord-presence";
+
+  /** A builder preset with this service's configuration file; pass overrides as --args. */
+  public static SpringApplicationBuilder builder() {
+    return new SpringApplicationBuilder(PresenceApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+  }
+
+  public static void main(String[] args) {
+    builder().run(args);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.concord.presence.config;
+
+import com.google.protobuf.ByteString;
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.presence.core.GuildPublisher;
+import dev.concord.presence.core.PresenceBook;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.proto.guild.v1.GuildRegistryGrpc;
+import dev.concord.proto.guild.v1.PublishPresenceRequest;
+import dev.concord.proto.guild.v1.PublishPresenceResponse;
+import dev.concord.ring.RingSnapshot;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class PresenceConfig {
+  private static final Logger log = LoggerFactory.getLogger(PresenceConfig.class);
+
+  @Bean
+  PresenceBook presenceBook(PresenceProperties props, MeterRegistry meters) {
+    PresenceBook book = new PresenceBook(props.maxSessionsPerUser());
+    Gauge.builder("concord.presence.users", book, PresenceBook::onlineUsers)
+        .description("users with at least one session")
+        .register(meters);
+    return book;
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService presenceScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("presence-sched").daemon().factory());
+  }
+
+  @Bean(destroyMethod = "close")
+  Channels presenceChannels() {
+    return new Channels();
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher presenceGuildRing(PresenceProperties props, Channels channels, ScheduledExecutorService presenceScheduler) {
+    return new RingWatcher(Role.ROLE_GUILD, channels.forAddress(props.registryAddress()), presenceScheduler).start();
+  }
+
+  /** Publishes into each guild on its owner; failures are counted and logged, never retried forever. */
+  @Bean
+  GuildPublisher guildPublisher(PresenceProperties props, Channels channels, RingWatcher presenceGuildRing, MeterRegistry meters) {
+    Counter failures = Counter.builder("concord.presence.publish.failures").register(meters);
+    Counter published = Counter.builder("concord.presence.publish").register(meters);
+    return (userId, presenceJson, guildIds) -> {
+      RingSnapshot ring = presenceGuildRing.ring().current();
+      if (ring.isEmpty()) {
+        failures.increment(guildIds.size());
+        return;
+      }
+      ByteString payload = ByteString.copyFrom(presenceJson);
+      for (long guildId : guildIds) {
+        GuildRegistryGrpc.newStub(channels.forAddress(ring.owner(guildId).address()))
+            .withDeadlineAfter(props.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .publishPresence(
+                PublishPresenceRequest.newBuilder().setGuildId(guildId).setUserId(userId).setPresenceJson(payload).build(),
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(PublishPresenceResponse value) {
+                    published.increment();
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    failures.increment();
+                    log.debug("presence of {} into guild {} failed: {}", userId, guildId, t.toString());
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+      }
+    };
+  }
+}

@@ -1,0 +1,5 @@
+/** Presence service: core. */
+@NullMarked
+package dev.concord.presence.core;
+
+import org.jspecify.annotations.NullMarked;

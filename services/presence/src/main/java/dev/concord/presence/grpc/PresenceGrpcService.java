@@ -1,0 +1,110 @@
+package dev.concord.presence.grpc;
+
+import com.google.protobuf.ByteString;
+import dev.concord.presence.core.GuildPublisher;
+import dev.concord.presence.core.PresenceBook;
+import dev.concord.proto.presence.v1.EndSessionRequest;
+import dev.concord.proto.presence.v1.EndSessionResponse;
+import dev.concord.proto.presence.v1.GetPresencesRequest;
+import dev.concord.proto.presence.v1.GetPresencesResponse;
+import dev.concord.proto.presence.v1.PresenceGrpc;
+import dev.concord.proto.presence.v1.UpdatePresenceRequest;
+import dev.concord.proto.presence.v1.UpdatePresenceResponse;
+import dev.concord.proto.presence.v1.UserPresence;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@Service
+final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
+  private static final int MAX_ACTIVITIES_BYTES = 4096;
+  private static final int MAX_GUILDS = 1000;
+
+  private final PresenceBook book;
+  private final GuildPublisher publisher;
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  PresenceGrpcService(PresenceBook book, GuildPublisher publisher) {
+    this.book = book;
+    this.publisher = publisher;
+  }
+
+  @Override
+  public void updatePresence(UpdatePresenceRequest req, StreamObserver<UpdatePresenceResponse> out) {
+    if (!PresenceBook.isValidStatus(req.getStatus())) {
+      out.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("status out of range: " + req.getStatus() + " (expected: online, idle, dnd, invisible, offline)")
+              .asRuntimeException());
+      return;
+    }
+    if (req.getSessionId().isEmpty() || req.getGuildIdsCount() > MAX_GUILDS) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("session_id required; at most " + MAX_GUILDS + " guilds").asRuntimeException());
+      return;
+    }
+    String activities = "[]";
+    if (!req.getActivitiesJson().isEmpty()) {
+      if (req.getActivitiesJson().size() > MAX_ACTIVITIES_BYTES) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("activities too large (expected: <= " + MAX_ACTIVITIES_BYTES + " bytes)").asRuntimeException());
+        return;
+      }
+      try {
+        JsonNode node = json.readTree(req.getActivitiesJson().toByteArray());
+        if (!node.isArray()) {
+          throw new IllegalArgumentException();
+        }
+        activities = json.writeValueAsString(node);
+      } catch (JacksonException | IllegalArgumentException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("activities must be a JSON array").asRuntimeException());
+        return;
+      }
+    }
+    String platform = switch (req.getPlatform()) {
+      case "mobile", "web" -> req.getPlatform();
+      default -> "desktop";
+    };
+    PresenceBook.Change change =
+        book.update(req.getUserId(), req.getSessionId(), new PresenceBook.SessionPresence(req.getStatus(), platform, activities));
+    change.changedPresenceJson().ifPresent(p -> publishDetached(req.getUserId(), p, req.getGuildIdsList()));
+    out.onNext(UpdatePresenceResponse.newBuilder().setStatus(change.status()).build());
+    out.onCompleted();
+  }
+
+  /**
+   * Publications outlive this call: run them in the root context, or they would be cancelled
+   * with it as soon as this call completes.
+   */
+  private void publishDetached(long userId, byte[] presence, java.util.List<Long> guildIds) {
+    io.grpc.Context.ROOT.run(() -> publisher.publish(userId, presence, guildIds));
+  }
+
+  @Override
+  public void endSession(EndSessionRequest req, StreamObserver<EndSessionResponse> out) {
+    PresenceBook.Change change = book.end(req.getUserId(), req.getSessionId());
+    change.changedPresenceJson().ifPresent(p -> publishDetached(req.getUserId(), p, req.getGuildIdsList()));
+    out.onNext(EndSessionResponse.newBuilder().setStatus(change.status()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void getPresences(GetPresencesRequest req, StreamObserver<GetPresencesResponse> out) {
+    if (req.getUserIdsCount() > MAX_GUILDS) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("at most " + MAX_GUILDS + " user ids").asRuntimeException());
+      return;
+    }
+    GetPresencesResponse.Builder b = GetPresencesResponse.newBuilder();
+    for (long id : req.getUserIdsList()) {
+      byte[] p = book.current(id);
+      b.addPresences(
+          UserPresence.newBuilder()
+              .setUserId(id)
+              .setStatus(json.readTree(p).path("status").asString())
+              .setPresenceJson(ByteString.copyFrom(p)));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.concord.session.config;
+
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.session.core.SessionManager;
+import dev.concord.session.core.SessionWorkers;
+import dev.concord.session.guilds.GuildLinks;
+import dev.concord.session.presence.PresenceLink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class SessionConfig {
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService sessionScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-sched").daemon().factory());
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService linkSendPool() {
+    return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("link-send-", 0).factory());
+  }
+
+  @Bean(destroyMethod = "close")
+  Channels sessionChannels() {
+    return new Channels();
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher sessionGuildRing(SessionProperties props, Channels channels, ScheduledExecutorService sessionScheduler) {
+    return new RingWatcher(Role.ROLE_GUILD, channels.forAddress(props.registryAddress()), sessionScheduler).start();
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher sessionPresenceRing(SessionProperties props, Channels channels, ScheduledExecutorService sessionScheduler) {
+    return new RingWatcher(Role.ROLE_PRESENCE, channels.forAddress(props.registryAddress()), sessionScheduler).start();
+  }
+
+  @Bean(destroyMethod = "close")
+  SessionWorkers sessionWorkers(SessionProperties props) {
+    int n = props.workers() > 0 ? props.workers() : Runtime.getRuntime().availableProcessors();
+    return new SessionWorkers(n, props.workerQueueCapacity());
+  }
+
+  @Bean(destroyMethod = "close")
+  GuildLinks guildLinks(
+      SessionProperties props, RingWatcher sessionGuildRing, Channels channels, ScheduledExecutorService sessionScheduler) {
+    return new GuildLinks(
+        props.podId(), sessionGuildRing, channels, sessionScheduler, props.joinTimeout(), props.relayAttachTimeout());
+  }
+
+  @Bean
+  SessionManager sessionManager(
+      SessionProperties props,
+      SessionWorkers workers,
+      GuildLinks guildLinks,
+      RingWatcher sessionPresenceRing,
+      Channels channels,
+      MeterRegistry meters) {
+    PresenceLink presence =
+        new PresenceLink(
+            sessionPresenceRing,
+            channels,
+            props.presenceTimeout(),
+            Counter.builder("concord.session.presence.failures").register(meters));
+    SessionManager manager = new SessionManager(props.podId(), workers, guildLinks, presence, props.maxHeldPerGuild());
+    guildLinks.bind(manager);
+    Gauge.builder("concord.session.sessions", manager, SessionManager::sessionCount)
+        .description("live sessions on this pod")
+        .register(meters);
+    Gauge.builder("concord.session.workers.queued", workers, SessionWorkers::queued)
+        .description("tasks queued on session workers")
+        .register(meters);
+    Gauge.builder("concord.session.relays", guildLinks, GuildLinks::openRelays)
+        .description("attached relay streams from guild pods")
+        .register(meters);
+    FunctionCounter.builder("concord.session.frames", manager, SessionManager::deliveredFrames)
+        .description("dispatch frames handed to gateway links")
+        .register(meters);
+    FunctionCounter.builder("concord.session.desyncs", manager, SessionManager::desyncs)
+        .description("sessions closed because they fell behind or missed events")
+        .register(meters);
+    return manager;
+  }
+}

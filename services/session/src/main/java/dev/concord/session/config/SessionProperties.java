@@ -1,0 +1,32 @@
+package dev.concord.session.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Session pod settings (defaults documented in application.yaml).
+ *
+ * @param podId this pod's identity on the session ring
+ * @param registryAddress host:port of the registry
+ * @param workers relay/session workers (0: available processors)
+ * @param workerQueueCapacity queued tasks per worker
+ * @param linkQueueCapacity queued frames per gateway link before the link is failed
+ * @param linkMaxBatch frames per link message at most
+ * @param maxHeldPerGuild events held per guild while a join is in flight
+ * @param joinTimeout deadline of a join call
+ * @param relayAttachTimeout how long a join waits for the guild pod's relay stream to attach
+ * @param presenceTimeout deadline of presence calls
+ */
+@ConfigurationProperties("concord.session")
+public record SessionProperties(
+    @DefaultValue("session-0") String podId,
+    @DefaultValue("127.0.0.1:7700") String registryAddress,
+    @DefaultValue("0") int workers,
+    @DefaultValue("65536") int workerQueueCapacity,
+    @DefaultValue("131072") int linkQueueCapacity,
+    @DefaultValue("512") int linkMaxBatch,
+    @DefaultValue("1024") int maxHeldPerGuild,
+    @DefaultValue("5s") Duration joinTimeout,
+    @DefaultValue("5s") Duration relayAttachTimeout,
+    @DefaultValue("2s") Duration presenceTimeout) {}

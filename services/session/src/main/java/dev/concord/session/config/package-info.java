@@ -1,0 +1,5 @@
+/** Session service: config. */
+@NullMarked
+package dev.concord.session.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,13 @@
+package dev.concord.session.core;
+
+import java.util.Collection;
+
+/**
+ * The session's view of the presence service. Fire-and-forget: a session never fails because
+ * presence is unreachable.
+ */
+public interface PresencePort {
+  void update(long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds);
+
+  void end(long userId, String sessionId, Collection<Long> guildIds);
+}

@@ -1,0 +1,80 @@
+package dev.concord.session.core;
+
+import dev.concord.proto.guild.v1.RelayEvent;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One identified connection's session. Confined to its worker thread (see {@link SessionWorkers}):
+ * only tasks on that worker read or write its fields, except {@link #desynced}, which any thread
+ * may set.
+ */
+public final class Session {
+  /** A guild of the session: joining (events are held) or joined (events flow). */
+  static final class GuildSub {
+    final long guildId;
+    boolean joined;
+    long snapshotSeq;
+    final ArrayDeque<RelayEvent> held = new ArrayDeque<>();
+
+    GuildSub(long guildId) {
+      this.guildId = guildId;
+    }
+  }
+
+  final String id;
+  final long userId;
+  final long intents;
+  final int largeThreshold;
+  final int shardId;
+  final int shardCount;
+  final String platform;
+  final Connection connection;
+  final Map<Long, GuildSub> guilds = new LinkedHashMap<>();
+  long seq;
+  boolean ended;
+  String status = "online";
+  String activitiesJson = "[]";
+  volatile boolean desynced;
+
+  Session(
+      String id,
+      long userId,
+      long intents,
+      int largeThreshold,
+      int shardId,
+      int shardCount,
+      String platform,
+      Connection connection) {
+    this.id = id;
+    this.userId = userId;
+    this.intents = intents;
+    this.largeThreshold = largeThreshold;
+    this.shardId = shardId;
+    this.shardCount = shardCount;
+    this.platform = platform;
+    this.connection = connection;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public long userId() {
+    return userId;
+  }
+
+  public long intents() {
+    return intents;
+  }
+
+  public int largeThreshold() {
+    return largeThreshold;
+  }
+
+  /** Whether {@code guildId} belongs to this session's shard. */
+  boolean inShard(long guildId) {
+    return shardCount <= 1 || Long.remainderUnsigned(guildId >>> 22, shardCount) == shardId;
+  }
+}

@@ -1,0 +1,383 @@
+package dev.concord.session.core;
+
+import com.google.protobuf.ByteString;
+import dev.concord.proto.guild.v1.JoinResponse;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.proto.guild.v1.User;
+import dev.concord.proto.session.v1.Identify;
+import dev.concord.protocol.CloseCode;
+import dev.concord.protocol.DispatchFrame;
+import dev.concord.protocol.Intents;
+import dev.concord.protocol.Opcode;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Sessions and everything that happens to them: identify → READY → one GUILD_CREATE per joined
+ * guild → dispatches; presence updates; the end of a session.
+ *
+ * <p>Relay fanout: {@link #onRelayEvent} groups an event's recipients by worker and queues ONE task
+ * per worker; the worker filters each recipient (intents, joined state, snapshot seq), stamps the
+ * session's next {@code s} and writes {@code prefix + shared payload + "}"}. The payload bytes are
+ * never re-serialized per recipient.
+ *
+ * <p>Ordering: a guild's events arrive on one relay stream in the guild's order and a session's
+ * tasks run in order on its worker, so each session sees each guild's events in the guild's order.
+ * Events that arrive while the session's join of that guild is in flight are held (bounded) and
+ * released after its GUILD_CREATE, skipping those already covered by the snapshot.
+ *
+ * <p>Concurrency: the session map is concurrent; each {@link Session}'s state is confined to its
+ * worker.
+ */
+public final class SessionManager {
+  private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final ByteString SUFFIX = ByteString.copyFromUtf8("}");
+
+  /** Events held per guild while a join is in flight, before the session is desynced. */
+  private final int maxHeldPerGuild;
+  private final String podId;
+  private final SessionWorkers workers;
+  private final GuildPort guilds;
+  private final PresencePort presence;
+  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder desyncs = new LongAdder();
+
+  public SessionManager(
+      String podId, SessionWorkers workers, GuildPort guilds, PresencePort presence, int maxHeldPerGuild) {
+    this.podId = podId;
+    this.workers = workers;
+    this.guilds = guilds;
+    this.presence = presence;
+    this.maxHeldPerGuild = maxHeldPerGuild;
+  }
+
+  public String podId() {
+    return podId;
+  }
+
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  public long deliveredFrames() {
+    return delivered.sum();
+  }
+
+  public long desyncs() {
+    return desyncs.sum();
+  }
+
+  /** A client identified (token already verified by the gateway). Returns the new session. */
+  public Session identify(Identify req, Connection connection) {
+    String sessionId = newSessionId();
+    String platform =
+        switch (req.getDevice().isEmpty() ? req.getBrowser() : req.getDevice()) {
+          case "mobile", "Discord Android", "Discord iOS" -> "mobile";
+          default -> req.getBrowser().toLowerCase(java.util.Locale.ROOT).contains("web") ? "web" : "desktop";
+        };
+    Session s =
+        new Session(
+            sessionId,
+            req.getUserId(),
+            req.getIntents(),
+            req.getLargeThreshold() == 0 ? 50 : req.getLargeThreshold(),
+            req.getShardId(),
+            req.getShardCount(),
+            platform,
+            connection);
+    applyIdentifyPresence(s, req.getPresenceJson());
+    sessions.put(sessionId, s);
+    String resumeUrl = req.getResumeGatewayUrl();
+    guilds
+        .user(req.getUserId())
+        .whenComplete(
+            (user, error) ->
+                onWorker(
+                    s,
+                    () -> {
+                      if (s.ended) {
+                        return;
+                      }
+                      if (error != null) {
+                        log.info("identify of user {} failed: {}", Long.toUnsignedString(s.userId), error.toString());
+                        connection.close(CloseCode.AUTHENTICATION_FAILED.code(), "unknown user");
+                        end(s, false);
+                        return;
+                      }
+                      ready(s, user, resumeUrl);
+                    }));
+    return s;
+  }
+
+  private void ready(Session s, User user, String resumeUrl) {
+    List<Long> mine = new ArrayList<>();
+    for (long g : user.getGuildIdsList()) {
+      if (s.inShard(g)) {
+        mine.add(g);
+      }
+    }
+    ObjectNode d = JSON.createObjectNode();
+    d.put("v", 10);
+    ObjectNode u = d.putObject("user");
+    u.put("id", Long.toUnsignedString(user.getId()));
+    u.put("username", user.getUsername());
+    u.put("discriminator", "0");
+    if (user.getGlobalName().isEmpty()) {
+      u.putNull("global_name");
+    } else {
+      u.put("global_name", user.getGlobalName());
+    }
+    u.putNull("avatar");
+    u.put("bot", user.getBot());
+    u.put("mfa_enabled", false);
+    u.put("verified", true);
+    u.putNull("email");
+    u.put("flags", 0);
+    ArrayNode gs = d.putArray("guilds");
+    for (long g : mine) {
+      gs.addObject().put("id", Long.toUnsignedString(g)).put("unavailable", true);
+    }
+    d.put("session_id", s.id);
+    d.put("session_type", "normal");
+    d.put("resume_gateway_url", resumeUrl);
+    if (s.shardCount > 0) {
+      d.putArray("shard").add(s.shardId).add(s.shardCount);
+    }
+    d.putObject("application").put("id", Long.toUnsignedString(user.getId())).put("flags", 0);
+    d.putArray("private_channels");
+    d.putArray("relationships");
+    d.putArray("presences");
+    d.putArray("guild_join_requests");
+    d.putArray("geo_ordered_rtc_regions");
+    d.putObject("auth");
+    d.putArray("_trace").add("concord-session-" + podId);
+    dispatch(s, "READY", ByteString.copyFrom(JSON.writeValueAsBytes(d)));
+    for (long g : mine) {
+      s.guilds.put(g, new Session.GuildSub(g));
+      guilds
+          .join(g, s)
+          .whenComplete((resp, error) -> onWorker(s, () -> onJoined(s, g, resp, error)));
+    }
+    presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, mine);
+  }
+
+  private void onJoined(Session s, long guildId, JoinResponse resp, Throwable error) {
+    Session.GuildSub sub = s.guilds.get(guildId);
+    if (s.ended || sub == null) {
+      return;
+    }
+    if (error != null) {
+      // The guild stays unavailable for this session; joins are retried by the bulkhead issue's
+      // retry policy once it lands. Held events are useless without the snapshot.
+      log.warn("join of guild {} for session {} failed: {}", Long.toUnsignedString(guildId), s.id, error.toString());
+      sub.held.clear();
+      return;
+    }
+    sub.joined = true;
+    sub.snapshotSeq = resp.getSnapshotSeq();
+    dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
+    RelayEvent e;
+    while ((e = sub.held.poll()) != null) {
+      deliver(s, sub, e);
+    }
+  }
+
+  /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
+  public void onRelayEvent(RelayEvent event) {
+    int n = workers.count();
+    @SuppressWarnings("unchecked")
+    List<Session>[] byWorker = new List[n];
+    for (int i = 0; i < event.getSessionIdsCount(); i++) {
+      Session s = sessions.get(event.getSessionIds(i));
+      if (s == null) {
+        continue;
+      }
+      int w = workers.workerOf(s.id);
+      if (byWorker[w] == null) {
+        byWorker[w] = new ArrayList<>();
+      }
+      byWorker[w].add(s);
+    }
+    for (int w = 0; w < n; w++) {
+      List<Session> batch = byWorker[w];
+      if (batch == null) {
+        continue;
+      }
+      boolean queued =
+          workers.execute(
+              w,
+              () -> {
+                for (Session s : batch) {
+                  Session.GuildSub sub = s.guilds.get(event.getGuildId());
+                  if (sub != null && !s.ended) {
+                    deliver(s, sub, event);
+                  }
+                }
+              });
+      if (!queued) {
+        batch.forEach(this::desync);
+      }
+    }
+  }
+
+  private void deliver(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (s.desynced) {
+      end(s, true);
+      return;
+    }
+    if (!sub.joined) {
+      if (sub.held.size() >= maxHeldPerGuild) {
+        desync(s);
+        end(s, true);
+        return;
+      }
+      sub.held.add(e);
+      return;
+    }
+    if (e.getGuildSeq() <= sub.snapshotSeq || !Intents.permits(s.intents, e.getRequiredIntents())) {
+      return;
+    }
+    dispatch(s, e.getType(), e.getPayload());
+  }
+
+  private void dispatch(Session s, String type, ByteString payload) {
+    long seq = ++s.seq;
+    ByteString frame = ByteString.copyFrom(DispatchFrame.prefix(seq, type)).concat(payload).concat(SUFFIX);
+    if (!s.connection.send(frame)) {
+      desync(s);
+      end(s, true);
+      return;
+    }
+    delivered.increment();
+  }
+
+  /** A session missed (or would miss) an event: close its socket with a resumable code. */
+  private void desync(Session s) {
+    if (!s.desynced) {
+      s.desynced = true;
+      desyncs.increment();
+      s.connection.close(CloseCode.UNKNOWN_ERROR.code(), "session fell behind; reconnect");
+    }
+  }
+
+  /** The client's op 3. */
+  public void presenceUpdate(Session s, byte[] json) {
+    onWorker(
+        s,
+        () -> {
+          if (s.ended) {
+            return;
+          }
+          try {
+            JsonNode d = JSON.readTree(json).path("d");
+            String status = d.path("status").asString("");
+            if (!List.of("online", "idle", "dnd", "invisible", "offline").contains(status)) {
+              s.connection.close(CloseCode.DECODE_ERROR.code(), "invalid status");
+              return;
+            }
+            s.status = status;
+            JsonNode acts = d.path("activities");
+            s.activitiesJson = acts.isArray() ? JSON.writeValueAsString(acts) : "[]";
+            presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()));
+          } catch (JacksonException e) {
+            s.connection.close(CloseCode.DECODE_ERROR.code(), "invalid presence update");
+          }
+        });
+  }
+
+  /** The client's socket is gone. Sessions end at once until RESUME lands. */
+  public void disconnected(Session s, int closeCode) {
+    onWorker(s, () -> end(s, true));
+  }
+
+  /** Ends every session whose connection matches (a gateway link broke). */
+  public void endAll(java.util.function.Predicate<Session> which) {
+    for (Session s : sessions.values()) {
+      if (which.test(s)) {
+        onWorker(s, () -> end(s, true));
+      }
+    }
+  }
+
+  /** Sessions having any guild owned by {@code isOnPod}: they missed events of a broken relay. */
+  public void desyncGuildsOf(java.util.function.LongPredicate isOnPod) {
+    for (Session s : sessions.values()) {
+      onWorker(
+          s,
+          () -> {
+            for (Map.Entry<Long, Session.GuildSub> e : s.guilds.entrySet()) {
+              if (isOnPod.test(e.getKey())) {
+                desync(s);
+                end(s, true);
+                return;
+              }
+            }
+          });
+    }
+  }
+
+  private void end(Session s, boolean announce) {
+    if (s.ended) {
+      return;
+    }
+    s.ended = true;
+    sessions.remove(s.id, s);
+    List<Long> gs = List.copyOf(s.guilds.keySet());
+    for (long g : gs) {
+      guilds.leave(g, s.id);
+    }
+    if (announce) {
+      presence.end(s.userId, s.id, gs);
+    }
+  }
+
+  private void onWorker(Session s, Runnable task) {
+    if (!workers.execute(s.id, task)) {
+      desync(s);
+    }
+  }
+
+  private void applyIdentifyPresence(Session s, ByteString json) {
+    if (json.isEmpty()) {
+      return;
+    }
+    try {
+      JsonNode p = JSON.readTree(json.toByteArray());
+      String status = p.path("status").asString("online");
+      if (List.of("online", "idle", "dnd", "invisible").contains(status)) {
+        s.status = status;
+      }
+      if (p.path("activities").isArray()) {
+        s.activitiesJson = JSON.writeValueAsString(p.path("activities"));
+      }
+    } catch (JacksonException e) {
+      // the gateway checked the shape; a bad presence just means the default
+    }
+  }
+
+  private String newSessionId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** INVALID_SESSION (op 9) with {@code d}. */
+  public static ByteString invalidSession(boolean resumable) {
+    return ByteString.copyFrom(DispatchFrame.control(Opcode.INVALID_SESSION, Boolean.toString(resumable)));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.concord.session.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N single-threaded workers; a session id always hashes to the same one. Everything a session does
+ * runs on its worker, in order, so session state needs no locks and a guild's events (arriving in
+ * the guild's order on one relay stream) reach each session in that order.
+ *
+ * <p>Bounds: each worker queues at most {@code queueCapacity} tasks; {@link #execute} returns
+ * false beyond that (the caller desyncs the affected sessions rather than dropping silently).
+ */
+public final class SessionWorkers implements AutoCloseable {
+  private final List<ThreadPoolExecutor> workers = new ArrayList<>();
+
+  public SessionWorkers(int count, int queueCapacity) {
+    if (count < 1) {
+      throw new IllegalArgumentException("worker count out of range: " + count + " (expected: >= 1)");
+    }
+    for (int i = 0; i < count; i++) {
+      workers.add(
+          new ThreadPoolExecutor(
+              1,
+              1,
+              0,
+              TimeUnit.SECONDS,
+              new ArrayBlockingQueue<>(queueCapacity),
+              Thread.ofPlatform().name("session-worker-" + i).daemon().factory(),
+              new ThreadPoolExecutor.AbortPolicy()));
+    }
+  }
+
+  public int count() {
+    return workers.size();
+  }
+
+  public int workerOf(String sessionId) {
+    int h = sessionId.hashCode();
+    h ^= h >>> 16;
+    return Math.floorMod(h * 0x9E3779B9, workers.size());
+  }
+
+  public boolean execute(int worker, Runnable task) {
+    try {
+      workers.get(worker).execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  public boolean execute(String sessionId, Runnable task) {
+    return execute(workerOf(sessionId), task);
+  }
+
+  public long queued() {
+    long n = 0;
+    for (ThreadPoolExecutor w : workers) {
+      n += w.getQueue().size();
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    workers.forEach(ThreadPoolExecutor::shutdownNow);
+  }
+}

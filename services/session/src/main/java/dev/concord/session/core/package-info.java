@@ -1,0 +1,5 @@
+/** Session service: core. */
+@NullMarked
+package dev.concord.session.core;
+
+import org.jspecify.annotations.NullMarked;

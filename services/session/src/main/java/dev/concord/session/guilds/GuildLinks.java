@@ -1,0 +1,286 @@
+package dev.concord.session.guilds;
+
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.GuildApiGrpc;
+import dev.concord.proto.guild.v1.GuildRegistryGrpc;
+import dev.concord.proto.guild.v1.GuildRelayGrpc;
+import dev.concord.proto.guild.v1.JoinRequest;
+import dev.concord.proto.guild.v1.JoinResponse;
+import dev.concord.proto.guild.v1.LeaveRequest;
+import dev.concord.proto.guild.v1.LeaveResponse;
+import dev.concord.proto.guild.v1.OpenRelayRequest;
+import dev.concord.proto.guild.v1.RelayBatch;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.proto.guild.v1.User;
+import dev.concord.ring.RingMember;
+import dev.concord.ring.RingSnapshot;
+import dev.concord.session.core.GuildPort;
+import dev.concord.session.core.Session;
+import dev.concord.session.core.SessionManager;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session pod's side of the guild pods: routes every call by the guild ring, and holds one
+ * relay stream per guild pod (opened before the first join on that pod).
+ *
+ * <p>A join waits until the owner's relay stream is attached (the guild pod's first, empty batch)
+ * so that no event after the join's snapshot can miss this pod. When a relay stream breaks, the
+ * sessions with guilds on that pod missed events: they are desynced (closed with a resumable code)
+ * and the stream is reopened with jittered, capped backoff.
+ *
+ * <p>Concurrency: relay streams live in a concurrent map; their callbacks run on gRPC threads and
+ * only hand events to the {@link SessionManager}'s workers.
+ */
+public final class GuildLinks implements GuildPort {
+  private static final Logger log = LoggerFactory.getLogger(GuildLinks.class);
+
+  private final String podId;
+  private final RingWatcher ring;
+  private final Channels channels;
+  private final ScheduledExecutorService scheduler;
+  private final Duration joinTimeout;
+  private final Duration attachTimeout;
+  private final ConcurrentHashMap<String, Relay> relays = new ConcurrentHashMap<>();
+  private volatile SessionManager manager;
+  private volatile boolean closed;
+
+  public GuildLinks(
+      String podId,
+      RingWatcher ring,
+      Channels channels,
+      ScheduledExecutorService scheduler,
+      Duration joinTimeout,
+      Duration attachTimeout) {
+    this.podId = podId;
+    this.ring = ring;
+    this.channels = channels;
+    this.scheduler = scheduler;
+    this.joinTimeout = joinTimeout;
+    this.attachTimeout = attachTimeout;
+  }
+
+  public void bind(SessionManager manager) {
+    this.manager = manager;
+  }
+
+  public int openRelays() {
+    return (int) relays.values().stream().filter(r -> r.attached.isDone() && !r.attached.isCompletedExceptionally()).count();
+  }
+
+  @Override
+  public CompletableFuture<User> user(long userId) {
+    return owner(userId)
+        .thenCompose(
+            m ->
+                unary(
+                    out ->
+                        GuildApiGrpc.newStub(channels.forAddress(m.address()))
+                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .getUser(GetUserRequest.newBuilder().setUserId(userId).build(), out)));
+  }
+
+  @Override
+  public CompletableFuture<JoinResponse> join(long guildId, Session session) {
+    return owner(guildId)
+        .thenCompose(m -> relay(m).attached.thenApply(x -> m))
+        .thenCompose(
+            m ->
+                unary(
+                    out ->
+                        GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
+                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .join(
+                                JoinRequest.newBuilder()
+                                    .setGuildId(guildId)
+                                    .setSessionId(session.id())
+                                    .setUserId(session.userId())
+                                    .setSessionPodId(podId)
+                                    .setIntents(session.intents())
+                                    .setLargeThreshold(session.largeThreshold())
+                                    .build(),
+                                out)));
+  }
+
+  @Override
+  public void leave(long guildId, String sessionId) {
+    RingSnapshot r = ring.ring().current();
+    if (r.isEmpty()) {
+      return;
+    }
+    io.grpc.Context.ROOT.run(() -> GuildRegistryGrpc.newStub(channels.forAddress(r.owner(guildId).address()))
+        .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .leave(
+            LeaveRequest.newBuilder().setGuildId(guildId).setSessionId(sessionId).build(),
+            new StreamObserver<LeaveResponse>() {
+              @Override
+              public void onNext(LeaveResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                log.debug("leave of guild {} failed: {}", guildId, Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {}
+            }));
+  }
+
+  private CompletableFuture<RingMember> owner(long key) {
+    RingSnapshot r = ring.ring().current();
+    if (r.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          Status.UNAVAILABLE.withDescription("no guild pods known (ring v" + r.version() + ")").asRuntimeException());
+    }
+    return CompletableFuture.completedFuture(r.owner(key));
+  }
+
+  private Relay relay(RingMember member) {
+    return relays.compute(
+        member.id(),
+        (id, existing) -> {
+          if (existing != null && !existing.broken) {
+            return existing;
+          }
+          Relay r = new Relay(member);
+          r.open();
+          return r;
+        });
+  }
+
+  private static <T> CompletableFuture<T> unary(java.util.function.Consumer<StreamObserver<T>> call) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    // Calls outlive whatever gRPC call we may be running in (a gateway link): detach them.
+    io.grpc.Context.ROOT.run(() -> call.accept(
+        new StreamObserver<T>() {
+          @Override
+          public void onNext(T value) {
+            f.complete(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            f.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            if (!f.isDone()) {
+              f.completeExceptionally(Status.INTERNAL.withDescription("no response").asRuntimeException());
+            }
+          }
+        }));
+    return f;
+  }
+
+  public void close() {
+    closed = true;
+    relays.values().forEach(Relay::cancel);
+  }
+
+  /** One relay stream from a guild pod. */
+  private final class Relay implements ClientResponseObserver<OpenRelayRequest, RelayBatch> {
+    final RingMember member;
+    final CompletableFuture<Void> attached = new CompletableFuture<>();
+    volatile boolean broken;
+    volatile ClientCallStreamObserver<OpenRelayRequest> call;
+
+    Relay(RingMember member) {
+      this.member = member;
+    }
+
+    void open() {
+      // The relay stream lives as long as this pod: detach it from any gRPC call we run in.
+      io.grpc.Context.ROOT.run(
+          () ->
+              GuildRelayGrpc.newStub(channels.forAddress(member.address()))
+                  .openRelay(OpenRelayRequest.newBuilder().setSessionPodId(podId).build(), this));
+      scheduler.schedule(
+          () -> {
+            if (attached.completeExceptionally(
+                Status.UNAVAILABLE
+                    .withDescription("relay stream of " + member.id() + " not attached within " + attachTimeout)
+                    .asRuntimeException())) {
+              cancel();
+            }
+          },
+          attachTimeout.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+
+    void cancel() {
+      ClientCallStreamObserver<OpenRelayRequest> c = call;
+      if (c != null) {
+        c.cancel("closed", null);
+      }
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<OpenRelayRequest> stream) {
+      call = stream;
+    }
+
+    @Override
+    public void onNext(RelayBatch batch) {
+      if (!attached.isDone()) {
+        log.info("relay stream from {} attached", member.id());
+        attached.complete(null);
+      }
+      SessionManager m = manager;
+      for (RelayEvent e : batch.getEventsList()) {
+        m.onRelayEvent(e);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      broken(Status.fromThrowable(t).toString());
+    }
+
+    @Override
+    public void onCompleted() {
+      broken("completed by guild pod");
+    }
+
+    private void broken(String why) {
+      broken = true;
+      attached.completeExceptionally(Status.UNAVAILABLE.withDescription(why).asRuntimeException());
+      relays.remove(member.id(), this);
+      if (closed) {
+        return;
+      }
+      log.warn("relay stream from {} broke ({}); desyncing its sessions", member.id(), why);
+      SessionManager m = manager;
+      if (m != null) {
+        m.desyncGuildsOf(
+            guildId -> {
+              RingSnapshot r = ring.ring().current();
+              return !r.isEmpty() && r.owner(guildId).id().equals(member.id());
+            });
+      }
+      // Reopen eagerly so the next joins find it attached.
+      long delay = ThreadLocalRandom.current().nextLong(100, 1000);
+      scheduler.schedule(
+          () -> {
+            if (!closed) {
+              relay(member);
+            }
+          },
+          delay,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+}

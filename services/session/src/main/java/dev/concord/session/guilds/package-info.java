@@ -1,0 +1,5 @@
+/** Session service: guilds. */
+@NullMarked
+package dev.concord.session.guilds;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,162 @@
+package dev.concord.session.link;
+
+import com.google.protobuf.ByteString;
+import dev.concord.proto.session.v1.CloseConnection;
+import dev.concord.proto.session.v1.Downstream;
+import dev.concord.proto.session.v1.GatewayBatch;
+import dev.concord.proto.session.v1.SessionBatch;
+import dev.concord.proto.session.v1.Upstream;
+import dev.concord.protocol.CloseCode;
+import dev.concord.session.core.Connection;
+import dev.concord.session.core.Session;
+import dev.concord.session.core.SessionManager;
+import dev.concord.streams.BatchingSender;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One gateway pod's link: the server side of a SessionLink.Connect stream. Inbound items are
+ * dispatched to the {@link SessionManager} in stream order; outbound frames of every connection
+ * of that gateway share one bounded {@link BatchingSender}.
+ *
+ * <p>Overflow policy: when the gateway does not keep up and the outbound queue is full, the link
+ * is failed (RESOURCE_EXHAUSTED) and every session on it ends; the gateway closes the sockets with
+ * a resumable code. Nothing grows without bound.
+ *
+ * <p>Concurrency: inbound callbacks are serialized by gRPC; the connection map is concurrent;
+ * {@link #send} is called from session workers.
+ */
+final class GatewayLink implements StreamObserver<GatewayBatch> {
+  private static final Logger log = LoggerFactory.getLogger(GatewayLink.class);
+
+  private final SessionManager manager;
+  private final BatchingSender<Downstream, SessionBatch> out;
+  private final ConcurrentHashMap<Long, Session> connections = new ConcurrentHashMap<>();
+  private volatile boolean lost;
+
+  GatewayLink(
+      SessionManager manager,
+      ServerCallStreamObserver<SessionBatch> call,
+      Executor sendExecutor,
+      int queueCapacity,
+      int maxBatch) {
+    this.manager = manager;
+    this.out =
+        new BatchingSender<>(
+            call, items -> SessionBatch.newBuilder().addAllItems(items).build(), sendExecutor, queueCapacity, maxBatch);
+    call.setOnReadyHandler(out::onReady);
+    call.setOnCancelHandler(this::lose);
+  }
+
+  int connections() {
+    return connections.size();
+  }
+
+  @Override
+  public void onNext(GatewayBatch batch) {
+    for (Upstream item : batch.getItemsList()) {
+      long connId = item.getConnectionId();
+      switch (item.getKindCase()) {
+        case IDENTIFY -> {
+          if (connections.containsKey(connId)) {
+            closeConnection(connId, CloseCode.ALREADY_AUTHENTICATED.code(), "already authenticated");
+            continue;
+          }
+          Session s = manager.identify(item.getIdentify(), new LinkConnection(connId));
+          connections.put(connId, s);
+        }
+        case FRAME -> {
+          Session s = connections.get(connId);
+          if (s != null && item.getFrame().getOp() == 3) {
+            manager.presenceUpdate(s, item.getFrame().getJson().toByteArray());
+          }
+          // op 8 (request guild members) is answered once member chunking lands.
+        }
+        case DISCONNECTED -> {
+          Session s = connections.remove(connId);
+          if (s != null) {
+            manager.disconnected(s, item.getDisconnected().getCloseCode());
+          }
+        }
+        case RESUME -> {
+          // Sessions end with their socket until RESUME lands, so no session can be resumed.
+          out.offer(frame(connId, SessionManager.invalidSession(false)));
+        }
+        case KIND_NOT_SET -> log.debug("empty upstream item for connection {}", connId);
+      }
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    log.info("gateway link lost: {}", Status.fromThrowable(t));
+    lose();
+  }
+
+  @Override
+  public void onCompleted() {
+    lose();
+    out.close();
+  }
+
+  private void lose() {
+    if (lost) {
+      return;
+    }
+    lost = true;
+    out.abandon();
+    for (Session s : connections.values()) {
+      manager.disconnected(s, 0);
+    }
+    connections.clear();
+  }
+
+  private void closeConnection(long connId, int code, String reason) {
+    out.offer(
+        Downstream.newBuilder()
+            .setConnectionId(connId)
+            .setClose(CloseConnection.newBuilder().setCode(code).setReason(reason))
+            .build());
+  }
+
+  private static Downstream frame(long connId, ByteString frame) {
+    return Downstream.newBuilder().setConnectionId(connId).setFrame(frame).build();
+  }
+
+  private void overflow() {
+    if (!lost) {
+      log.warn("gateway link outbound queue full; failing the link so its clients resume elsewhere");
+      out.fail(Status.RESOURCE_EXHAUSTED.withDescription("session link queue overflow").asRuntimeException());
+      lose();
+    }
+  }
+
+  /** A connection of this link, as a session sees it. */
+  private final class LinkConnection implements Connection {
+    private final long connId;
+
+    LinkConnection(long connId) {
+      this.connId = connId;
+    }
+
+    @Override
+    public boolean send(ByteString frame) {
+      if (out.offer(frame(connId, frame))) {
+        return true;
+      }
+      overflow();
+      return false;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      connections.remove(connId);
+      closeConnection(connId, code, reason);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/** Session service: link. */
+@NullMarked
+package dev.concord.session.link;
+
+import org.jspecify.annotations.NullMarked;
