@@ -1,0 +1,127 @@
+package dev.concord.guild.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concord.protocol.Intents;
+import dev.concord.protocol.SnowflakeGenerator;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class GuildHostTest {
+  record Published(long seq, String type, byte[] payload, long intents, List<String> recipients) {}
+
+  private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private final List<Published> published = new ArrayList<>();
+  private final GuildHost host =
+      new GuildHost(
+          new Users(),
+          new Payloads(),
+          SnowflakeGenerator.forNode(3),
+          pool,
+          (state, type, payload, intents) -> {
+            List<String> recipients = new ArrayList<>();
+            state.subscribersByPod().values().forEach(recipients::addAll);
+            synchronized (published) {
+              published.add(new Published(state.seq(), type, payload, intents, recipients));
+            }
+          },
+          guildId -> true,
+          100,
+          Clock.systemUTC());
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
+
+  private static GuildException.Kind kindOf(Throwable t) {
+    Throwable c = t instanceof CompletionException ? t.getCause() : t;
+    return ((GuildException) c).kind();
+  }
+
+  @Test
+  void join_snapshotSeqCoversPastEvents_laterEventsReachSubscriber() {
+    Users.User alice = host.createUser("alice", "Alice", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+
+    GuildHost.JoinResult join = host.join(g.id(), "s1", alice.id(), "pod-a", Intents.GUILDS, 50, null).join();
+    JsonNode snapshot = JsonMapper.builder().build().readTree(join.guildCreateJson());
+    assertThat(snapshot.path("channels").get(0).path("name").asString()).isEqualTo("general");
+    assertThat(snapshot.path("members").size()).isEqualTo(1);
+    assertThat(snapshot.path("unavailable").asBoolean()).isFalse();
+
+    host.createMessage(g.id(), general.id(), alice.id(), "hi", "").join();
+    Published last = published.getLast();
+    assertThat(last.type()).isEqualTo("MESSAGE_CREATE");
+    assertThat(last.seq()).isGreaterThan(join.snapshotSeq());
+    assertThat(last.recipients()).containsExactly("s1");
+    assertThat(last.intents()).isEqualTo(Intents.GUILD_MESSAGES);
+    // the channel creation happened before the join: covered by the snapshot
+    assertThat(published.stream().filter(p -> p.type().equals("CHANNEL_CREATE")).findFirst().orElseThrow().seq())
+        .isLessThanOrEqualTo(join.snapshotSeq());
+  }
+
+  @Test
+  void createMessage_badInput_clearErrors() {
+    Users.User alice = host.createUser("alice", "", false);
+    Users.User mallory = host.createUser("mallory", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+
+    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "", ""))
+        .hasMessageContaining("content length out of range: 0 (expected: 1..2000)");
+    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "x".repeat(2001), ""))
+        .hasMessageContaining("expected: 1..2000");
+    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), mallory.id(), "hi", "").join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
+    assertThatThrownBy(() -> host.createMessage(g.id(), 12345, alice.id(), "hi", "").join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
+    assertThatThrownBy(() -> host.createMessage(999, c.id(), alice.id(), "hi", ""))
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void addMember_twice_alreadyExists_andJoinOfNonMemberRefused() {
+    Users.User alice = host.createUser("alice", "", false);
+    Users.User bob = host.createUser("bob", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    assertThatThrownBy(() -> host.join(g.id(), "s", bob.id(), "p", 0, 50, null).join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
+    host.addMember(g.id(), bob.id()).join();
+    assertThat(bob.guildIds()).containsExactly(g.id());
+    assertThatThrownBy(() -> host.addMember(g.id(), bob.id()).join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.ALREADY_EXISTS));
+  }
+
+  @Test
+  void join_largeGuild_sendsOnlyOwnMember() {
+    Users.User owner = host.createUser("owner", "", false);
+    GuildState g = host.createGuild("Big", owner.id()).join();
+    for (int i = 0; i < 60; i++) {
+      host.addMember(g.id(), host.createUser("user" + i, "", false).id()).join();
+    }
+    JsonNode snap =
+        JsonMapper.builder()
+            .build()
+            .readTree(host.join(g.id(), "s", owner.id(), "p", 0, 50, null).join().guildCreateJson());
+    assertThat(snap.path("large").asBoolean()).isTrue();
+    assertThat(snap.path("member_count").asInt()).isEqualTo(61);
+    assertThat(snap.path("members").size()).isEqualTo(1);
+  }
+
+  @Test
+  void createUser_badName_rejected() {
+    assertThatThrownBy(() -> host.createUser("a", "", false)).hasMessageContaining("expected: 2..32");
+    assertThatThrownBy(() -> host.createUser("  ", "", false)).hasMessageContaining("not blank");
+  }
+}

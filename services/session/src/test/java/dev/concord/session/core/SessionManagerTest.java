@@ -1,0 +1,200 @@
+package dev.concord.session.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.concord.proto.guild.v1.JoinResponse;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.proto.guild.v1.User;
+import dev.concord.proto.session.v1.Identify;
+import dev.concord.protocol.Intents;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class SessionManagerTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final long GUILD = 1L << 40;
+
+  /** Guild port whose answers the test completes by hand. */
+  static final class ManualGuilds implements GuildPort {
+    final CompletableFuture<User> user = new CompletableFuture<>();
+    final ConcurrentHashMap<Long, CompletableFuture<JoinResponse>> joins = new ConcurrentHashMap<>();
+    final List<Long> left = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletableFuture<User> user(long userId) {
+      return user;
+    }
+
+    @Override
+    public CompletableFuture<JoinResponse> join(long guildId, Session session) {
+      return joins.computeIfAbsent(guildId, g -> new CompletableFuture<>());
+    }
+
+    @Override
+    public void leave(long guildId, String sessionId) {
+      left.add(guildId);
+    }
+  }
+
+  static final class RecordingConnection implements Connection {
+    final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    volatile int closedWith;
+
+    @Override
+    public boolean send(ByteString frame) {
+      frames.add(JSON.readTree(frame.toByteArray()));
+      return true;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      closedWith = code;
+    }
+  }
+
+  static final class NoPresence implements PresencePort {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void update(long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds) {
+      calls.add("update " + status + " " + platform);
+    }
+
+    @Override
+    public void end(long userId, String sessionId, Collection<Long> guildIds) {
+      calls.add("end");
+    }
+  }
+
+  private final SessionWorkers workers = new SessionWorkers(2, 1000);
+  private final ManualGuilds guilds = new ManualGuilds();
+  private final NoPresence presence = new NoPresence();
+  private final SessionManager manager = new SessionManager("pod-a", workers, guilds, presence, 4);
+
+  @AfterEach
+  void stop() {
+    workers.close();
+  }
+
+  private static void awaitFrames(RecordingConnection c, int n) throws InterruptedException {
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (c.frames.size() < n) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("expected " + n + " frames, got " + c.frames);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  private static RelayEvent event(String session, long seq, String type, long intents) {
+    return RelayEvent.newBuilder()
+        .setGuildId(GUILD)
+        .setGuildSeq(seq)
+        .setType(type)
+        .setPayload(ByteString.copyFromUtf8("{\"n\":" + seq + "}"))
+        .addSessionIds(session)
+        .setRequiredIntents(intents)
+        .build();
+  }
+
+  private Session identified(RecordingConnection conn, long intents) throws InterruptedException {
+    Session s =
+        manager.identify(
+            Identify.newBuilder().setUserId(42).setIntents(intents).setBrowser("test").setResumeGatewayUrl("ws://x").build(), conn);
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
+    awaitFrames(conn, 1);
+    return s;
+  }
+
+  @Test
+  void eventsDuringJoin_heldThenReleasedAfterGuildCreate_snapshotCoveredDropped() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s = identified(conn, Intents.GUILDS | Intents.GUILD_MESSAGES);
+    JsonNode ready = conn.frames.get(0);
+    assertThat(ready.path("t").asString()).isEqualTo("READY");
+    assertThat(ready.path("s").asLong()).isEqualTo(1);
+    assertThat(ready.path("d").path("guilds").get(0).path("unavailable").asBoolean()).isTrue();
+
+    manager.onRelayEvent(event(s.id(), 5, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    manager.onRelayEvent(event(s.id(), 6, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    Thread.sleep(20);
+    assertThat(conn.frames).hasSize(1); // held: no GUILD_CREATE yet
+
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(5).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"g\"}")).build());
+    awaitFrames(conn, 3);
+    assertThat(conn.frames.get(1).path("t").asString()).isEqualTo("GUILD_CREATE");
+    assertThat(conn.frames.get(1).path("s").asLong()).isEqualTo(2);
+    assertThat(conn.frames.get(2).path("d").path("n").asInt()).isEqualTo(6);
+    assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
+
+    manager.onRelayEvent(event(s.id(), 7, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    awaitFrames(conn, 4);
+    assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
+    Thread.sleep(20);
+    assertThat(conn.frames).hasSize(4);
+  }
+
+  @Test
+  void eventWithoutIntent_skipped_seqNotConsumed() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s = identified(conn, Intents.GUILDS);
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+    awaitFrames(conn, 2);
+    manager.onRelayEvent(event(s.id(), 1, "PRESENCE_UPDATE", Intents.GUILD_PRESENCES));
+    manager.onRelayEvent(event(s.id(), 2, "CHANNEL_CREATE", Intents.GUILDS));
+    awaitFrames(conn, 3);
+    assertThat(conn.frames.get(2).path("t").asString()).isEqualTo("CHANNEL_CREATE");
+    assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void tooManyHeldEvents_sessionClosedResumable() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s = identified(conn, Intents.GUILD_MESSAGES);
+    for (int i = 1; i <= 5; i++) { // bound is 4
+      manager.onRelayEvent(event(s.id(), i, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    }
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (conn.closedWith == 0 && System.nanoTime() < end) {
+      Thread.sleep(1);
+    }
+    assertThat(conn.closedWith).isEqualTo(4000);
+    assertThat(manager.sessionCount()).isZero();
+  }
+
+  @Test
+  void disconnect_leavesGuildsAndEndsPresence() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s = identified(conn, Intents.GUILDS);
+    manager.disconnected(s, 1000);
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (guilds.left.isEmpty() && System.nanoTime() < end) {
+      Thread.sleep(1);
+    }
+    assertThat(guilds.left).containsExactly(GUILD);
+    assertThat(presence.calls).contains("update online desktop", "end");
+    assertThat(manager.sessionCount()).isZero();
+  }
+
+  @Test
+  void unknownUser_closes4004() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    manager.identify(Identify.newBuilder().setUserId(7).build(), conn);
+    guilds.user.completeExceptionally(new IllegalStateException("NOT_FOUND"));
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (conn.closedWith == 0 && System.nanoTime() < end) {
+      Thread.sleep(1);
+    }
+    assertThat(conn.closedWith).isEqualTo(4004);
+  }
+}
