@@ -13,7 +13,12 @@ final class SuiteFixture implements AutoCloseable {
   final DemoSeed.Demo demo;
 
   SuiteFixture(String secret) {
-    suite = LocalSuite.start(LocalSuite.Ports.free(), LocalSuite.Options.defaults(secret));
+    this(LocalSuite.Options.defaults(secret));
+  }
+
+  SuiteFixture(LocalSuite.Options options) {
+    String secret = options.tokenSecret();
+    suite = LocalSuite.start(LocalSuite.Ports.free(), options);
     channels = new Channels();
     try {
       demo =
