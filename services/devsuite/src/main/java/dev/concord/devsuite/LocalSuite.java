@@ -97,22 +97,11 @@ public final class LocalSuite implements AutoCloseable {
   public static LocalSuite start(Ports ports, Options options) {
     LocalSuite suite = new LocalSuite(ports);
     try {
-      String loop = "127.0.0.1:";
-      String registry = loop + ports.registryGrpc();
+      String registry = "127.0.0.1:" + ports.registryGrpc();
       suite.run(
           RegistryApplication.builder(),
           options,
-          Map.of(
-              "spring.grpc.server.port", ports.registryGrpc(),
-              "server.port", ports.registryHttp(),
-              "concord.registry.members.guild[0].pod-id", "guild-0",
-              "concord.registry.members.guild[0].address", loop + ports.guildGrpc(),
-              "concord.registry.members.session[0].pod-id", "session-0",
-              "concord.registry.members.session[0].address", loop + ports.sessionGrpc(),
-              "concord.registry.members.presence[0].pod-id", "presence-0",
-              "concord.registry.members.presence[0].address", loop + ports.presenceGrpc(),
-              "concord.registry.members.gateway[0].pod-id", "gateway-0",
-              "concord.registry.members.gateway[0].address", loop + ports.gatewayGrpc()));
+          Map.of("spring.grpc.server.port", ports.registryGrpc(), "server.port", ports.registryHttp()));
       suite.run(
           GuildApplication.builder(),
           options,
@@ -145,10 +134,37 @@ public final class LocalSuite implements AutoCloseable {
               "concord.gateway.public-url", "ws://127.0.0.1:" + ports.gatewayHttp(),
               "concord.gateway.token-secret", options.tokenSecret(),
               "concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms"));
+      suite.awaitMembership(registry, Duration.ofSeconds(30));
       return suite;
     } catch (RuntimeException e) {
       suite.close();
       throw e;
+    }
+  }
+
+  /** Waits until every role's ring has its pod (leases are taken once each service is up). */
+  private void awaitMembership(String registry, Duration timeout) {
+    io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget(registry).usePlaintext().build();
+    try {
+      var stub = dev.concord.proto.registry.v1.RegistryGrpc.newBlockingStub(channel);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        var m =
+            stub.withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+                .getMembership(dev.concord.proto.registry.v1.GetMembershipRequest.getDefaultInstance());
+        if (m.getRingsList().stream().allMatch(r -> r.getMembersCount() > 0)) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("services did not all join the registry within " + timeout + ": " + m);
+        }
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for membership", e);
+    } finally {
+      channel.shutdownNow();
     }
   }
 

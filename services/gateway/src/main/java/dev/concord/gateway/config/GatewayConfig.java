@@ -1,6 +1,10 @@
 package dev.concord.gateway.config;
 
 import dev.concord.cluster.Channels;
+import dev.concord.cluster.LeaseKeeper;
+import dev.concord.support.LeaseLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.gateway.link.SessionLinks;
 import dev.concord.gateway.rest.GatewayRoutes;
@@ -98,5 +102,20 @@ class GatewayConfig {
   @Bean
   RouterFunction<ServerResponse> gatewayRoutes(GatewayProperties props, TokenVerifier tokens) {
     return new GatewayRoutes(props, tokens).routes();
+  }
+
+  /** This pod's lease on the gateway ring (joins after startup, says goodbye first on shutdown). */
+  @Bean(destroyMethod = "close")
+  LeaseKeeper gatewayLease(GatewayProperties props, Channels channels, ScheduledExecutorService gatewayScheduler, Environment env) {
+    String address =
+        props.advertiseAddress().isEmpty()
+            ? "127.0.0.1:" + env.getRequiredProperty("spring.grpc.server.port")
+            : props.advertiseAddress();
+    return new LeaseKeeper(Role.ROLE_GATEWAY, props.podId(), address, channels.forAddress(props.registryAddress()), gatewayScheduler);
+  }
+
+  @Bean
+  SmartLifecycle gatewayLeaseLifecycle(LeaseKeeper gatewayLease) {
+    return new LeaseLifecycle(gatewayLease);
   }
 }

@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Gateway settings (defaults documented in application.yaml).
  *
  * @param podId this pod's identity
+ * @param advertiseAddress host:port others reach this pod's gRPC server at (default: 127.0.0.1 and
+ *     spring.grpc.server.port)
  * @param publicUrl the WebSocket URL clients use (no query string); returned by GET /gateway and
  *     as READY's resume_gateway_url
  * @param registryAddress host:port of the registry
@@ -24,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
     @DefaultValue("gateway-0") String podId,
+    @DefaultValue("") String advertiseAddress,
     @DefaultValue("ws://127.0.0.1:8080") String publicUrl,
     @DefaultValue("127.0.0.1:7700") String registryAddress,
     String tokenSecret,

@@ -41,7 +41,7 @@ class ClientConnectionTest {
         new SessionLinks(new RingWatcher(Role.ROLE_SESSION, nowhere, scheduler), null, Runnable::run, 16, 16);
     GatewayProperties props =
         new GatewayProperties(
-            "gw-test", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
+            "gw-test", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
             Duration.ofSeconds(60), 1 << 20, 16, 16);
     channel = new EmbeddedChannel();
     conn = new ClientConnection(1, channel, props, new TokenVerifier(SECRET), links, false);

@@ -1,6 +1,14 @@
 package dev.concord.guild.config;
 
 import dev.concord.cluster.Channels;
+import dev.concord.cluster.Forwarding;
+import dev.concord.guild.core.Ownership;
+import io.grpc.ServerInterceptor;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import dev.concord.cluster.LeaseKeeper;
+import dev.concord.support.LeaseLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.guild.core.GuildHost;
 import dev.concord.guild.core.Payloads;
@@ -69,6 +77,41 @@ class GuildConfig {
     return hub;
   }
 
+  /** Ownership by the watched guild ring. */
+  static Ownership ringOwnership(RingWatcher ring, String podId) {
+    return new Ownership() {
+      @Override
+      public boolean owns(long guildId) {
+        RingSnapshot r = ring.ring().current();
+        // A pod with no ring yet (registry not reached) cannot contradict itself: accept, as a lone pod.
+        return r.isEmpty() || r.owner(guildId).id().equals(podId);
+      }
+
+      @Override
+      public long ringVersion() {
+        return ring.ring().current().version();
+      }
+
+      @Override
+      public String ownerOf(long guildId) {
+        RingSnapshot r = ring.ring().current();
+        return r.isEmpty() ? "" : r.owner(guildId).id();
+      }
+
+      @Override
+      public String addressOf(long guildId) {
+        RingSnapshot r = ring.ring().current();
+        return r.isEmpty() ? "" : r.owner(guildId).address();
+      }
+    };
+  }
+
+  @Bean
+  @GlobalServerInterceptor
+  ServerInterceptor forwardedMarker() {
+    return Forwarding.serverInterceptor();
+  }
+
   @Bean
   GuildHost guildHost(
       GuildProperties props,
@@ -83,11 +126,7 @@ class GuildConfig {
             SnowflakeGenerator.forNode(props.node()),
             guildLoopPool,
             relayHub,
-            guildId -> {
-              // An empty ring (registry not reached yet) cannot contradict us; accept.
-              RingSnapshot ring = guildRing.ring().current();
-              return ring.isEmpty() || ring.owner(guildId).id().equals(props.podId());
-            },
+            ringOwnership(guildRing, props.podId()),
             props.mailboxCapacity(),
             Clock.systemUTC());
     Gauge.builder("concord.guild.active", host, GuildHost::activeGuilds)
@@ -97,5 +136,20 @@ class GuildConfig {
         .description("tasks queued on guild event loops")
         .register(meters);
     return host;
+  }
+
+  /** This pod's lease on the guild ring (joins after startup, says goodbye first on shutdown). */
+  @Bean(destroyMethod = "close")
+  LeaseKeeper guildLease(GuildProperties props, Channels channels, ScheduledExecutorService guildScheduler, Environment env) {
+    String address =
+        props.advertiseAddress().isEmpty()
+            ? "127.0.0.1:" + env.getRequiredProperty("spring.grpc.server.port")
+            : props.advertiseAddress();
+    return new LeaseKeeper(Role.ROLE_GUILD, props.podId(), address, channels.forAddress(props.registryAddress()), guildScheduler);
+  }
+
+  @Bean
+  SmartLifecycle guildLeaseLifecycle(LeaseKeeper guildLease) {
+    return new LeaseLifecycle(guildLease);
   }
 }

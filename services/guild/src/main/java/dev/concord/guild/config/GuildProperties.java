@@ -7,6 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Guild pod settings (defaults documented in application.yaml).
  *
  * @param podId this pod's identity on the guild ring
+ * @param advertiseAddress host:port others reach this pod's gRPC server at (default: 127.0.0.1 and
+ *     spring.grpc.server.port)
  * @param node snowflake node id (0..1023), unique per pod
  * @param registryAddress host:port of the registry
  * @param loopThreads threads that run guild event loops (0: available processors)
@@ -17,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("concord.guild")
 public record GuildProperties(
     @DefaultValue("guild-0") String podId,
+    @DefaultValue("") String advertiseAddress,
     @DefaultValue("1") int node,
     @DefaultValue("127.0.0.1:7700") String registryAddress,
     @DefaultValue("0") int loopThreads,

@@ -12,10 +12,36 @@ public final class GuildException extends RuntimeException {
   }
 
   private final Kind kind;
+  private final long ringVersion;
+  private final String owner;
 
   public GuildException(Kind kind, String message) {
+    this(kind, message, 0, "");
+  }
+
+  private GuildException(Kind kind, String message, long ringVersion, String owner) {
     super(message, null, false, false);
     this.kind = kind;
+    this.ringVersion = ringVersion;
+    this.owner = owner;
+  }
+
+  /** This pod does not own {@code guildId} by its ring of {@code ringVersion}. */
+  public static GuildException wrongOwner(long guildId, long ringVersion, String owner) {
+    return new GuildException(
+        Kind.WRONG_OWNER,
+        "guild " + Long.toUnsignedString(guildId) + " is owned by " + (owner.isEmpty() ? "another pod" : owner)
+            + " (ring v" + ringVersion + ")",
+        ringVersion,
+        owner);
+  }
+
+  public long ringVersion() {
+    return ringVersion;
+  }
+
+  public String owner() {
+    return owner;
   }
 
   public Kind kind() {

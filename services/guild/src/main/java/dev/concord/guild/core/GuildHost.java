@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -39,7 +38,7 @@ public final class GuildHost {
   private final SnowflakeGenerator ids;
   private final Executor loopPool;
   private final Fanout fanout;
-  private final LongPredicate owns;
+  private final Ownership ownership;
   private final int mailboxCapacity;
   private final Clock clock;
 
@@ -49,7 +48,7 @@ public final class GuildHost {
       SnowflakeGenerator ids,
       Executor loopPool,
       Fanout fanout,
-      LongPredicate owns,
+      Ownership ownership,
       int mailboxCapacity,
       Clock clock) {
     this.users = users;
@@ -57,13 +56,17 @@ public final class GuildHost {
     this.ids = ids;
     this.loopPool = loopPool;
     this.fanout = fanout;
-    this.owns = owns;
+    this.ownership = ownership;
     this.mailboxCapacity = mailboxCapacity;
     this.clock = clock;
   }
 
   public Users users() {
     return users;
+  }
+
+  public Ownership ownership() {
+    return ownership;
   }
 
   public int activeGuilds() {
@@ -87,11 +90,16 @@ public final class GuildHost {
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
     checkName("guild name", name, 2, MAX_NAME_LENGTH);
     Users.User owner = users.get(ownerId);
-    long id = ids.next();
-    if (!owns.test(id)) {
-      // A fresh id we do not own: the caller should create it on the owner.
-      throw new GuildException(GuildException.Kind.WRONG_OWNER, "guild " + Long.toUnsignedString(id) + " is owned by another pod");
+    // A new guild lives on the pod that creates it: draw ids until the ring gives one to this pod
+    // (about one draw per guild pod; snowflakes cost nanoseconds).
+    long drawn = ids.next();
+    for (int tries = 1; !ownership.owns(drawn); tries++) {
+      if (tries >= 100_000) {
+        throw GuildException.wrongOwner(drawn, ownership.ringVersion(), ownership.ownerOf(drawn));
+      }
+      drawn = ids.next();
     }
+    long id = drawn;
     GuildState state = new GuildState(id, name, ownerId);
     Active active = new Active(new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state);
     guilds.put(id, active);
@@ -282,9 +290,8 @@ public final class GuildHost {
   }
 
   private <T> CompletableFuture<T> call(long guildId, @Nullable Deadline deadline, Function<GuildState, T> fn) {
-    if (!owns.test(guildId)) {
-      throw new GuildException(
-          GuildException.Kind.WRONG_OWNER, "guild " + Long.toUnsignedString(guildId) + " is owned by another pod");
+    if (!ownership.owns(guildId)) {
+      throw GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId));
     }
     Active a = guilds.get(guildId);
     if (a == null) {
@@ -303,6 +310,14 @@ public final class GuildHost {
                     // The caller has given up; doing the work would only add load.
                     result.completeExceptionally(
                         new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed while queued"));
+                    return;
+                  }
+                  long guildId = a.state().id;
+                  if (!ownership.owns(guildId)) {
+                    // The ring moved the guild away while this task waited: the new owner applies
+                    // its events from now on, never both.
+                    result.completeExceptionally(
+                        GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId)));
                     return;
                   }
                   try {

@@ -1,6 +1,13 @@
 package dev.concord.guild.grpc;
 
+import dev.concord.cluster.Channels;
+import dev.concord.cluster.Forwarding;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.Ownership;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import dev.concord.guild.core.GuildState;
 import dev.concord.guild.core.Users;
 import dev.concord.proto.guild.v1.AddMemberRequest;
@@ -19,13 +26,32 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Service;
 
-/** The guild API for backends: a thin translation onto {@link GuildHost}. */
+/**
+ * The guild API for backends: a thin translation onto {@link GuildHost}. API clients may call any
+ * guild pod: a call for a guild another pod owns is forwarded once to the owner by this pod's
+ * ring (see {@link Forwarding}).
+ */
 @Service
 final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   private final GuildHost host;
+  private final Channels channels;
 
-  GuildApiGrpcService(GuildHost host) {
+  GuildApiGrpcService(GuildHost host, Channels channels) {
     this.host = host;
+    this.channels = channels;
+  }
+
+  /** Forwards the call to the guild's owner if that is another pod; false if we handle it here. */
+  private <T> boolean forwarded(
+      long guildId, StreamObserver<T> out, BiConsumer<GuildApiGrpc.GuildApiStub, StreamObserver<T>> call) {
+    Ownership own = host.ownership();
+    if (own.owns(guildId) || Forwarding.isForwarded() || own.addressOf(guildId).isEmpty()) {
+      return false;
+    }
+    Deadline deadline = Context.current().getDeadline();
+    GuildApiGrpc.GuildApiStub stub = Forwarding.forwarded(GuildApiGrpc.newStub(channels.forAddress(own.addressOf(guildId))));
+    call.accept(deadline != null ? stub.withDeadline(deadline) : stub.withDeadlineAfter(10, TimeUnit.SECONDS), out);
+    return true;
   }
 
   @Override
@@ -55,6 +81,9 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
 
   @Override
   public void addMember(AddMemberRequest req, StreamObserver<GuildMember> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.addMember(req, o))) {
+      return;
+    }
     Statuses.reply(
         out,
         () -> host.addMember(req.getGuildId(), req.getUserId()),
@@ -68,6 +97,9 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
 
   @Override
   public void createChannel(CreateChannelRequest req, StreamObserver<Channel> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.createChannel(req, o))) {
+      return;
+    }
     Statuses.reply(
         out,
         () -> host.createChannel(req.getGuildId(), req.getName(), req.getTopic()),
@@ -83,6 +115,9 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
 
   @Override
   public void createMessage(CreateMessageRequest req, StreamObserver<Message> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.createMessage(req, o))) {
+      return;
+    }
     Statuses.reply(
         out,
         () ->

@@ -1,6 +1,8 @@
 package dev.concord.guild.grpc;
 
+import dev.concord.cluster.WrongOwnerStatus;
 import dev.concord.guild.core.GuildException;
+import dev.concord.proto.common.v1.Role;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -20,6 +22,9 @@ final class Statuses {
   static StatusRuntimeException toStatus(Throwable t) {
     if (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
+    }
+    if (t instanceof GuildException g && g.kind() == GuildException.Kind.WRONG_OWNER) {
+      return WrongOwnerStatus.of(Role.ROLE_GUILD, g.ringVersion(), g.owner(), g.getMessage());
     }
     if (t instanceof GuildException g) {
       Status s =

@@ -34,7 +34,7 @@ class GuildHostTest {
               published.add(new Published(state.seq(), type, payload, intents, recipients));
             }
           },
-          guildId -> true,
+          Ownership.ALL,
           100,
           Clock.systemUTC());
 
@@ -123,5 +123,63 @@ class GuildHostTest {
   void createUser_badName_rejected() {
     assertThatThrownBy(() -> host.createUser("a", "", false)).hasMessageContaining("expected: 2..32");
     assertThatThrownBy(() -> host.createUser("  ", "", false)).hasMessageContaining("not blank");
+  }
+
+  /** Ownership the test flips: owns guilds passing {@code test}, by ring {@code version}. */
+  static final class FlippingOwnership implements Ownership {
+    volatile java.util.function.LongPredicate test = id -> true;
+    volatile long version = 1;
+
+    @Override
+    public boolean owns(long guildId) {
+      return test.test(guildId);
+    }
+
+    @Override
+    public long ringVersion() {
+      return version;
+    }
+
+    @Override
+    public String ownerOf(long guildId) {
+      return owns(guildId) ? "guild-a" : "guild-b";
+    }
+
+    @Override
+    public String addressOf(long guildId) {
+      return owns(guildId) ? "127.0.0.1:1" : "127.0.0.1:2";
+    }
+  }
+
+  @Test
+  void createGuild_drawsIdsThisPodOwns() {
+    FlippingOwnership own = new FlippingOwnership();
+    own.test = id -> (id >>> 12) % 3 == 0; // a third of the ids
+    GuildHost h =
+        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, (st, t, p, i) -> {}, own, 100, Clock.systemUTC());
+    Users.User alice = h.createUser("alice", "", false);
+    for (int i = 0; i < 20; i++) {
+      assertThat(own.owns(h.createGuild("G" + i, alice.id()).join().id())).isTrue();
+    }
+  }
+
+  @Test
+  void ringMovesGuildAway_laterCallsRefusedWithRingVersionAndOwner() {
+    FlippingOwnership own = new FlippingOwnership();
+    GuildHost h =
+        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, (st, t, p, i) -> {}, own, 100, Clock.systemUTC());
+    Users.User alice = h.createUser("alice", "", false);
+    GuildState g = h.createGuild("Moving", alice.id()).join();
+    GuildState.Channel c = h.createChannel(g.id(), "general", "").join();
+    own.version = 8;
+    own.test = id -> false;
+    assertThatThrownBy(() -> h.createMessage(g.id(), c.id(), alice.id(), "hi", ""))
+        .isInstanceOfSatisfying(
+            GuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(GuildException.Kind.WRONG_OWNER);
+              assertThat(e.ringVersion()).isEqualTo(8);
+              assertThat(e.owner()).isEqualTo("guild-b");
+            });
   }
 }

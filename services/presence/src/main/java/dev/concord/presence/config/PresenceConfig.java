@@ -2,6 +2,10 @@ package dev.concord.presence.config;
 
 import com.google.protobuf.ByteString;
 import dev.concord.cluster.Channels;
+import dev.concord.cluster.LeaseKeeper;
+import dev.concord.support.LeaseLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.presence.core.GuildPublisher;
 import dev.concord.presence.core.PresenceBook;
@@ -84,5 +88,20 @@ class PresenceConfig {
                 });
       }
     };
+  }
+
+  /** This pod's lease on the presence ring (joins after startup, says goodbye first on shutdown). */
+  @Bean(destroyMethod = "close")
+  LeaseKeeper presenceLease(PresenceProperties props, Channels channels, ScheduledExecutorService presenceScheduler, Environment env) {
+    String address =
+        props.advertiseAddress().isEmpty()
+            ? "127.0.0.1:" + env.getRequiredProperty("spring.grpc.server.port")
+            : props.advertiseAddress();
+    return new LeaseKeeper(Role.ROLE_PRESENCE, props.podId(), address, channels.forAddress(props.registryAddress()), presenceScheduler);
+  }
+
+  @Bean
+  SmartLifecycle presenceLeaseLifecycle(LeaseKeeper presenceLease) {
+    return new LeaseLifecycle(presenceLease);
   }
 }

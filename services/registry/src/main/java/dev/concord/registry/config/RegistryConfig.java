@@ -1,6 +1,12 @@
 package dev.concord.registry.config;
 
+import dev.concord.registry.membership.LeaseTable;
 import dev.concord.registry.membership.Membership;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.concord.ring.RingMember;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +23,16 @@ class RegistryConfig {
   @Bean
   Membership membership(RegistryProperties props) {
     Membership membership = new Membership(props.virtualNodes());
+    if (props.source().equals("lease")) {
+      if (!props.members().isEmpty()) {
+        log.warn("concord.registry.members is ignored: membership source is lease");
+      }
+      return membership;
+    }
+    if (!props.source().equals("static")) {
+      throw new IllegalStateException(
+          "concord.registry.source out of range: " + props.source() + " (expected: lease or static)");
+    }
     for (Map.Entry<String, List<RegistryProperties.StaticMember>> e : props.members().entrySet()) {
       var role = Membership.parseRole(e.getKey());
       List<RingMember> members = new ArrayList<>();
@@ -27,5 +43,21 @@ class RegistryConfig {
       log.info("static membership {}: {} (ring v{})", role, members, ring.version());
     }
     return membership;
+  }
+
+  @Bean
+  LeaseTable leaseTable(Membership membership, RegistryProperties props) {
+    return new LeaseTable(membership, props.leaseGrace().toNanos(), System::nanoTime);
+  }
+
+  /** Ends silent leases: checked four times per grace period, so a dead pod leaves within 1.25 × grace. */
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService leaseSweeper(LeaseTable leases, RegistryProperties props, MeterRegistry meters) {
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("lease-sweeper").daemon().factory());
+    long period = Math.max(50, props.leaseGrace().toMillis() / 4);
+    s.scheduleAtFixedRate(leases::expire, period, period, TimeUnit.MILLISECONDS);
+    Gauge.builder("concord.registry.leases", leases, LeaseTable::size).description("live leases").register(meters);
+    return s;
   }
 }

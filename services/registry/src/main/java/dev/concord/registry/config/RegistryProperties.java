@@ -1,5 +1,6 @@
 package dev.concord.registry.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -9,12 +10,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Registry settings (defaults documented in application.yaml).
  *
  * @param virtualNodes virtual nodes per member per unit of weight
- * @param members static membership per role (gateway, session, guild, presence): the source used
- *     until leases or Kubernetes discovery replace it
+ * @param source where membership comes from: {@code lease} (pods hold leases over
+ *     Registry.Lease) or {@code static} ({@link #members})
+ * @param heartbeatInterval how often lease holders heartbeat
+ * @param leaseGrace silence after which a lease ends (the pod leaves the ring)
+ * @param members static membership per role (gateway, session, guild, presence), used when
+ *     {@code source} is {@code static}
  */
 @ConfigurationProperties("concord.registry")
 public record RegistryProperties(
-    @DefaultValue("512") int virtualNodes, @DefaultValue Map<String, List<StaticMember>> members) {
+    @DefaultValue("512") int virtualNodes,
+    @DefaultValue("lease") String source,
+    @DefaultValue("1s") Duration heartbeatInterval,
+    @DefaultValue("3s") Duration leaseGrace,
+    @DefaultValue Map<String, List<StaticMember>> members) {
 
   /**
    * @param podId stable pod identity

@@ -7,7 +7,15 @@ import dev.concord.proto.registry.v1.LocateRequest;
 import dev.concord.proto.registry.v1.LocateResponse;
 import dev.concord.proto.registry.v1.RegistryGrpc;
 import dev.concord.proto.registry.v1.WatchRingRequest;
+import dev.concord.proto.common.v1.Member;
+import dev.concord.proto.registry.v1.LeaseRequest;
+import dev.concord.proto.registry.v1.LeaseResponse;
+import dev.concord.registry.config.RegistryProperties;
+import dev.concord.registry.membership.LeaseTable;
 import dev.concord.registry.membership.Membership;
+import dev.concord.ring.RingMember;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.concord.ring.RingSnapshot;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -15,16 +23,132 @@ import io.grpc.stub.StreamObserver;
 import java.util.function.BiConsumer;
 import org.springframework.stereotype.Service;
 
-/**
- * The Registry gRPC API. Lease is not served yet: membership is static (from configuration), so
- * Lease answers UNIMPLEMENTED until the lease source lands.
- */
+/** The Registry gRPC API: leases, ring watches, lookups. */
 @Service
 final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
-  private final Membership membership;
+  private static final Logger log = LoggerFactory.getLogger(RegistryGrpcService.class);
 
-  RegistryGrpcService(Membership membership) {
+  private final Membership membership;
+  private final LeaseTable leases;
+  private final RegistryProperties props;
+
+  RegistryGrpcService(Membership membership, LeaseTable leases, RegistryProperties props) {
     this.membership = membership;
+    this.leases = leases;
+    this.props = props;
+  }
+
+  @Override
+  public StreamObserver<LeaseRequest> lease(StreamObserver<LeaseResponse> out) {
+    if (!props.source().equals("lease")) {
+      out.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription("this registry takes membership from " + props.source() + ", not leases")
+              .asRuntimeException());
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(LeaseRequest value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    return new LeaseStream((ServerCallStreamObserver<LeaseResponse>) out);
+  }
+
+  /** One pod's lease stream: join first, then heartbeats, then goodbye or the end of the stream. */
+  private final class LeaseStream implements StreamObserver<LeaseRequest> {
+    private final ServerCallStreamObserver<LeaseResponse> out;
+    private final LeaseTable.Holder holder = new LeaseTable.Holder();
+    private Role role = Role.ROLE_UNSPECIFIED;
+    private String podId = "";
+    private boolean done;
+
+    LeaseStream(ServerCallStreamObserver<LeaseResponse> out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void onNext(LeaseRequest req) {
+      if (done) {
+        return;
+      }
+      switch (req.getKindCase()) {
+        case JOIN -> {
+          Member m = req.getJoin();
+          try {
+            Role r = checkRole(req.getRole());
+            if (!podId.isEmpty() && !podId.equals(m.getPodId())) {
+              throw new IllegalArgumentException("a lease stream holds one pod (" + podId + "), not " + m.getPodId());
+            }
+            if (m.getPodId().isEmpty() || m.getAddress().isEmpty() || m.getPodId().length() > 253) {
+              throw new IllegalArgumentException("join needs pod_id (1..253 chars) and address");
+            }
+            RingMember member = new RingMember(m.getPodId(), m.getAddress(), Math.max(1, m.getWeight()));
+            role = r;
+            podId = m.getPodId();
+            long version = leases.join(role, member, holder);
+            log.info("lease granted: {} {} at {} (ring v{})", role, podId, m.getAddress(), version);
+            answer(version);
+          } catch (IllegalArgumentException e) {
+            fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+          }
+        }
+        case HEARTBEAT -> {
+          if (podId.isEmpty() || !leases.heartbeat(role, podId, holder)) {
+            fail(Status.FAILED_PRECONDITION.withDescription("no lease held on this stream (join first, or it expired)"));
+            return;
+          }
+          answer(membership.ring(role).version());
+        }
+        case GOODBYE -> {
+          end("goodbye");
+          done = true;
+          out.onCompleted();
+        }
+        case KIND_NOT_SET -> fail(Status.INVALID_ARGUMENT.withDescription("empty lease request"));
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      end("stream broke: " + Status.fromThrowable(t).getCode());
+      done = true;
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      end("stream completed");
+      if (!done) {
+        done = true;
+        out.onCompleted();
+      }
+    }
+
+    private void answer(long version) {
+      out.onNext(
+          LeaseResponse.newBuilder()
+              .setHeartbeatIntervalMs((int) props.heartbeatInterval().toMillis())
+              .setGraceMs((int) props.leaseGrace().toMillis())
+              .setRingVersion(version)
+              .build());
+    }
+
+    private void fail(Status status) {
+      end(status.getDescription());
+      done = true;
+      out.onError(status.asRuntimeException());
+    }
+
+    private void end(String why) {
+      if (!podId.isEmpty()) {
+        leases.end(role, podId, holder);
+        log.info("lease ended: {} {} ({})", role, podId, why);
+      }
+    }
   }
 
   @Override

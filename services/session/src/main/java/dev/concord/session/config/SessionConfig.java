@@ -1,6 +1,10 @@
 package dev.concord.session.config;
 
 import dev.concord.cluster.Channels;
+import dev.concord.cluster.LeaseKeeper;
+import dev.concord.support.LeaseLifecycle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.session.core.SessionManager;
@@ -90,5 +94,20 @@ class SessionConfig {
         .description("sessions closed because they fell behind or missed events")
         .register(meters);
     return manager;
+  }
+
+  /** This pod's lease on the session ring (joins after startup, says goodbye first on shutdown). */
+  @Bean(destroyMethod = "close")
+  LeaseKeeper sessionLease(SessionProperties props, Channels channels, ScheduledExecutorService sessionScheduler, Environment env) {
+    String address =
+        props.advertiseAddress().isEmpty()
+            ? "127.0.0.1:" + env.getRequiredProperty("spring.grpc.server.port")
+            : props.advertiseAddress();
+    return new LeaseKeeper(Role.ROLE_SESSION, props.podId(), address, channels.forAddress(props.registryAddress()), sessionScheduler);
+  }
+
+  @Bean
+  SmartLifecycle sessionLeaseLifecycle(LeaseKeeper sessionLease) {
+    return new LeaseLifecycle(sessionLease);
   }
 }

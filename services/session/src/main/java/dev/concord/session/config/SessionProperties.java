@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Session pod settings (defaults documented in application.yaml).
  *
  * @param podId this pod's identity on the session ring
+ * @param advertiseAddress host:port others reach this pod's gRPC server at (default: 127.0.0.1 and
+ *     spring.grpc.server.port)
  * @param registryAddress host:port of the registry
  * @param workers relay/session workers (0: available processors)
  * @param workerQueueCapacity queued tasks per worker
@@ -21,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
     @DefaultValue("session-0") String podId,
+    @DefaultValue("") String advertiseAddress,
     @DefaultValue("127.0.0.1:7700") String registryAddress,
     @DefaultValue("0") int workers,
     @DefaultValue("65536") int workerQueueCapacity,

@@ -2,6 +2,7 @@ package dev.concord.session.guilds;
 
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.RingWatcher;
+import dev.concord.cluster.WrongOwnerStatus;
 import dev.concord.proto.guild.v1.GetUserRequest;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.GuildRegistryGrpc;
@@ -92,8 +93,53 @@ public final class GuildLinks implements GuildPort {
                             .getUser(GetUserRequest.newBuilder().setUserId(userId).build(), out)));
   }
 
+  /** Attempts per join when the called pod answers that another pod owns the guild. */
+  static final int MAX_WRONG_OWNER_RETRIES = 3;
+
   @Override
   public CompletableFuture<JoinResponse> join(long guildId, Session session) {
+    return joinAttempt(guildId, session, 0);
+  }
+
+  /**
+   * One join; on WrongOwner, waits (bounded) until this pod's ring reaches the version the callee
+   * answered with, then retries on the owner of that ring.
+   */
+  private CompletableFuture<JoinResponse> joinAttempt(long guildId, Session session, int attempt) {
+    return joinOnce(guildId, session)
+        .handle(
+            (resp, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(resp);
+              }
+              var wrong = WrongOwnerStatus.from(error);
+              if (wrong.isEmpty() || attempt + 1 >= MAX_WRONG_OWNER_RETRIES) {
+                return CompletableFuture.<JoinResponse>failedFuture(error);
+              }
+              return awaitRing(wrong.get().getRingVersion(), Duration.ofSeconds(2))
+                  .thenCompose(x -> joinAttempt(guildId, session, attempt + 1));
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** Completes once the local ring is at least {@code version} (or after {@code max}: try anyway). */
+  private CompletableFuture<Void> awaitRing(long version, Duration max) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long deadline = System.nanoTime() + max.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] =
+        () -> {
+          if (ring.ring().current().version() >= version || System.nanoTime() > deadline) {
+            done.complete(null);
+          } else {
+            scheduler.schedule(check[0], 20, TimeUnit.MILLISECONDS);
+          }
+        };
+    check[0].run();
+    return done;
+  }
+
+  private CompletableFuture<JoinResponse> joinOnce(long guildId, Session session) {
     return owner(guildId)
         .thenCompose(m -> relay(m).attached.thenApply(x -> m))
         .thenCompose(
