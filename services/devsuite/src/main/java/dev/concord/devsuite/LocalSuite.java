@@ -69,9 +69,18 @@ public final class LocalSuite implements AutoCloseable {
    * @param heartbeatInterval the gateway's HELLO interval (shorter in tests)
    * @param extra extra --key=value arguments for every service
    */
-  public record Options(String tokenSecret, Duration heartbeatInterval, List<String> extra) {
+  public record Options(String tokenSecret, Duration heartbeatInterval, List<String> extra, int sessionPods) {
+    public Options(String tokenSecret, Duration heartbeatInterval, List<String> extra) {
+      this(tokenSecret, heartbeatInterval, extra, 1);
+    }
+
     public static Options defaults(String tokenSecret) {
-      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of());
+      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of(), 1);
+    }
+
+    /** The same options with {@code n} session pods (session-0 … session-{n-1}). */
+    public Options withSessionPods(int n) {
+      return new Options(tokenSecret, heartbeatInterval, extra, n);
     }
   }
 
@@ -116,13 +125,17 @@ public final class LocalSuite implements AutoCloseable {
               "spring.grpc.server.port", ports.presenceGrpc(),
               "server.port", ports.presenceHttp(),
               "concord.presence.registry-address", registry));
-      suite.run(
-          SessionApplication.builder(),
-          options,
-          Map.of(
-              "spring.grpc.server.port", ports.sessionGrpc(),
-              "server.port", ports.sessionHttp(),
-              "concord.session.registry-address", registry));
+      for (int i = 0; i < options.sessionPods(); i++) {
+        Ports extra = i == 0 ? ports : Ports.free();
+        suite.run(
+            SessionApplication.builder(),
+            options,
+            Map.of(
+                "spring.grpc.server.port", extra.sessionGrpc(),
+                "server.port", extra.sessionHttp(),
+                "concord.session.pod-id", "session-" + i,
+                "concord.session.registry-address", registry));
+      }
       suite.run(
           GatewayApplication.builder(),
           options,
@@ -134,7 +147,7 @@ public final class LocalSuite implements AutoCloseable {
               "concord.gateway.public-url", "ws://127.0.0.1:" + ports.gatewayHttp(),
               "concord.gateway.token-secret", options.tokenSecret(),
               "concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms"));
-      suite.awaitMembership(registry, Duration.ofSeconds(30));
+      suite.awaitMembership(registry, options.sessionPods(), Duration.ofSeconds(30));
       return suite;
     } catch (RuntimeException e) {
       suite.close();
@@ -143,7 +156,7 @@ public final class LocalSuite implements AutoCloseable {
   }
 
   /** Waits until every role's ring has its pod (leases are taken once each service is up). */
-  private void awaitMembership(String registry, Duration timeout) {
+  private void awaitMembership(String registry, int sessionPods, Duration timeout) {
     io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget(registry).usePlaintext().build();
     try {
       var stub = dev.concord.proto.registry.v1.RegistryGrpc.newBlockingStub(channel);
@@ -152,7 +165,11 @@ public final class LocalSuite implements AutoCloseable {
         var m =
             stub.withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
                 .getMembership(dev.concord.proto.registry.v1.GetMembershipRequest.getDefaultInstance());
-        if (m.getRingsList().stream().allMatch(r -> r.getMembersCount() > 0)) {
+        if (m.getRingsList().stream()
+            .allMatch(
+                r ->
+                    r.getMembersCount()
+                        >= (r.getRole() == dev.concord.proto.common.v1.Role.ROLE_SESSION ? sessionPods : 1))) {
           return;
         }
         if (System.nanoTime() > deadline) {

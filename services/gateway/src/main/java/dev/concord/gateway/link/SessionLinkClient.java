@@ -4,6 +4,9 @@ import dev.concord.gateway.ws.ClientConnection;
 import dev.concord.proto.session.v1.Downstream;
 import dev.concord.proto.session.v1.GatewayBatch;
 import dev.concord.proto.session.v1.SessionBatch;
+import dev.concord.proto.session.v1.SharedDispatch;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import dev.concord.proto.session.v1.Upstream;
 import dev.concord.protocol.CloseCode;
 import dev.concord.ring.RingMember;
@@ -102,6 +105,10 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   @Override
   public void onNext(SessionBatch batch) {
     for (Downstream d : batch.getItemsList()) {
+      if (d.getKindCase() == Downstream.KindCase.SHARED) {
+        deliverShared(d.getShared());
+        continue;
+      }
       ClientConnection c = connections.get(d.getConnectionId());
       if (c == null) {
         continue;
@@ -112,8 +119,27 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
           connections.remove(d.getConnectionId(), c);
           c.closeWith(d.getClose().getCode(), d.getClose().getReason());
         }
-        case KIND_NOT_SET -> {}
+        case SHARED, KIND_NOT_SET -> {}
       }
+    }
+  }
+
+  /**
+   * One payload for many connections: wrapped once (no copy), each connection gets a retained
+   * duplicate and writes its own small prefix in front of it.
+   */
+  private void deliverShared(SharedDispatch d) {
+    ByteBuf payload = Unpooled.wrappedBuffer(d.getPayload().asReadOnlyByteBuffer());
+    try {
+      int n = Math.min(d.getConnectionIdsCount(), d.getSeqsCount());
+      for (int i = 0; i < n; i++) {
+        ClientConnection c = connections.get(d.getConnectionIds(i));
+        if (c != null) {
+          c.deliverShared(d.getType(), d.getSeqs(i), payload.retainedDuplicate());
+        }
+      }
+    } finally {
+      payload.release();
     }
   }
 

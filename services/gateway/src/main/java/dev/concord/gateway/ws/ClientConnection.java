@@ -54,6 +54,7 @@ public final class ClientConnection {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
   private static final byte[] HEARTBEAT_REQUEST = DispatchFrame.control(Opcode.HEARTBEAT, "null");
+  private static final byte[] SUFFIX = {'}'};
 
   enum State {
     AWAITING_IDENTIFY,
@@ -333,6 +334,22 @@ public final class ClientConnection {
           if (state != State.CLOSED) {
             write(frame);
           }
+        });
+  }
+
+  /**
+   * A dispatch whose payload is shared with other connections, from any thread: writes
+   * {@code prefix(seq, type) + payload + "}"} as one frame without copying the payload. Takes
+   * ownership of {@code payload} (released here).
+   */
+  public void deliverShared(String type, long seq, ByteBuf payload) {
+    onLoop(
+        () -> {
+          if (state == State.CLOSED) {
+            payload.release();
+            return;
+          }
+          write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload, Unpooled.wrappedBuffer(SUFFIX)));
         });
   }
 

@@ -13,7 +13,9 @@ import dev.concord.cluster.RingWatcher;
 import dev.concord.guild.core.GuildHost;
 import dev.concord.guild.core.Payloads;
 import dev.concord.guild.core.Users;
-import dev.concord.guild.fanout.RelayHub;
+import dev.concord.fanout.RelayHub;
+import dev.concord.fanout.RelayService;
+import dev.concord.guild.core.Fanout;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.protocol.SnowflakeGenerator;
 import dev.concord.ring.RingSnapshot;
@@ -113,6 +115,11 @@ class GuildConfig {
   }
 
   @Bean
+  RelayService relayService(RelayHub relayHub) {
+    return new RelayService(relayHub);
+  }
+
+  @Bean
   GuildHost guildHost(
       GuildProperties props,
       ExecutorService guildLoopPool,
@@ -125,7 +132,9 @@ class GuildConfig {
             new Payloads(),
             SnowflakeGenerator.forNode(props.node()),
             guildLoopPool,
-            relayHub,
+            (Fanout)
+                (state, type, payload, intents) ->
+                    relayHub.publish(state.id(), state.seq(), type, payload, intents, state.subscribersByPod()),
             ringOwnership(guildRing, props.podId()),
             props.mailboxCapacity(),
             Clock.systemUTC());

@@ -8,7 +8,7 @@ import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.session.core.SessionManager;
-import dev.concord.session.core.SessionWorkers;
+import dev.concord.fanout.RelayWorkers;
 import dev.concord.session.guilds.GuildLinks;
 import dev.concord.session.presence.PresenceLink;
 import io.micrometer.core.instrument.Counter;
@@ -50,9 +50,9 @@ class SessionConfig {
   }
 
   @Bean(destroyMethod = "close")
-  SessionWorkers sessionWorkers(SessionProperties props) {
+  RelayWorkers sessionWorkers(SessionProperties props) {
     int n = props.workers() > 0 ? props.workers() : Runtime.getRuntime().availableProcessors();
-    return new SessionWorkers(n, props.workerQueueCapacity());
+    return new RelayWorkers("session-worker-", n, props.workerQueueCapacity());
   }
 
   @Bean(destroyMethod = "close")
@@ -65,7 +65,7 @@ class SessionConfig {
   @Bean
   SessionManager sessionManager(
       SessionProperties props,
-      SessionWorkers workers,
+      RelayWorkers workers,
       GuildLinks guildLinks,
       RingWatcher sessionPresenceRing,
       Channels channels,
@@ -81,7 +81,7 @@ class SessionConfig {
     Gauge.builder("concord.session.sessions", manager, SessionManager::sessionCount)
         .description("live sessions on this pod")
         .register(meters);
-    Gauge.builder("concord.session.workers.queued", workers, SessionWorkers::queued)
+    Gauge.builder("concord.session.workers.queued", workers, RelayWorkers::queued)
         .description("tasks queued on session workers")
         .register(meters);
     Gauge.builder("concord.session.relays", guildLinks, GuildLinks::openRelays)

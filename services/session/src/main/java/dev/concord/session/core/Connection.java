@@ -9,4 +9,10 @@ public interface Connection {
 
   /** Closes the client's socket with {@code code} after the frames queued before. */
   void close(int code, String reason);
+
+  /** The connection's id on its link. */
+  long id();
+
+  /** The link the connection is multiplexed on. */
+  LinkSink link();
 }

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One identified connection's session. Confined to its worker thread (see {@link SessionWorkers}):
+ * One identified connection's session. Confined to its worker thread (see {@link dev.concord.fanout.RelayWorkers}):
  * only tasks on that worker read or write its fields, except {@link #desynced}, which any thread
  * may set.
  */

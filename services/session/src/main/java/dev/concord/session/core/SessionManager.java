@@ -9,6 +9,8 @@ import dev.concord.protocol.CloseCode;
 import dev.concord.protocol.DispatchFrame;
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.Opcode;
+import dev.concord.fanout.RelayPartitioner;
+import dev.concord.fanout.RelayWorkers;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -49,7 +51,8 @@ public final class SessionManager {
   /** Events held per guild while a join is in flight, before the session is desynced. */
   private final int maxHeldPerGuild;
   private final String podId;
-  private final SessionWorkers workers;
+  private final RelayWorkers workers;
+  private final RelayPartitioner<Session> partitioner;
   private final GuildPort guilds;
   private final PresencePort presence;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -58,12 +61,14 @@ public final class SessionManager {
   private final LongAdder desyncs = new LongAdder();
 
   public SessionManager(
-      String podId, SessionWorkers workers, GuildPort guilds, PresencePort presence, int maxHeldPerGuild) {
+      String podId, RelayWorkers workers, GuildPort guilds, PresencePort presence, int maxHeldPerGuild) {
     this.podId = podId;
     this.workers = workers;
     this.guilds = guilds;
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
+    this.partitioner =
+        new RelayPartitioner<>(workers, sessions::get, Session::id, this::deliverBatch, batch -> batch.forEach(this::desync));
   }
 
   public String podId() {
@@ -199,40 +204,93 @@ public final class SessionManager {
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
   public void onRelayEvent(RelayEvent event) {
-    int n = workers.count();
-    @SuppressWarnings("unchecked")
-    List<Session>[] byWorker = new List[n];
-    for (int i = 0; i < event.getSessionIdsCount(); i++) {
-      Session s = sessions.get(event.getSessionIds(i));
-      if (s == null) {
+    partitioner.onEvent(event);
+  }
+
+  /**
+   * On a worker: the recipients of {@code e} that hash to it. Each passes its filters and takes
+   * its next {@code s}; then ONE shared dispatch per gateway link carries the payload for all of
+   * them (the bytes are never copied or re-serialized per recipient).
+   */
+  private void deliverBatch(List<Session> batch, RelayEvent e) {
+    SharedDispatches out = null;
+    for (Session s : batch) {
+      Session.GuildSub sub = s.guilds.get(e.getGuildId());
+      if (sub == null || s.ended) {
         continue;
       }
-      int w = workers.workerOf(s.id);
-      if (byWorker[w] == null) {
-        byWorker[w] = new ArrayList<>();
-      }
-      byWorker[w].add(s);
-    }
-    for (int w = 0; w < n; w++) {
-      List<Session> batch = byWorker[w];
-      if (batch == null) {
+      if (s.desynced) {
+        end(s, true);
         continue;
       }
-      boolean queued =
-          workers.execute(
-              w,
-              () -> {
-                for (Session s : batch) {
-                  Session.GuildSub sub = s.guilds.get(event.getGuildId());
-                  if (sub != null && !s.ended) {
-                    deliver(s, sub, event);
-                  }
-                }
-              });
-      if (!queued) {
-        batch.forEach(this::desync);
+      if (!sub.joined) {
+        hold(s, sub, e);
+        continue;
+      }
+      if (e.getGuildSeq() <= sub.snapshotSeq || !Intents.permits(s.intents, e.getRequiredIntents())) {
+        continue;
+      }
+      if (out == null) {
+        out = new SharedDispatches(batch.size());
+      }
+      out.add(s, ++s.seq);
+    }
+    if (out != null) {
+      out.flush(e);
+    }
+  }
+
+  /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */
+  private final class SharedDispatches {
+    private final List<LinkSink> links = new ArrayList<>(1);
+    private final List<List<Session>> sessionsByLink = new ArrayList<>(1);
+    private final List<long[]> seqsByLink = new ArrayList<>(1);
+    private final int capacity;
+
+    SharedDispatches(int capacity) {
+      this.capacity = capacity;
+    }
+
+    void add(Session s, long seq) {
+      LinkSink link = s.connection.link();
+      int i = links.indexOf(link);
+      if (i < 0) {
+        links.add(link);
+        sessionsByLink.add(new ArrayList<>(capacity));
+        seqsByLink.add(new long[capacity]);
+        i = links.size() - 1;
+      }
+      List<Session> group = sessionsByLink.get(i);
+      seqsByLink.get(i)[group.size()] = seq;
+      group.add(s);
+    }
+
+    void flush(RelayEvent e) {
+      for (int i = 0; i < links.size(); i++) {
+        List<Session> group = sessionsByLink.get(i);
+        long[] ids = new long[group.size()];
+        for (int k = 0; k < ids.length; k++) {
+          ids[k] = group.get(k).connection.id();
+        }
+        if (links.get(i).sendShared(e.getType(), e.getPayload(), ids, seqsByLink.get(i), ids.length)) {
+          delivered.add(ids.length);
+        } else {
+          for (Session s : group) {
+            desync(s);
+            end(s, true);
+          }
+        }
       }
     }
+  }
+
+  private void hold(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (sub.held.size() >= maxHeldPerGuild) {
+      desync(s);
+      end(s, true);
+      return;
+    }
+    sub.held.add(e);
   }
 
   private void deliver(Session s, Session.GuildSub sub, RelayEvent e) {
@@ -241,12 +299,7 @@ public final class SessionManager {
       return;
     }
     if (!sub.joined) {
-      if (sub.held.size() >= maxHeldPerGuild) {
-        desync(s);
-        end(s, true);
-        return;
-      }
-      sub.held.add(e);
+      hold(s, sub, e);
       return;
     }
     if (e.getGuildSeq() <= sub.snapshotSeq || !Intents.permits(s.intents, e.getRequiredIntents())) {

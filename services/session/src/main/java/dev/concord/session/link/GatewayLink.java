@@ -8,6 +8,8 @@ import dev.concord.proto.session.v1.SessionBatch;
 import dev.concord.proto.session.v1.Upstream;
 import dev.concord.protocol.CloseCode;
 import dev.concord.session.core.Connection;
+import dev.concord.session.core.LinkSink;
+import dev.concord.proto.session.v1.SharedDispatch;
 import dev.concord.session.core.Session;
 import dev.concord.session.core.SessionManager;
 import dev.concord.streams.BatchingSender;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: inbound callbacks are serialized by gRPC; the connection map is concurrent;
  * {@link #send} is called from session workers.
  */
-final class GatewayLink implements StreamObserver<GatewayBatch> {
+final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
   private static final Logger log = LoggerFactory.getLogger(GatewayLink.class);
 
   private final SessionManager manager;
@@ -128,6 +130,19 @@ final class GatewayLink implements StreamObserver<GatewayBatch> {
     return Downstream.newBuilder().setConnectionId(connId).setFrame(frame).build();
   }
 
+  @Override
+  public boolean sendShared(String type, ByteString payload, long[] ids, long[] seqs, int n) {
+    SharedDispatch.Builder b = SharedDispatch.newBuilder().setType(type).setPayload(payload);
+    for (int i = 0; i < n; i++) {
+      b.addConnectionIds(ids[i]).addSeqs(seqs[i]);
+    }
+    if (out.offer(Downstream.newBuilder().setShared(b).build())) {
+      return true;
+    }
+    overflow();
+    return false;
+  }
+
   private void overflow() {
     if (!lost) {
       log.warn("gateway link outbound queue full; failing the link so its clients resume elsewhere");
@@ -157,6 +172,16 @@ final class GatewayLink implements StreamObserver<GatewayBatch> {
     public void close(int code, String reason) {
       connections.remove(connId);
       closeConnection(connId, code, reason);
+    }
+
+    @Override
+    public long id() {
+      return connId;
+    }
+
+    @Override
+    public LinkSink link() {
+      return GatewayLink.this;
     }
   }
 }

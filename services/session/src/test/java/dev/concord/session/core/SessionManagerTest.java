@@ -7,6 +7,7 @@ import dev.concord.proto.guild.v1.JoinResponse;
 import dev.concord.proto.guild.v1.RelayEvent;
 import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
+import dev.concord.fanout.RelayWorkers;
 import dev.concord.protocol.Intents;
 import java.util.Collection;
 import java.util.List;
@@ -44,9 +45,30 @@ class SessionManagerTest {
     }
   }
 
-  static final class RecordingConnection implements Connection {
+  /** A connection that is its own link: shared dispatches are expanded into frames. */
+  static final class RecordingConnection implements Connection, LinkSink {
     final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     volatile int closedWith;
+
+    @Override
+    public long id() {
+      return 1;
+    }
+
+    @Override
+    public LinkSink link() {
+      return this;
+    }
+
+    @Override
+    public boolean sendShared(String type, ByteString payload, long[] ids, long[] seqs, int n) {
+      assertThat(n).isEqualTo(1);
+      assertThat(ids[0]).isEqualTo(1);
+      frames.add(
+          JSON.readTree(
+              "{\"op\":0,\"s\":" + seqs[0] + ",\"t\":\"" + type + "\",\"d\":" + payload.toStringUtf8() + "}"));
+      return true;
+    }
 
     @Override
     public boolean send(ByteString frame) {
@@ -74,7 +96,7 @@ class SessionManagerTest {
     }
   }
 
-  private final SessionWorkers workers = new SessionWorkers(2, 1000);
+  private final RelayWorkers workers = new RelayWorkers(2, 1000);
   private final ManualGuilds guilds = new ManualGuilds();
   private final NoPresence presence = new NoPresence();
   private final SessionManager manager = new SessionManager("pod-a", workers, guilds, presence, 4);

@@ -1,14 +1,12 @@
-package dev.concord.guild.fanout;
+package dev.concord.fanout;
 
 import com.google.protobuf.ByteString;
-import dev.concord.guild.core.Fanout;
-import dev.concord.guild.core.GuildState;
 import dev.concord.proto.guild.v1.RelayBatch;
 import dev.concord.proto.guild.v1.RelayEvent;
 import dev.concord.streams.BatchingSender;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * pod map is concurrent; each pod's {@link BatchingSender} takes concurrent producers. Events of
  * one guild enter a pod's queue in the guild's order because one guild's loop steps are ordered.
  */
-public final class RelayHub implements Fanout {
+public final class RelayHub {
   private static final Logger log = LoggerFactory.getLogger(RelayHub.class);
 
   private final ConcurrentHashMap<String, BatchingSender<RelayEvent, RelayBatch>> pods =
@@ -84,18 +82,27 @@ public final class RelayHub implements Fanout {
     return b.build();
   }
 
-  @Override
-  public void publish(GuildState state, String type, byte[] payload, long requiredIntents) {
-    Map<String, LinkedHashSet<String>> byPod = state.subscribersByPod();
-    if (byPod.isEmpty()) {
+  /**
+   * Queues one event for every session pod in {@code sessionsByPod}: ONE relay event per pod,
+   * carrying the payload (serialized once by the caller) and that pod's recipients. Call it from
+   * the guild's event loop, in the guild's order; it never blocks.
+   */
+  public void publish(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      Map<String, ? extends Collection<String>> sessionsByPod) {
+    if (sessionsByPod.isEmpty()) {
       return;
     }
     ByteString shared = ByteString.copyFrom(payload);
-    for (Map.Entry<String, LinkedHashSet<String>> e : byPod.entrySet()) {
+    for (Map.Entry<String, ? extends Collection<String>> e : sessionsByPod.entrySet()) {
       RelayEvent event =
           RelayEvent.newBuilder()
-              .setGuildId(state.id())
-              .setGuildSeq(state.seq())
+              .setGuildId(guildId)
+              .setGuildSeq(guildSeq)
               .setType(type)
               .setPayload(shared)
               .addAllSessionIds(e.getValue())

@@ -1,4 +1,4 @@
-package dev.concord.session.core;
+package dev.concord.fanout;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,15 +10,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * N single-threaded workers; a session id always hashes to the same one. Everything a session does
  * runs on its worker, in order, so session state needs no locks and a guild's events (arriving in
- * the guild's order on one relay stream) reach each session in that order.
+ * the guild's order on one relay stream) reach each session in that order. N defaults to the
+ * number of cores: more workers than cores only add context switches.
  *
  * <p>Bounds: each worker queues at most {@code queueCapacity} tasks; {@link #execute} returns
  * false beyond that (the caller desyncs the affected sessions rather than dropping silently).
  */
-public final class SessionWorkers implements AutoCloseable {
+public final class RelayWorkers implements AutoCloseable {
   private final List<ThreadPoolExecutor> workers = new ArrayList<>();
 
-  public SessionWorkers(int count, int queueCapacity) {
+  public RelayWorkers(int count, int queueCapacity) {
+    this("relay-worker-", count, queueCapacity);
+  }
+
+  public RelayWorkers(String namePrefix, int count, int queueCapacity) {
     if (count < 1) {
       throw new IllegalArgumentException("worker count out of range: " + count + " (expected: >= 1)");
     }
@@ -30,7 +35,7 @@ public final class SessionWorkers implements AutoCloseable {
               0,
               TimeUnit.SECONDS,
               new ArrayBlockingQueue<>(queueCapacity),
-              Thread.ofPlatform().name("session-worker-" + i).daemon().factory(),
+              Thread.ofPlatform().name(namePrefix + i).daemon().factory(),
               new ThreadPoolExecutor.AbortPolicy()));
     }
   }

@@ -1,0 +1,84 @@
+package dev.concord.fanout;
+
+import dev.concord.proto.guild.v1.RelayEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The session pod's half of the relay: for one {@link RelayEvent} (one per pod, many recipients),
+ * looks up each recipient, groups them by {@link RelayWorkers worker} (the hash of the session id)
+ * and queues ONE task per worker that hands the worker all of its recipients at once.
+ *
+ * <p>Per-recipient work (filters, sequence numbers, frames) therefore runs on N workers in
+ * parallel, never on the thread that reads the relay stream, and costs one task per worker per
+ * event, not one per recipient. Because a recipient always maps to the same worker and the relay
+ * stream is ordered, every recipient sees a guild's events in the guild's order.
+ *
+ * <p>Concurrency: {@link #onEvent} is called by the relay stream's reader (one thread at a time
+ * per stream; several streams may call concurrently). It allocates per event, not per recipient,
+ * beyond the worker lists.
+ *
+ * @param <S> the recipient type (a session)
+ */
+public final class RelayPartitioner<S> {
+  /** Work for one worker: the recipients of {@code event} that hash to it, in event order. */
+  @FunctionalInterface
+  public interface Delivery<S> {
+    void deliver(List<S> recipients, RelayEvent event);
+  }
+
+  private final RelayWorkers workers;
+  private final Function<String, S> lookup;
+  private final Function<S, String> idOf;
+  private final Delivery<S> delivery;
+  private final Consumer<List<S>> rejected;
+
+  /**
+   * @param lookup the live recipient of a session id, or null (it left: skipped)
+   * @param idOf the session id of a recipient (what picks its worker)
+   * @param rejected called with the recipients of a task their worker refused (queue full): they
+   *     missed an event and must resync
+   */
+  public RelayPartitioner(
+      RelayWorkers workers,
+      Function<String, S> lookup,
+      Function<S, String> idOf,
+      Delivery<S> delivery,
+      Consumer<List<S>> rejected) {
+    this.workers = workers;
+    this.lookup = lookup;
+    this.idOf = idOf;
+    this.delivery = delivery;
+    this.rejected = rejected;
+  }
+
+  public void onEvent(RelayEvent event) {
+    int n = workers.count();
+    int recipients = event.getSessionIdsCount();
+    @SuppressWarnings("unchecked")
+    List<S>[] byWorker = new List[n];
+    int expected = recipients / n + 1;
+    for (int i = 0; i < recipients; i++) {
+      String id = event.getSessionIds(i);
+      S s = lookup.apply(id);
+      if (s == null) {
+        continue;
+      }
+      int w = workers.workerOf(idOf.apply(s));
+      List<S> list = byWorker[w];
+      if (list == null) {
+        list = new ArrayList<>(expected);
+        byWorker[w] = list;
+      }
+      list.add(s);
+    }
+    for (int w = 0; w < n; w++) {
+      List<S> batch = byWorker[w];
+      if (batch != null && !workers.execute(w, () -> delivery.deliver(batch, event))) {
+        rejected.accept(batch);
+      }
+    }
+  }
+}

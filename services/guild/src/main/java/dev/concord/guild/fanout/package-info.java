@@ -1,5 +1,0 @@
-/** Guild service: fanout. */
-@NullMarked
-package dev.concord.guild.fanout;
-
-import org.jspecify.annotations.NullMarked;
