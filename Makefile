@@ -7,13 +7,14 @@ JAVA := $(JAVA_HOME)/bin/java
 JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g
 SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 
-.PHONY: help run build test check bench-e2e clean tools
+.PHONY: help run build test check bench-e2e bench-fanout clean tools
 
 help:
 	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
 	@echo "make test       everything CI runs: unit tests + cross-service integration tests"
 	@echo "make check      fast inner loop: compile + unit tests, no integration tests"
 	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
+	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
 
 tools:
 	@scripts/ensure-tools.sh
@@ -33,6 +34,10 @@ check: tools
 bench-e2e: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.EndToEndLatency $(BENCH_ARGS)"
+
+bench-fanout: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark $(BENCH_ARGS)"
 
 clean:
 	$(MVN) -q clean

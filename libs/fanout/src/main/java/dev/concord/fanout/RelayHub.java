@@ -93,19 +93,19 @@ public final class RelayHub {
       String type,
       byte[] payload,
       long requiredIntents,
-      Map<String, ? extends Collection<String>> sessionsByPod) {
+      Map<String, ? extends Collection<Long>> sessionsByPod) {
     if (sessionsByPod.isEmpty()) {
       return;
     }
     ByteString shared = ByteString.copyFrom(payload);
-    for (Map.Entry<String, ? extends Collection<String>> e : sessionsByPod.entrySet()) {
+    for (Map.Entry<String, ? extends Collection<Long>> e : sessionsByPod.entrySet()) {
       RelayEvent event =
           RelayEvent.newBuilder()
               .setGuildId(guildId)
               .setGuildSeq(guildSeq)
               .setType(type)
               .setPayload(shared)
-              .addAllSessionIds(e.getValue())
+              .addAllSessionKeys(e.getValue())
               .setRequiredIntents(requiredIntents)
               .build();
       BatchingSender<RelayEvent, RelayBatch> sender = pods.get(e.getKey());

@@ -4,7 +4,8 @@ import dev.concord.proto.guild.v1.RelayEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The session pod's half of the relay: for one {@link RelayEvent} (one per pod, many recipients),
@@ -30,43 +31,42 @@ public final class RelayPartitioner<S> {
   }
 
   private final RelayWorkers workers;
-  private final Function<String, S> lookup;
-  private final Function<S, String> idOf;
+  private final LongFunction<S> lookup;
+  private final ToLongFunction<S> keyOf;
   private final Delivery<S> delivery;
   private final Consumer<List<S>> rejected;
 
   /**
-   * @param lookup the live recipient of a session id, or null (it left: skipped)
-   * @param idOf the session id of a recipient (what picks its worker)
+   * @param lookup the live recipient of a session key, or null (it left: skipped)
+   * @param keyOf the session key of a recipient (what picks its worker)
    * @param rejected called with the recipients of a task their worker refused (queue full): they
    *     missed an event and must resync
    */
   public RelayPartitioner(
       RelayWorkers workers,
-      Function<String, S> lookup,
-      Function<S, String> idOf,
+      LongFunction<S> lookup,
+      ToLongFunction<S> keyOf,
       Delivery<S> delivery,
       Consumer<List<S>> rejected) {
     this.workers = workers;
     this.lookup = lookup;
-    this.idOf = idOf;
+    this.keyOf = keyOf;
     this.delivery = delivery;
     this.rejected = rejected;
   }
 
   public void onEvent(RelayEvent event) {
     int n = workers.count();
-    int recipients = event.getSessionIdsCount();
+    int recipients = event.getSessionKeysCount();
     @SuppressWarnings("unchecked")
     List<S>[] byWorker = new List[n];
     int expected = recipients / n + 1;
     for (int i = 0; i < recipients; i++) {
-      String id = event.getSessionIds(i);
-      S s = lookup.apply(id);
+      S s = lookup.apply(event.getSessionKeys(i));
       if (s == null) {
         continue;
       }
-      int w = workers.workerOf(idOf.apply(s));
+      int w = workers.workerOf(keyOf.applyAsLong(s));
       List<S> list = byWorker[w];
       if (list == null) {
         list = new ArrayList<>(expected);

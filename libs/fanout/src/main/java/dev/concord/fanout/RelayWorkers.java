@@ -45,9 +45,13 @@ public final class RelayWorkers implements AutoCloseable {
   }
 
   public int workerOf(String sessionId) {
-    int h = sessionId.hashCode();
-    h ^= h >>> 16;
-    return Math.floorMod(h * 0x9E3779B9, workers.size());
+    return workerOf((long) sessionId.hashCode());
+  }
+
+  /** The worker of a session key: a fixed mix of the key, so keys spread evenly. */
+  public int workerOf(long sessionKey) {
+    long h = sessionKey * 0x9E3779B97F4A7C15L;
+    return (int) Math.floorMod(h ^ (h >>> 32), (long) workers.size());
   }
 
   public boolean execute(int worker, Runnable task) {

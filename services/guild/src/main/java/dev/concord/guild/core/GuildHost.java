@@ -199,6 +199,7 @@ public final class GuildHost {
   public CompletableFuture<JoinResult> join(
       long guildId,
       String sessionId,
+      long sessionKey,
       long userId,
       String podId,
       long intents,
@@ -214,7 +215,7 @@ public final class GuildHost {
                 GuildException.Kind.PERMISSION_DENIED,
                 "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
           }
-          g.subscribe(new GuildState.Subscriber(sessionId, userId, podId, intents));
+          g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
           return new JoinResult(g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold)));
         });
   }

@@ -17,7 +17,7 @@ public final class GuildState {
   public record Member(long userId, long joinedAtMs) {}
 
   /** A session subscribed to this guild's events. */
-  public record Subscriber(String sessionId, long userId, String podId, long intents) {}
+  public record Subscriber(String sessionId, long sessionKey, long userId, String podId, long intents) {}
 
   final long id;
   final String name;
@@ -27,8 +27,8 @@ public final class GuildState {
   /** userId → PRESENCE_UPDATE d fields (JSON, without guild_id); absent = offline. */
   final Map<Long, byte[]> presences = new HashMap<>();
   final Map<String, Subscriber> subscribers = new HashMap<>();
-  /** session pod → its subscribed sessions, kept in step with {@link #subscribers}. */
-  final Map<String, LinkedHashSet<String>> subscribersByPod = new HashMap<>();
+  /** session pod → the keys of its subscribed sessions, kept in step with {@link #subscribers}. */
+  final Map<String, LinkedHashSet<Long>> subscribersByPod = new HashMap<>();
   /** Sequence of the last event applied; a snapshot taken now covers every event ≤ seq. */
   long seq;
 
@@ -62,7 +62,7 @@ public final class GuildState {
     return members;
   }
 
-  public Map<String, LinkedHashSet<String>> subscribersByPod() {
+  public Map<String, LinkedHashSet<Long>> subscribersByPod() {
     return subscribersByPod;
   }
 
@@ -71,7 +71,7 @@ public final class GuildState {
     if (old != null) {
       removeFromPod(old);
     }
-    subscribersByPod.computeIfAbsent(s.podId(), p -> new LinkedHashSet<>()).add(s.sessionId());
+    subscribersByPod.computeIfAbsent(s.podId(), p -> new LinkedHashSet<>()).add(s.sessionKey());
   }
 
   boolean unsubscribe(String sessionId) {
@@ -94,9 +94,9 @@ public final class GuildState {
   }
 
   private void removeFromPod(Subscriber s) {
-    LinkedHashSet<String> set = subscribersByPod.get(s.podId());
+    LinkedHashSet<Long> set = subscribersByPod.get(s.podId());
     if (set != null) {
-      set.remove(s.sessionId());
+      set.remove(s.sessionKey());
       if (set.isEmpty()) {
         subscribersByPod.remove(s.podId());
       }

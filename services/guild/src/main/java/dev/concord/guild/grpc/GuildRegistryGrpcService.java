@@ -25,9 +25,11 @@ final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImpl
 
   @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
-    if (req.getSessionId().isEmpty() || req.getSessionPodId().isEmpty()) {
+    if (req.getSessionId().isEmpty() || req.getSessionPodId().isEmpty() || req.getSessionKey() == 0) {
       out.onError(
-          Status.INVALID_ARGUMENT.withDescription("session_id and session_pod_id are required").asRuntimeException());
+          Status.INVALID_ARGUMENT
+              .withDescription("session_id, session_key and session_pod_id are required")
+              .asRuntimeException());
       return;
     }
     int threshold = req.getLargeThreshold() == 0 ? 50 : Math.clamp(req.getLargeThreshold(), 50, 250);
@@ -37,6 +39,7 @@ final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImpl
             host.join(
                 req.getGuildId(),
                 req.getSessionId(),
+                req.getSessionKey(),
                 req.getUserId(),
                 req.getSessionPodId(),
                 req.getIntents(),

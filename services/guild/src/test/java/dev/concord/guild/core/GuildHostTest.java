@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class GuildHostTest {
-  record Published(long seq, String type, byte[] payload, long intents, List<String> recipients) {}
+  record Published(long seq, String type, byte[] payload, long intents, List<Long> recipients) {}
 
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private final List<Published> published = new ArrayList<>();
@@ -28,7 +28,7 @@ class GuildHostTest {
           SnowflakeGenerator.forNode(3),
           pool,
           (state, type, payload, intents) -> {
-            List<String> recipients = new ArrayList<>();
+            List<Long> recipients = new ArrayList<>();
             state.subscribersByPod().values().forEach(recipients::addAll);
             synchronized (published) {
               published.add(new Published(state.seq(), type, payload, intents, recipients));
@@ -54,7 +54,7 @@ class GuildHostTest {
     GuildState g = host.createGuild("Guild", alice.id()).join();
     GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
 
-    GuildHost.JoinResult join = host.join(g.id(), "s1", alice.id(), "pod-a", Intents.GUILDS, 50, null).join();
+    GuildHost.JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, null).join();
     JsonNode snapshot = JsonMapper.builder().build().readTree(join.guildCreateJson());
     assertThat(snapshot.path("channels").get(0).path("name").asString()).isEqualTo("general");
     assertThat(snapshot.path("members").size()).isEqualTo(1);
@@ -64,7 +64,7 @@ class GuildHostTest {
     Published last = published.getLast();
     assertThat(last.type()).isEqualTo("MESSAGE_CREATE");
     assertThat(last.seq()).isGreaterThan(join.snapshotSeq());
-    assertThat(last.recipients()).containsExactly("s1");
+    assertThat(last.recipients()).containsExactly(11L);
     assertThat(last.intents()).isEqualTo(Intents.GUILD_MESSAGES);
     // the channel creation happened before the join: covered by the snapshot
     assertThat(published.stream().filter(p -> p.type().equals("CHANNEL_CREATE")).findFirst().orElseThrow().seq())
@@ -95,7 +95,7 @@ class GuildHostTest {
     Users.User alice = host.createUser("alice", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    assertThatThrownBy(() -> host.join(g.id(), "s", bob.id(), "p", 0, 50, null).join())
+    assertThatThrownBy(() -> host.join(g.id(), "s", 12, bob.id(), "p", 0, 50, null).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
     host.addMember(g.id(), bob.id()).join();
     assertThat(bob.guildIds()).containsExactly(g.id());
@@ -113,7 +113,7 @@ class GuildHostTest {
     JsonNode snap =
         JsonMapper.builder()
             .build()
-            .readTree(host.join(g.id(), "s", owner.id(), "p", 0, 50, null).join().guildCreateJson());
+            .readTree(host.join(g.id(), "s", 13, owner.id(), "p", 0, 50, null).join().guildCreateJson());
     assertThat(snap.path("large").asBoolean()).isTrue();
     assertThat(snap.path("member_count").asInt()).isEqualTo(61);
     assertThat(snap.path("members").size()).isEqualTo(1);

@@ -24,6 +24,8 @@ public final class Session {
   }
 
   final String id;
+  /** This pod's compact id of the session: relay events name recipients by it. Set once, on identify. */
+  long key;
   final long userId;
   final long intents;
   final int largeThreshold;
@@ -59,6 +61,10 @@ public final class Session {
 
   public String id() {
     return id;
+  }
+
+  public long key() {
+    return key;
   }
 
   public long userId() {

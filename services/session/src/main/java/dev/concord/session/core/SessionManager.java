@@ -9,6 +9,7 @@ import dev.concord.protocol.CloseCode;
 import dev.concord.protocol.DispatchFrame;
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.Opcode;
+import dev.concord.fanout.RecipientTable;
 import dev.concord.fanout.RelayPartitioner;
 import dev.concord.fanout.RelayWorkers;
 import java.security.SecureRandom;
@@ -56,6 +57,8 @@ public final class SessionManager {
   private final GuildPort guilds;
   private final PresencePort presence;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  /** The same sessions by key (what relay events carry): allocation-free lookups. */
+  private final RecipientTable<Session> byKey = new RecipientTable<>();
   private final SecureRandom random = new SecureRandom();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder desyncs = new LongAdder();
@@ -68,7 +71,7 @@ public final class SessionManager {
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
     this.partitioner =
-        new RelayPartitioner<>(workers, sessions::get, Session::id, this::deliverBatch, batch -> batch.forEach(this::desync));
+        new RelayPartitioner<>(workers, byKey::get, Session::key, this::deliverBatch, batch -> batch.forEach(this::desync));
   }
 
   public String podId() {
@@ -105,6 +108,7 @@ public final class SessionManager {
             req.getShardCount(),
             platform,
             connection);
+    s.key = byKey.add(s);
     applyIdentifyPresence(s, req.getPresenceJson());
     sessions.put(sessionId, s);
     String resumeUrl = req.getResumeGatewayUrl();
@@ -390,6 +394,7 @@ public final class SessionManager {
     }
     s.ended = true;
     sessions.remove(s.id, s);
+    byKey.remove(s.key);
     List<Long> gs = List.copyOf(s.guilds.keySet());
     for (long g : gs) {
       guilds.leave(g, s.id);
@@ -400,7 +405,8 @@ public final class SessionManager {
   }
 
   private void onWorker(Session s, Runnable task) {
-    if (!workers.execute(s.id, task)) {
+    // The same worker the relay partitioner picks for this session: all of its work is ordered.
+    if (!workers.execute(workers.workerOf(s.key), task)) {
       desync(s);
     }
   }

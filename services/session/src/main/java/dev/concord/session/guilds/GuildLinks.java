@@ -152,6 +152,7 @@ public final class GuildLinks implements GuildPort {
                                 JoinRequest.newBuilder()
                                     .setGuildId(guildId)
                                     .setSessionId(session.id())
+                                    .setSessionKey(session.key())
                                     .setUserId(session.userId())
                                     .setSessionPodId(podId)
                                     .setIntents(session.intents())

@@ -116,13 +116,13 @@ class SessionManagerTest {
     }
   }
 
-  private static RelayEvent event(String session, long seq, String type, long intents) {
+  private static RelayEvent event(Session session, long seq, String type, long intents) {
     return RelayEvent.newBuilder()
         .setGuildId(GUILD)
         .setGuildSeq(seq)
         .setType(type)
         .setPayload(ByteString.copyFromUtf8("{\"n\":" + seq + "}"))
-        .addSessionIds(session)
+        .addSessionKeys(session.key())
         .setRequiredIntents(intents)
         .build();
   }
@@ -145,8 +145,8 @@ class SessionManagerTest {
     assertThat(ready.path("s").asLong()).isEqualTo(1);
     assertThat(ready.path("d").path("guilds").get(0).path("unavailable").asBoolean()).isTrue();
 
-    manager.onRelayEvent(event(s.id(), 5, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
-    manager.onRelayEvent(event(s.id(), 6, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    manager.onRelayEvent(event(s, 5, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    manager.onRelayEvent(event(s, 6, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     Thread.sleep(20);
     assertThat(conn.frames).hasSize(1); // held: no GUILD_CREATE yet
 
@@ -158,7 +158,7 @@ class SessionManagerTest {
     assertThat(conn.frames.get(2).path("d").path("n").asInt()).isEqualTo(6);
     assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
 
-    manager.onRelayEvent(event(s.id(), 7, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    manager.onRelayEvent(event(s, 7, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     awaitFrames(conn, 4);
     assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
     Thread.sleep(20);
@@ -172,8 +172,8 @@ class SessionManagerTest {
     guilds.joins.get(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
     awaitFrames(conn, 2);
-    manager.onRelayEvent(event(s.id(), 1, "PRESENCE_UPDATE", Intents.GUILD_PRESENCES));
-    manager.onRelayEvent(event(s.id(), 2, "CHANNEL_CREATE", Intents.GUILDS));
+    manager.onRelayEvent(event(s, 1, "PRESENCE_UPDATE", Intents.GUILD_PRESENCES));
+    manager.onRelayEvent(event(s, 2, "CHANNEL_CREATE", Intents.GUILDS));
     awaitFrames(conn, 3);
     assertThat(conn.frames.get(2).path("t").asString()).isEqualTo("CHANNEL_CREATE");
     assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
@@ -184,7 +184,7 @@ class SessionManagerTest {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILD_MESSAGES);
     for (int i = 1; i <= 5; i++) { // bound is 4
-      manager.onRelayEvent(event(s.id(), i, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+      manager.onRelayEvent(event(s, i, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     }
     long end = System.nanoTime() + 5_000_000_000L;
     while (conn.closedWith == 0 && System.nanoTime() < end) {

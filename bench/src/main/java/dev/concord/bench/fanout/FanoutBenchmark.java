@@ -1,0 +1,341 @@
+package dev.concord.bench.fanout;
+
+import com.google.protobuf.ByteString;
+import dev.concord.fanout.RelayHub;
+import dev.concord.fanout.RelayService;
+import dev.concord.fanout.RelayWorkers;
+import dev.concord.proto.guild.v1.GuildRelayGrpc;
+import dev.concord.proto.guild.v1.JoinResponse;
+import dev.concord.proto.guild.v1.OpenRelayRequest;
+import dev.concord.proto.guild.v1.RelayBatch;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.proto.guild.v1.User;
+import dev.concord.proto.session.v1.Identify;
+import dev.concord.protocol.Intents;
+import dev.concord.session.core.Connection;
+import dev.concord.session.core.GuildPort;
+import dev.concord.session.core.LinkSink;
+import dev.concord.session.core.PresencePort;
+import dev.concord.session.core.Session;
+import dev.concord.session.core.SessionManager;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fanout of one guild event to 100 000 sessions spread over 4 session pods, with real gRPC relay
+ * streams over loopback, measured side by side with a naive baseline.
+ *
+ * <p>Workload: one guild pod ({@link RelayHub} behind a {@link RelayService} on a Netty gRPC
+ * server) and 4 session pods in this JVM, each a real {@link SessionManager} with its own {@link
+ * RelayWorkers} (N = cores) and 25 000 identified, joined sessions, reading its relay stream over
+ * loopback. A session's "outbound queue" is its gateway link ({@link LinkSink}); an event counts as
+ * delivered to a session when the link holds it. The clock runs from the publish call until the
+ * last of the 100 000 recipients' links holds the event.
+ *
+ * <ul>
+ *   <li><b>Concord</b>: the guild sends ONE relay event per session pod (payload serialized once,
+ *       recipients listed); each pod partitions recipients over its workers, which stamp {@code s}
+ *       and hand one shared dispatch per link.
+ *   <li><b>Naive</b>: the guild sends one gRPC message per recipient (same stream, batching off),
+ *       and each pod handles each message as its own task.
+ * </ul>
+ *
+ * <p>Printed: median and p99 publish-to-last-recipient latency per design, deliveries per second
+ * (single publishes and a sustained back-to-back run), the ratio, and bytes allocated per
+ * delivered copy (all threads, during the sustained run).
+ *
+ * <p>Run: {@code make bench-fanout} (options: {@code --sessions 100000 --pods 4 --iterations 30}).
+ */
+public final class FanoutBenchmark {
+  private static final long GUILD = 1L << 45;
+
+  private FanoutBenchmark() {}
+
+  /** One session pod: a real SessionManager whose sessions' links count deliveries. */
+  static final class SessionPod implements LinkSink {
+    final String id;
+    final RelayWorkers workers;
+    final SessionManager manager;
+    final List<Long> sessionKeys = new ArrayList<>();
+    final Target target;
+
+    SessionPod(String id, Target target) {
+      this.id = id;
+      this.target = target;
+      this.workers = new RelayWorkers(id + "-worker-", Runtime.getRuntime().availableProcessors(), 1 << 20);
+      GuildPort guilds =
+          new GuildPort() {
+            @Override
+            public CompletableFuture<User> user(long userId) {
+              return CompletableFuture.completedFuture(
+                  User.newBuilder().setId(userId).setUsername("u" + userId).addGuildIds(GUILD).build());
+            }
+
+            @Override
+            public CompletableFuture<JoinResponse> join(long guildId, Session session) {
+              return CompletableFuture.completedFuture(
+                  JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+            }
+
+            @Override
+            public void leave(long guildId, String sessionId) {}
+          };
+      PresencePort presence =
+          new PresencePort() {
+            @Override
+            public void update(long u, String s, String st, String p, String a, Collection<Long> g) {}
+
+            @Override
+            public void end(long u, String s, Collection<Long> g) {}
+          };
+      this.manager = new SessionManager(id, workers, guilds, presence, 1024);
+    }
+
+    void identify(int count, long firstUserId) {
+      for (int i = 0; i < count; i++) {
+        long connId = i;
+        Connection c =
+            new Connection() {
+              @Override
+              public boolean send(ByteString frame) {
+                return true; // READY / GUILD_CREATE of the setup
+              }
+
+              @Override
+              public void close(int code, String reason) {
+                throw new IllegalStateException("session closed: " + code + " " + reason);
+              }
+
+              @Override
+              public long id() {
+                return connId;
+              }
+
+              @Override
+              public LinkSink link() {
+                return SessionPod.this;
+              }
+            };
+        Session s =
+            manager.identify(
+                Identify.newBuilder().setUserId(firstUserId + i).setIntents(Intents.GUILD_MESSAGES).build(), c);
+        sessionKeys.add(s.key());
+      }
+    }
+
+    @Override
+    public boolean sendShared(String type, ByteString payload, long[] ids, long[] seqs, int n) {
+      target.add(n);
+      return true;
+    }
+  }
+
+  /** Counts deliveries and notes the time the expected total is reached. */
+  static final class Target {
+    final AtomicLong count = new AtomicLong();
+    volatile long goal = Long.MAX_VALUE;
+    volatile long reachedAt;
+    volatile CountDownLatch latch = new CountDownLatch(1);
+
+    void arm(long goal) {
+      reachedAt = 0;
+      latch = new CountDownLatch(1);
+      this.goal = count.get() + goal;
+    }
+
+    void add(long n) {
+      long now = count.addAndGet(n);
+      if (now >= goal && reachedAt == 0) {
+        reachedAt = System.nanoTime();
+        latch.countDown();
+      }
+    }
+
+    void await() throws InterruptedException {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("deliveries stalled at " + count.get() + " of " + goal);
+      }
+    }
+  }
+
+  record Result(String name, long[] nanos, double sustainedPerSecond, double bytesPerCopy) {
+    long pct(double p) {
+      long[] s = nanos.clone();
+      Arrays.sort(s);
+      return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(p / 100 * s.length) - 1))];
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int sessions = intArg(args, "--sessions", 100_000);
+    int pods = intArg(args, "--pods", 4);
+    int iterations = intArg(args, "--iterations", 30);
+    int naiveIterations = intArg(args, "--naive-iterations", Math.max(3, iterations / 6));
+    byte[] payload = samplePayload();
+
+    Result concord = run("concord (one relay event per pod)", false, sessions, pods, iterations, payload);
+    Result naive = run("naive (one gRPC message per recipient)", true, sessions, pods, naiveIterations, payload);
+
+    System.out.printf(
+        "%nFanout of one event to %,d sessions over %d session pods, real gRPC over loopback, %d cores, payload %d bytes%n",
+        sessions, pods, Runtime.getRuntime().availableProcessors(), payload.length);
+    System.out.printf("%-42s %12s %12s %16s %18s %14s%n", "design", "median ms", "p99 ms", "deliveries/s", "sustained deliv/s", "bytes/copy");
+    for (Result r : List.of(concord, naive)) {
+      System.out.printf(
+          "%-42s %12.1f %12.1f %,16.0f %,18.0f %14.1f%n",
+          r.name(),
+          r.pct(50) / 1e6,
+          r.pct(99) / 1e6,
+          sessions / (r.pct(50) / 1e9),
+          r.sustainedPerSecond(),
+          r.bytesPerCopy());
+    }
+    System.out.printf(
+        "ratio concord / naive: median latency %.1fx faster, sustained throughput %.1fx%n",
+        (double) naive.pct(50) / concord.pct(50), concord.sustainedPerSecond() / naive.sustainedPerSecond());
+    System.exit(0);
+  }
+
+  static Result run(String name, boolean naive, int sessions, int podCount, int iterations, byte[] payload)
+      throws Exception {
+    ExecutorService sendPool = Executors.newFixedThreadPool(2);
+    RelayHub hub = new RelayHub(sendPool, 1 << 22, naive ? 1 : 512);
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new RelayService(hub)).build().start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    Target target = new Target();
+    List<SessionPod> podList = new ArrayList<>();
+    Map<String, List<Long>> byPod = new LinkedHashMap<>();
+    try {
+      CountDownLatch attached = new CountDownLatch(podCount);
+      for (int p = 0; p < podCount; p++) {
+        SessionPod pod = new SessionPod("session-" + p, target);
+        podList.add(pod);
+        GuildRelayGrpc.newStub(channel)
+            .openRelay(
+                OpenRelayRequest.newBuilder().setSessionPodId(pod.id).build(),
+                new StreamObserver<RelayBatch>() {
+                  @Override
+                  public void onNext(RelayBatch batch) {
+                    if (batch.getEventsCount() == 0) {
+                      attached.countDown();
+                    }
+                    for (RelayEvent e : batch.getEventsList()) {
+                      pod.manager.onRelayEvent(e);
+                    }
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    System.err.println("relay of " + pod.id + " failed: " + t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+      }
+      if (!attached.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("relay streams did not attach");
+      }
+      for (int p = 0; p < podCount; p++) {
+        SessionPod pod = podList.get(p);
+        pod.identify(sessions / podCount, 1_000_000L * (p + 1));
+      }
+      // wait until every session has joined (READY + GUILD_CREATE on its worker)
+      for (SessionPod pod : podList) {
+        CountDownLatch drained = new CountDownLatch(pod.workers.count());
+        for (int w = 0; w < pod.workers.count(); w++) {
+          pod.workers.execute(w, drained::countDown);
+        }
+        drained.await(60, TimeUnit.SECONDS);
+        byPod.put(pod.id, pod.sessionKeys);
+      }
+      int recipients = byPod.values().stream().mapToInt(List::size).sum();
+
+      long seq = 0;
+      // warm-up
+      for (int i = 0; i < Math.max(3, iterations / 3); i++) {
+        target.arm(recipients);
+        publish(hub, ++seq, payload, byPod, naive);
+        target.await();
+      }
+      long[] nanos = new long[iterations];
+      for (int i = 0; i < iterations; i++) {
+        target.arm(recipients);
+        long t0 = System.nanoTime();
+        publish(hub, ++seq, payload, byPod, naive);
+        target.await();
+        nanos[i] = target.reachedAt - t0;
+      }
+      // sustained: events back to back, as fast as the guild can publish them
+      int burst = Math.max(5, iterations / 2);
+      var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long bytes0 = threads.getTotalThreadAllocatedBytes();
+      target.arm((long) recipients * burst);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < burst; i++) {
+        publish(hub, ++seq, payload, byPod, naive);
+      }
+      target.await();
+      long elapsed = target.reachedAt - t0;
+      long bytes = threads.getTotalThreadAllocatedBytes() - bytes0;
+      double copies = (double) recipients * burst;
+      return new Result(name, nanos, copies / (elapsed / 1e9), bytes / copies);
+    } finally {
+      channel.shutdownNow();
+      server.shutdownNow();
+      sendPool.shutdownNow();
+      podList.forEach(p -> p.workers.close());
+    }
+  }
+
+  private static void publish(RelayHub hub, long seq, byte[] payload, Map<String, List<Long>> byPod, boolean naive) {
+    if (!naive) {
+      hub.publish(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, byPod);
+      return;
+    }
+    // one relay message per recipient: what a guild without relays does
+    for (Map.Entry<String, List<Long>> e : byPod.entrySet()) {
+      for (Long session : e.getValue()) {
+        hub.publish(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, Map.of(e.getKey(), List.of(session)));
+      }
+    }
+  }
+
+  private static byte[] samplePayload() {
+    return ("{\"id\":\"1574124765818392576\",\"channel_id\":\"1574124765868724224\",\"guild_id\":\"1574124765868724225\","
+            + "\"author\":{\"id\":\"1574124765818392577\",\"username\":\"alice\",\"discriminator\":\"0\",\"global_name\":\"Alice\","
+            + "\"avatar\":null,\"bot\":false},\"content\":\"hello everyone, this is a typical short chat message\","
+            + "\"timestamp\":\"2026-11-22T18:00:00Z\",\"edited_timestamp\":null,\"tts\":false,\"mention_everyone\":false,"
+            + "\"mentions\":[],\"mention_roles\":[],\"attachments\":[],\"embeds\":[],\"pinned\":false,\"type\":0,\"flags\":0}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static int intArg(String[] args, String name, int dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return dflt;
+  }
+}
