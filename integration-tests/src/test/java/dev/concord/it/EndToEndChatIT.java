@@ -3,7 +3,13 @@ package dev.concord.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concord.devsuite.DemoSeed;
+import dev.concord.proto.guild.v1.AddMemberRoleRequest;
+import dev.concord.proto.guild.v1.Channel;
+import dev.concord.proto.guild.v1.CreateChannelRequest;
 import dev.concord.proto.guild.v1.CreateMessageRequest;
+import dev.concord.proto.guild.v1.CreateRoleRequest;
+import dev.concord.proto.guild.v1.PermissionOverwrite;
+import dev.concord.proto.guild.v1.Role;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.Message;
 import dev.concord.protocol.Intents;
@@ -160,5 +166,57 @@ class EndToEndChatIT {
       }
       seen.add(f);
     }
+  }
+
+  @Test
+  void privateChannel_onlyMembersWhoCanViewItGetItsMessages() throws Exception {
+    var api = GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress()))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    long guild = demo.guildId();
+    Role staff = api.createRole(CreateRoleRequest.newBuilder().setGuildId(guild).setName("staff").build());
+    Channel secret =
+        api.createChannel(
+            CreateChannelRequest.newBuilder()
+                .setGuildId(guild)
+                .setName("staff-only")
+                .addOverwrites(PermissionOverwrite.newBuilder().setId(guild).setType(0).setDeny(1L << 10))
+                .addOverwrites(PermissionOverwrite.newBuilder().setId(staff.getId()).setType(0).setAllow(1L << 10))
+                .build());
+    try (GatewayClient alice = GatewayClient.connect(url());
+        GatewayClient bob = GatewayClient.connect(url())) {
+      alice.next(WAIT);
+      bob.next(WAIT);
+      alice.identify(demo.users().get(0).token(), INTENTS);
+      bob.identify(demo.users().get(1).token(), INTENTS);
+      JsonNode aliceGuild = alice.nextDispatch("GUILD_CREATE", WAIT);
+      JsonNode bobGuild = bob.nextDispatch("GUILD_CREATE", WAIT);
+      assertThat(names(aliceGuild)).contains("staff-only");
+      assertThat(names(bobGuild)).doesNotContain("staff-only");
+
+      api.createMessage(message(secret.getId(), "for staff only"));
+      assertThat(alice.nextDispatch("MESSAGE_CREATE", WAIT).path("d").path("content").asString()).isEqualTo("for staff only");
+      bob.send("{\"op\":1,\"d\":null}");
+      assertThat(awaitAck(bob)).noneMatch(f -> "MESSAGE_CREATE".equals(f.path("t").asString()));
+
+      api.addMemberRole(
+          AddMemberRoleRequest.newBuilder().setGuildId(guild).setUserId(demo.users().get(1).id()).setRoleId(staff.getId()).build());
+      api.createMessage(message(secret.getId(), "welcome to staff"));
+      assertThat(bob.nextDispatch("MESSAGE_CREATE", WAIT).path("d").path("content").asString()).isEqualTo("welcome to staff");
+    }
+  }
+
+  private static CreateMessageRequest message(long channel, String content) {
+    return CreateMessageRequest.newBuilder()
+        .setGuildId(demo.guildId())
+        .setChannelId(channel)
+        .setAuthorId(demo.users().get(0).id())
+        .setContent(content)
+        .build();
+  }
+
+  private static List<String> names(JsonNode guildCreate) {
+    List<String> out = new java.util.ArrayList<>();
+    guildCreate.path("d").path("channels").forEach(c -> out.add(c.path("name").asString()));
+    return out;
   }
 }

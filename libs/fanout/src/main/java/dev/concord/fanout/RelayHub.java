@@ -94,6 +94,18 @@ public final class RelayHub {
       byte[] payload,
       long requiredIntents,
       Map<String, ? extends Collection<Long>> sessionsByPod) {
+    publish(guildId, guildSeq, type, payload, requiredIntents, 0, sessionsByPod);
+  }
+
+  /** As above, for an event in channel {@code channelId} (recipients that cannot view it skip it). */
+  public void publish(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      long channelId,
+      Map<String, ? extends Collection<Long>> sessionsByPod) {
     if (sessionsByPod.isEmpty()) {
       return;
     }
@@ -107,27 +119,41 @@ public final class RelayHub {
               .setPayload(shared)
               .addAllSessionKeys(e.getValue())
               .setRequiredIntents(requiredIntents)
+              .setChannelId(channelId)
               .build();
-      BatchingSender<RelayEvent, RelayBatch> sender = pods.get(e.getKey());
-      if (sender == null) {
-        undeliverable.increment();
-        continue;
-      }
-      if (sender.offer(event)) {
-        relayed.increment();
-      } else {
-        overflows.increment();
-        if (pods.remove(e.getKey(), sender)) {
-          log.warn(
-              "relay queue of {} overflowed ({} events); dropping its stream so its sessions resync",
-              e.getKey(),
-              queueCapacity);
-          sender.fail(
-              Status.RESOURCE_EXHAUSTED
-                  .withDescription("relay queue overflow (" + queueCapacity + " events)")
-                  .asRuntimeException());
-        }
-      }
+      offer(e.getKey(), event);
+    }
+  }
+
+  /** Type of the internal event that replaces a session's set of hidden channels. */
+  public static final String VISIBILITY = "_VISIBILITY";
+
+  /** Tells one session (on {@code podId}) its new set of hidden channels, in the guild's order. */
+  public void publishVisibility(long guildId, long guildSeq, String podId, long sessionKey, long[] hiddenChannelIds) {
+    RelayEvent.Builder b =
+        RelayEvent.newBuilder().setGuildId(guildId).setGuildSeq(guildSeq).setType(VISIBILITY).addSessionKeys(sessionKey);
+    for (long c : hiddenChannelIds) {
+      b.addHiddenChannelIds(c);
+    }
+    offer(podId, b.build());
+  }
+
+  private void offer(String podId, RelayEvent event) {
+    BatchingSender<RelayEvent, RelayBatch> sender = pods.get(podId);
+    if (sender == null) {
+      undeliverable.increment();
+      return;
+    }
+    if (sender.offer(event)) {
+      relayed.increment();
+      return;
+    }
+    overflows.increment();
+    if (pods.remove(podId, sender)) {
+      log.warn(
+          "relay queue of {} overflowed ({} events); dropping its stream so its sessions resync", podId, queueCapacity);
+      sender.fail(
+          Status.RESOURCE_EXHAUSTED.withDescription("relay queue overflow (" + queueCapacity + " events)").asRuntimeException());
     }
   }
 

@@ -16,6 +16,7 @@ import dev.concord.guild.core.Users;
 import dev.concord.fanout.RelayHub;
 import dev.concord.fanout.RelayService;
 import dev.concord.guild.core.Fanout;
+import dev.concord.guild.core.GuildState;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.protocol.SnowflakeGenerator;
 import dev.concord.ring.RingSnapshot;
@@ -114,6 +115,21 @@ class GuildConfig {
     return Forwarding.serverInterceptor();
   }
 
+  /** The guild's events into the relay hub: one relay event per session pod. */
+  static Fanout relayFanout(RelayHub hub) {
+    return new Fanout() {
+      @Override
+      public void publish(GuildState state, String type, byte[] payload, long intents, long channelId) {
+        hub.publish(state.id(), state.seq(), type, payload, intents, channelId, state.subscribersByPod());
+      }
+
+      @Override
+      public void visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
+        hub.publishVisibility(state.id(), state.seq(), sub.podId(), sub.sessionKey(), hidden);
+      }
+    };
+  }
+
   @Bean
   RelayService relayService(RelayHub relayHub) {
     return new RelayService(relayHub);
@@ -132,9 +148,7 @@ class GuildConfig {
             new Payloads(),
             SnowflakeGenerator.forNode(props.node()),
             guildLoopPool,
-            (Fanout)
-                (state, type, payload, intents) ->
-                    relayHub.publish(state.id(), state.seq(), type, payload, intents, state.subscribersByPod()),
+            relayFanout(relayHub),
             ringOwnership(guildRing, props.podId()),
             props.mailboxCapacity(),
             Clock.systemUTC());

@@ -4,6 +4,7 @@ import dev.concord.protocol.Intents;
 import dev.concord.protocol.SnowflakeGenerator;
 import io.grpc.Deadline;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -28,7 +29,7 @@ public final class GuildHost {
   public static final int MAX_NAME_LENGTH = 100;
 
   /** What a session gets from joining: the GUILD_CREATE for it and the seq it covers. */
-  public record JoinResult(long snapshotSeq, byte[] guildCreateJson) {}
+  public record JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds) {}
 
   record Active(GuildEventLoop loop, GuildState state) {}
 
@@ -100,7 +101,7 @@ public final class GuildHost {
       drawn = ids.next();
     }
     long id = drawn;
-    GuildState state = new GuildState(id, name, ownerId);
+    GuildState state = new GuildState(id, name, ownerId, Long.parseLong(Payloads.EVERYONE_PERMISSIONS));
     Active active = new Active(new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state);
     guilds.put(id, active);
     return run(
@@ -136,6 +137,15 @@ public final class GuildHost {
   }
 
   public CompletableFuture<GuildState.Channel> createChannel(long guildId, String name, String topic) {
+    return createChannel(guildId, name, topic, List.of());
+  }
+
+  public CompletableFuture<GuildState.Channel> createChannel(
+      long guildId, String name, String topic, List<GuildState.Overwrite> overwrites) {
+    if (overwrites.size() > 100) {
+      throw new GuildException(
+          GuildException.Kind.INVALID_ARGUMENT, "too many overwrites: " + overwrites.size() + " (expected: <= 100)");
+    }
     checkName("channel name", name, 1, MAX_NAME_LENGTH);
     if (topic.length() > 1024) {
       throw new GuildException(
@@ -146,9 +156,14 @@ public final class GuildHost {
         guildId,
         null,
         g -> {
-          GuildState.Channel c = new GuildState.Channel(id, name, topic, 0, g.channels.size());
+          for (GuildState.Overwrite o : overwrites) {
+            checkOverwrite(g, o);
+          }
+          GuildState.Channel c = new GuildState.Channel(id, name, topic, 0, g.channels.size(), List.copyOf(overwrites));
           g.channels.put(id, c);
-          emit(g, "CHANNEL_CREATE", payloads.bytes(payloads.channel(guildId, c)), Intents.GUILDS);
+          // Those who cannot see the new channel learn so before its CHANNEL_CREATE passes them.
+          refreshVisibility(g, u -> true);
+          emit(g, "CHANNEL_CREATE", payloads.bytes(payloads.channel(guildId, c)), Intents.GUILDS, id);
           return c;
         });
   }
@@ -182,14 +197,100 @@ public final class GuildHost {
                 GuildException.Kind.PERMISSION_DENIED,
                 "user " + Long.toUnsignedString(authorId) + " is not a member of guild " + Long.toUnsignedString(guildId));
           }
+          GuildState.Channel channel = g.channels.get(channelId);
+          long perms = Permissions.inChannel(g, member, channel);
+          if ((perms & Permissions.VIEW_CHANNEL) == 0 || (perms & Permissions.SEND_MESSAGES) == 0) {
+            throw new GuildException(
+                GuildException.Kind.PERMISSION_DENIED,
+                "user " + Long.toUnsignedString(authorId) + " may not send messages in channel " + Long.toUnsignedString(channelId));
+          }
           long id = ids.next();
           long ts = SnowflakeGenerator.timestamp(id).toEpochMilli();
           byte[] payload =
               payloads.bytes(payloads.message(id, guildId, channelId, author, member, content, ts, nonce));
-          // Every member sees every text channel until roles and overwrites land.
-          emit(g, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES);
+          // Recipients that cannot view the channel skip it on their session worker.
+          emit(g, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, channelId);
           return new CreatedMessage(id, ts);
         });
+  }
+
+  public CompletableFuture<GuildState.Role> createRole(long guildId, String name, long permissions) {
+    checkName("role name", name, 1, MAX_NAME_LENGTH);
+    long id = ids.next();
+    return call(
+        guildId,
+        null,
+        g -> {
+          if (g.roles.size() >= 250) {
+            throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, "too many roles (expected: <= 250)");
+          }
+          GuildState.Role r = new GuildState.Role(id, name, permissions, g.roles.size());
+          g.roles.put(id, r);
+          ObjectNode d = payloads.json().createObjectNode();
+          d.put("guild_id", Long.toUnsignedString(guildId));
+          d.set("role", payloads.role(r));
+          emit(g, "GUILD_ROLE_CREATE", payloads.bytes(d), Intents.GUILDS);
+          return r;
+        });
+  }
+
+  public CompletableFuture<GuildState.Member> addMemberRole(long guildId, long userId, long roleId) {
+    Users.User user = users.get(userId);
+    return call(
+        guildId,
+        null,
+        g -> {
+          GuildState.Member m = g.members.get(userId);
+          if (m == null) {
+            throw new GuildException(
+                GuildException.Kind.NOT_FOUND,
+                "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+          }
+          if (roleId == guildId || !g.roles.containsKey(roleId)) {
+            throw new GuildException(
+                GuildException.Kind.NOT_FOUND, "unknown role " + Long.toUnsignedString(roleId) + " (or @everyone, which every member has)");
+          }
+          java.util.Set<Long> roles = new java.util.LinkedHashSet<>(m.roles());
+          roles.add(roleId);
+          GuildState.Member updated = new GuildState.Member(userId, m.joinedAtMs(), java.util.Set.copyOf(roles));
+          g.members.put(userId, updated);
+          refreshVisibility(g, u -> u == userId);
+          ObjectNode d = payloads.member(updated, user, true);
+          d.put("guild_id", Long.toUnsignedString(guildId));
+          emit(g, "GUILD_MEMBER_UPDATE", payloads.bytes(d), Intents.GUILD_MEMBERS);
+          return updated;
+        });
+  }
+
+  public CompletableFuture<GuildState.Channel> setChannelPermission(
+      long guildId, long channelId, GuildState.Overwrite overwrite) {
+    return call(
+        guildId,
+        null,
+        g -> {
+          GuildState.Channel c = g.channels.get(channelId);
+          if (c == null) {
+            throw new GuildException(
+                GuildException.Kind.NOT_FOUND,
+                "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+          }
+          checkOverwrite(g, overwrite);
+          GuildState.Channel updated = c.withOverwrite(overwrite);
+          g.channels.put(channelId, updated);
+          refreshVisibility(g, u -> true);
+          emit(g, "CHANNEL_UPDATE", payloads.bytes(payloads.channel(guildId, updated)), Intents.GUILDS, channelId);
+          return updated;
+        });
+  }
+
+  private static void checkOverwrite(GuildState g, GuildState.Overwrite o) {
+    if (o.type() == Permissions.ROLE && !g.roles.containsKey(o.id())) {
+      throw new GuildException(GuildException.Kind.NOT_FOUND, "overwrite for unknown role " + Long.toUnsignedString(o.id()));
+    }
+    if (o.type() != Permissions.ROLE && o.type() != Permissions.MEMBER) {
+      throw new GuildException(
+          GuildException.Kind.INVALID_ARGUMENT, "overwrite type out of range: " + o.type() + " (expected: 0 role, 1 member)");
+    }
   }
 
   /**
@@ -216,7 +317,9 @@ public final class GuildHost {
                 "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
           }
           g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
-          return new JoinResult(g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold)));
+          long[] hidden = hiddenChannels(g, self);
+          g.hiddenBySession.put(sessionId, hidden);
+          return new JoinResult(g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold, hidden)), hidden);
         });
   }
 
@@ -250,7 +353,8 @@ public final class GuildHost {
         });
   }
 
-  private ObjectNode guildCreate(GuildState g, GuildState.Member self, long intents, int largeThreshold) {
+  private ObjectNode guildCreate(
+      GuildState g, GuildState.Member self, long intents, int largeThreshold, long[] hidden) {
     ObjectNode n = payloads.guildBase(g);
     int memberCount = g.members.size();
     boolean large = memberCount > largeThreshold;
@@ -269,7 +373,9 @@ public final class GuildHost {
     }
     ArrayNode channels = n.putArray("channels");
     for (GuildState.Channel c : g.channels.values()) {
-      channels.add(payloads.channel(g.id, c));
+      if (java.util.Arrays.binarySearch(hidden, c.id()) < 0) {
+        channels.add(payloads.channel(g.id, c));
+      }
     }
     n.putArray("threads");
     ArrayNode presences = n.putArray("presences");
@@ -286,8 +392,42 @@ public final class GuildHost {
   }
 
   private void emit(GuildState g, String type, byte[] payload, long requiredIntents) {
+    emit(g, type, payload, requiredIntents, 0);
+  }
+
+  private void emit(GuildState g, String type, byte[] payload, long requiredIntents, long channelId) {
     g.seq++;
-    fanout.publish(g, type, payload, requiredIntents);
+    fanout.publish(g, type, payload, requiredIntents, channelId);
+  }
+
+  /** The channels {@code m} cannot view, sorted. */
+  private static long[] hiddenChannels(GuildState g, GuildState.Member m) {
+    return g.channels.values().stream()
+        .filter(c -> !Permissions.canView(g, m, c))
+        .mapToLong(GuildState.Channel::id)
+        .sorted()
+        .toArray();
+  }
+
+  /**
+   * After a permission change: tells each subscribed session of {@code userFilter}'s members whose
+   * set of hidden channels changed its new set, in order with the guild's events. Costs one
+   * permission check per (session, channel) on the loop, but only on permission changes.
+   */
+  private void refreshVisibility(GuildState g, java.util.function.LongPredicate userFilter) {
+    for (GuildState.Subscriber sub : List.copyOf(g.subscribers.values())) {
+      if (!userFilter.test(sub.userId())) {
+        continue;
+      }
+      GuildState.Member m = g.members.get(sub.userId());
+      long[] hidden = m == null ? new long[0] : hiddenChannels(g, m);
+      long[] before = g.hiddenBySession.get(sub.sessionId());
+      if (before == null || !java.util.Arrays.equals(before, hidden)) {
+        g.hiddenBySession.put(sub.sessionId(), hidden);
+        g.seq++;
+        fanout.visibility(g, sub, hidden);
+      }
+    }
   }
 
   private <T> CompletableFuture<T> call(long guildId, @Nullable Deadline deadline, Function<GuildState, T> fn) {

@@ -12,9 +12,38 @@ import java.util.Map;
  * write it, so it is plain, unsynchronized Java.
  */
 public final class GuildState {
-  public record Channel(long id, String name, String topic, int type, int position) {}
+  public record Overwrite(long id, int type, long allow, long deny) {}
 
-  public record Member(long userId, long joinedAtMs) {}
+  public record Channel(long id, String name, String topic, int type, int position, List<Overwrite> overwrites) {
+    Overwrite overwrite(long targetId, int targetType) {
+      for (Overwrite o : overwrites) {
+        if (o.id() == targetId && o.type() == targetType) {
+          return o;
+        }
+      }
+      return null;
+    }
+
+    Channel withOverwrite(Overwrite o) {
+      List<Overwrite> next = new ArrayList<>(overwrites.size() + 1);
+      for (Overwrite x : overwrites) {
+        if (!(x.id() == o.id() && x.type() == o.type())) {
+          next.add(x);
+        }
+      }
+      next.add(o);
+      return new Channel(id, name, topic, type, position, List.copyOf(next));
+    }
+  }
+
+  public record Role(long id, String name, long permissions, int position) {}
+
+  /** A member; {@code roles} excludes @everyone (implicit). */
+  public record Member(long userId, long joinedAtMs, java.util.Set<Long> roles) {
+    public Member(long userId, long joinedAtMs) {
+      this(userId, joinedAtMs, java.util.Set.of());
+    }
+  }
 
   /** A session subscribed to this guild's events. */
   public record Subscriber(String sessionId, long sessionKey, long userId, String podId, long intents) {}
@@ -23,6 +52,10 @@ public final class GuildState {
   final String name;
   final long ownerId;
   final Map<Long, Channel> channels = new LinkedHashMap<>();
+  /** Roles by id; @everyone has the guild's id. */
+  final Map<Long, Role> roles = new LinkedHashMap<>();
+  /** sessionId → the channels hidden from it as last told (sorted), to send only changes. */
+  final Map<String, long[]> hiddenBySession = new HashMap<>();
   final Map<Long, Member> members = new LinkedHashMap<>();
   /** userId → PRESENCE_UPDATE d fields (JSON, without guild_id); absent = offline. */
   final Map<Long, byte[]> presences = new HashMap<>();
@@ -32,10 +65,11 @@ public final class GuildState {
   /** Sequence of the last event applied; a snapshot taken now covers every event ≤ seq. */
   long seq;
 
-  GuildState(long id, String name, long ownerId) {
+  GuildState(long id, String name, long ownerId, long everyonePermissions) {
     this.id = id;
     this.name = name;
     this.ownerId = ownerId;
+    roles.put(id, new Role(id, "@everyone", everyonePermissions, 0));
   }
 
   public long id() {
@@ -62,6 +96,14 @@ public final class GuildState {
     return members;
   }
 
+  public Map<Long, Role> roles() {
+    return roles;
+  }
+
+  public java.util.Collection<Subscriber> subscribers() {
+    return subscribers.values();
+  }
+
   public Map<String, LinkedHashSet<Long>> subscribersByPod() {
     return subscribersByPod;
   }
@@ -76,6 +118,7 @@ public final class GuildState {
 
   boolean unsubscribe(String sessionId) {
     Subscriber old = subscribers.remove(sessionId);
+    hiddenBySession.remove(sessionId);
     if (old == null) {
       return false;
     }

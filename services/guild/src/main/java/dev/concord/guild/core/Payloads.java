@@ -49,7 +49,10 @@ public final class Payloads {
     n.putNull("nick");
     n.putNull("avatar");
     n.putNull("banner");
-    n.putArray("roles");
+    ArrayNode roles = n.putArray("roles");
+    for (long r : m.roles()) {
+      roles.add(Long.toUnsignedString(r));
+    }
     n.put("joined_at", iso(m.joinedAtMs()));
     n.putNull("premium_since");
     n.put("deaf", false);
@@ -67,7 +70,14 @@ public final class Payloads {
     n.put("guild_id", Long.toUnsignedString(guildId));
     n.put("name", c.name());
     n.put("position", c.position());
-    n.putArray("permission_overwrites");
+    ArrayNode ows = n.putArray("permission_overwrites");
+    for (GuildState.Overwrite o : c.overwrites()) {
+      ows.addObject()
+          .put("id", Long.toUnsignedString(o.id()))
+          .put("type", o.type())
+          .put("allow", Long.toUnsignedString(o.allow()))
+          .put("deny", Long.toUnsignedString(o.deny()));
+    }
     if (c.topic() == null || c.topic().isEmpty()) {
       n.putNull("topic");
     } else {
@@ -81,16 +91,16 @@ public final class Payloads {
     return n;
   }
 
-  public ObjectNode everyoneRole(long guildId) {
+  public ObjectNode role(GuildState.Role r) {
     ObjectNode n = json.createObjectNode();
-    n.put("id", Long.toUnsignedString(guildId));
-    n.put("name", "@everyone");
+    n.put("id", Long.toUnsignedString(r.id()));
+    n.put("name", r.name());
     n.put("color", 0);
     n.put("hoist", false);
     n.putNull("icon");
     n.putNull("unicode_emoji");
-    n.put("position", 0);
-    n.put("permissions", EVERYONE_PERMISSIONS);
+    n.put("position", r.position());
+    n.put("permissions", Long.toUnsignedString(r.permissions()));
     n.put("managed", false);
     n.put("mentionable", false);
     n.put("flags", 0);
@@ -113,7 +123,10 @@ public final class Payloads {
     n.put("verification_level", 0);
     n.put("default_message_notifications", 0);
     n.put("explicit_content_filter", 0);
-    n.putArray("roles").add(everyoneRole(g.id()));
+    ArrayNode roles = n.putArray("roles");
+    for (GuildState.Role r : g.roles().values()) {
+      roles.add(role(r));
+    }
     n.putArray("emojis");
     n.putArray("features");
     n.put("mfa_level", 0);

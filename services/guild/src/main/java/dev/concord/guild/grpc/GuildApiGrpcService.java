@@ -11,6 +11,13 @@ import java.util.function.BiConsumer;
 import dev.concord.guild.core.GuildState;
 import dev.concord.guild.core.Users;
 import dev.concord.proto.guild.v1.AddMemberRequest;
+import dev.concord.proto.guild.v1.AddMemberRoleRequest;
+import dev.concord.proto.guild.v1.CreateRoleRequest;
+import dev.concord.proto.guild.v1.PermissionOverwrite;
+import dev.concord.proto.guild.v1.Role;
+import dev.concord.proto.guild.v1.SetChannelPermissionRequest;
+import java.util.ArrayList;
+import java.util.List;
 import dev.concord.proto.guild.v1.Channel;
 import dev.concord.proto.guild.v1.CreateChannelRequest;
 import dev.concord.proto.guild.v1.CreateGuildRequest;
@@ -87,12 +94,72 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () -> host.addMember(req.getGuildId(), req.getUserId()),
-        m ->
-            GuildMember.newBuilder()
+        m -> member(req.getGuildId(), m));
+  }
+
+  @Override
+  public void createRole(CreateRoleRequest req, StreamObserver<Role> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.createRole(req, o))) {
+      return;
+    }
+    Statuses.reply(
+        out,
+        () -> host.createRole(req.getGuildId(), req.getName(), req.getPermissions()),
+        r ->
+            Role.newBuilder()
+                .setId(r.id())
                 .setGuildId(req.getGuildId())
-                .setUserId(m.userId())
-                .setJoinedAtMs(m.joinedAtMs())
+                .setName(r.name())
+                .setPermissions(r.permissions())
+                .setPosition(r.position())
                 .build());
+  }
+
+  @Override
+  public void addMemberRole(AddMemberRoleRequest req, StreamObserver<GuildMember> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.addMemberRole(req, o))) {
+      return;
+    }
+    Statuses.reply(
+        out, () -> host.addMemberRole(req.getGuildId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
+  }
+
+  @Override
+  public void setChannelPermission(SetChannelPermissionRequest req, StreamObserver<Channel> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.setChannelPermission(req, o))) {
+      return;
+    }
+    Statuses.reply(
+        out,
+        () -> host.setChannelPermission(req.getGuildId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
+        c -> channel(req.getGuildId(), c));
+  }
+
+  private static List<GuildState.Overwrite> overwrites(List<PermissionOverwrite> wire) {
+    List<GuildState.Overwrite> out = new ArrayList<>(wire.size());
+    for (PermissionOverwrite o : wire) {
+      out.add(new GuildState.Overwrite(o.getId(), o.getType(), o.getAllow(), o.getDeny()));
+    }
+    return out;
+  }
+
+  private static GuildMember member(long guildId, GuildState.Member m) {
+    return GuildMember.newBuilder()
+        .setGuildId(guildId)
+        .setUserId(m.userId())
+        .setJoinedAtMs(m.joinedAtMs())
+        .addAllRoleIds(m.roles())
+        .build();
+  }
+
+  private static Channel channel(long guildId, GuildState.Channel c) {
+    return Channel.newBuilder()
+        .setId(c.id())
+        .setGuildId(guildId)
+        .setName(c.name())
+        .setType(c.type())
+        .setPosition(c.position())
+        .build();
   }
 
   @Override
@@ -102,15 +169,8 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.createChannel(req.getGuildId(), req.getName(), req.getTopic()),
-        c ->
-            Channel.newBuilder()
-                .setId(c.id())
-                .setGuildId(req.getGuildId())
-                .setName(c.name())
-                .setType(c.type())
-                .setPosition(c.position())
-                .build());
+        () -> host.createChannel(req.getGuildId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
+        c -> channel(req.getGuildId(), c));
   }
 
   @Override

@@ -45,11 +45,16 @@ final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImpl
                 req.getIntents(),
                 threshold,
                 Context.current().getDeadline()),
-        r ->
-            JoinResponse.newBuilder()
-                .setSnapshotSeq(r.snapshotSeq())
-                .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()))
-                .build());
+        r -> {
+          JoinResponse.Builder b =
+              JoinResponse.newBuilder()
+                  .setSnapshotSeq(r.snapshotSeq())
+                  .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()));
+          for (long c : r.hiddenChannelIds()) {
+            b.addHiddenChannelIds(c);
+          }
+          return b.build();
+        });
   }
 
   @Override

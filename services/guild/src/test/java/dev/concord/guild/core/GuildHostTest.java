@@ -17,23 +17,40 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class GuildHostTest {
-  record Published(long seq, String type, byte[] payload, long intents, List<Long> recipients) {}
+  record Published(long seq, String type, byte[] payload, long intents, List<Long> recipients, long channelId) {}
+
+  record Visibility(long seq, String sessionId, long[] hidden) {}
+
+  /** Records what the guild hands to the fanout. */
+  static final class RecordingFanout implements Fanout {
+    final List<Published> published = new ArrayList<>();
+    final List<Visibility> visibility = new ArrayList<>();
+
+    @Override
+    public synchronized void publish(GuildState state, String type, byte[] payload, long intents, long channelId) {
+      List<Long> recipients = new ArrayList<>();
+      state.subscribersByPod().values().forEach(recipients::addAll);
+      published.add(new Published(state.seq(), type, payload, intents, recipients, channelId));
+    }
+
+    @Override
+    public synchronized void visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
+      visibility.add(new Visibility(state.seq(), sub.sessionId(), hidden));
+    }
+  }
+
+  static final Fanout NONE = new RecordingFanout();
 
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
-  private final List<Published> published = new ArrayList<>();
+  private final RecordingFanout fanout = new RecordingFanout();
+  private final List<Published> published = fanout.published;
   private final GuildHost host =
       new GuildHost(
           new Users(),
           new Payloads(),
           SnowflakeGenerator.forNode(3),
           pool,
-          (state, type, payload, intents) -> {
-            List<Long> recipients = new ArrayList<>();
-            state.subscribersByPod().values().forEach(recipients::addAll);
-            synchronized (published) {
-              published.add(new Published(state.seq(), type, payload, intents, recipients));
-            }
-          },
+          fanout,
           Ownership.ALL,
           100,
           Clock.systemUTC());
@@ -156,7 +173,7 @@ class GuildHostTest {
     FlippingOwnership own = new FlippingOwnership();
     own.test = id -> (id >>> 12) % 3 == 0; // a third of the ids
     GuildHost h =
-        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, (st, t, p, i) -> {}, own, 100, Clock.systemUTC());
+        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, NONE, own, 100, Clock.systemUTC());
     Users.User alice = h.createUser("alice", "", false);
     for (int i = 0; i < 20; i++) {
       assertThat(own.owns(h.createGuild("G" + i, alice.id()).join().id())).isTrue();
@@ -167,7 +184,7 @@ class GuildHostTest {
   void ringMovesGuildAway_laterCallsRefusedWithRingVersionAndOwner() {
     FlippingOwnership own = new FlippingOwnership();
     GuildHost h =
-        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, (st, t, p, i) -> {}, own, 100, Clock.systemUTC());
+        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, NONE, own, 100, Clock.systemUTC());
     Users.User alice = h.createUser("alice", "", false);
     GuildState g = h.createGuild("Moving", alice.id()).join();
     GuildState.Channel c = h.createChannel(g.id(), "general", "").join();
@@ -181,5 +198,54 @@ class GuildHostTest {
               assertThat(e.ringVersion()).isEqualTo(8);
               assertThat(e.owner()).isEqualTo("guild-b");
             });
+  }
+
+  @Test
+  void privateChannel_hiddenFromMembersWithoutRole_untilTheyGetIt() {
+    Users.User owner = host.createUser("owner", "", false);
+    Users.User bob = host.createUser("bob", "", false);
+    GuildState g = host.createGuild("Guild", owner.id()).join();
+    host.addMember(g.id(), bob.id()).join();
+    GuildState.Role staff = host.createRole(g.id(), "staff", 0).join();
+    GuildState.Channel secret =
+        host.createChannel(
+                g.id(),
+                "staff-only",
+                "",
+                List.of(
+                    new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL),
+                    new GuildState.Overwrite(staff.id(), Permissions.ROLE, Permissions.VIEW_CHANNEL, 0)))
+            .join();
+    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+
+    GuildHost.JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, null).join();
+    assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
+    JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
+    assertThat(snap.path("channels").size()).isEqualTo(1);
+    assertThat(snap.path("channels").get(0).path("name").asString()).isEqualTo("general");
+    GuildHost.JoinResult ownerJoin = host.join(g.id(), "owner-s", 22, owner.id(), "p", Intents.GUILDS, 50, null).join();
+    assertThat(ownerJoin.hiddenChannelIds()).isEmpty();
+
+    // bob may not post where he cannot see
+    assertThatThrownBy(() -> host.createMessage(g.id(), secret.id(), bob.id(), "hi", "").join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
+    host.createMessage(g.id(), secret.id(), owner.id(), "psst", "").join();
+    assertThat(published.getLast().channelId()).isEqualTo(secret.id());
+
+    // given the role, bob's session is told (in order) that nothing is hidden any more
+    int before = fanout.visibility.size();
+    host.addMemberRole(g.id(), bob.id(), staff.id()).join();
+    assertThat(fanout.visibility).hasSize(before + 1);
+    Visibility v = fanout.visibility.getLast();
+    assertThat(v.sessionId()).isEqualTo("bob-s");
+    assertThat(v.hidden()).isEmpty();
+    assertThat(published.getLast().type()).isEqualTo("GUILD_MEMBER_UPDATE");
+    assertThat(published.getLast().seq()).isGreaterThan(v.seq());
+
+    // a member overwrite hides general from bob alone
+    host.setChannelPermission(g.id(), general.id(), new GuildState.Overwrite(bob.id(), Permissions.MEMBER, 0, Permissions.VIEW_CHANNEL))
+        .join();
+    assertThat(fanout.visibility.getLast().sessionId()).isEqualTo("bob-s");
+    assertThat(fanout.visibility.getLast().hidden()).containsExactly(general.id());
   }
 }

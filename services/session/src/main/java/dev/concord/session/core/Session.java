@@ -16,6 +16,8 @@ public final class Session {
     final long guildId;
     boolean joined;
     long snapshotSeq;
+    /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
+    long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();
 
     GuildSub(long guildId) {

@@ -10,6 +10,7 @@ import dev.concord.protocol.DispatchFrame;
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.Opcode;
 import dev.concord.fanout.RecipientTable;
+import dev.concord.fanout.RelayHub;
 import dev.concord.fanout.RelayPartitioner;
 import dev.concord.fanout.RelayWorkers;
 import java.security.SecureRandom;
@@ -199,6 +200,7 @@ public final class SessionManager {
     }
     sub.joined = true;
     sub.snapshotSeq = resp.getSnapshotSeq();
+    sub.hidden = sortedArray(resp.getHiddenChannelIdsList());
     dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {
@@ -231,7 +233,7 @@ public final class SessionManager {
         hold(s, sub, e);
         continue;
       }
-      if (e.getGuildSeq() <= sub.snapshotSeq || !Intents.permits(s.intents, e.getRequiredIntents())) {
+      if (!accept(s, sub, e)) {
         continue;
       }
       if (out == null) {
@@ -288,6 +290,34 @@ public final class SessionManager {
     }
   }
 
+  /**
+   * The per-session filters of a joined session: newer than its snapshot, allowed by its intents,
+   * in a channel it can view. A _VISIBILITY event updates the hidden channels and is never
+   * dispatched.
+   */
+  private static boolean accept(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (e.getGuildSeq() <= sub.snapshotSeq) {
+      return false;
+    }
+    if (RelayHub.VISIBILITY.equals(e.getType())) {
+      sub.hidden = sortedArray(e.getHiddenChannelIdsList());
+      return false;
+    }
+    if (!Intents.permits(s.intents, e.getRequiredIntents())) {
+      return false;
+    }
+    return e.getChannelId() == 0 || java.util.Arrays.binarySearch(sub.hidden, e.getChannelId()) < 0;
+  }
+
+  private static long[] sortedArray(List<Long> ids) {
+    long[] a = new long[ids.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = ids.get(i);
+    }
+    java.util.Arrays.sort(a);
+    return a;
+  }
+
   private void hold(Session s, Session.GuildSub sub, RelayEvent e) {
     if (sub.held.size() >= maxHeldPerGuild) {
       desync(s);
@@ -306,10 +336,9 @@ public final class SessionManager {
       hold(s, sub, e);
       return;
     }
-    if (e.getGuildSeq() <= sub.snapshotSeq || !Intents.permits(s.intents, e.getRequiredIntents())) {
-      return;
+    if (accept(s, sub, e)) {
+      dispatch(s, e.getType(), e.getPayload());
     }
-    dispatch(s, e.getType(), e.getPayload());
   }
 
   private void dispatch(Session s, String type, ByteString payload) {

@@ -219,4 +219,27 @@ class SessionManagerTest {
     }
     assertThat(conn.closedWith).isEqualTo(4004);
   }
+
+  @Test
+  void hiddenChannels_skipped_untilVisibilityEventShowsThem() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s = identified(conn, Intents.GUILD_MESSAGES);
+    long secret = 77;
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder()
+            .setSnapshotSeq(0)
+            .setGuildCreateJson(ByteString.copyFromUtf8("{}"))
+            .addHiddenChannelIds(secret)
+            .build());
+    awaitFrames(conn, 2);
+    manager.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setChannelId(secret).build());
+    manager.onRelayEvent(
+        RelayEvent.newBuilder().setGuildId(GUILD).setGuildSeq(2).setType("_VISIBILITY").addSessionKeys(s.key()).build());
+    manager.onRelayEvent(event(s, 3, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setChannelId(secret).build());
+    awaitFrames(conn, 3);
+    Thread.sleep(20);
+    assertThat(conn.frames).hasSize(3);
+    assertThat(conn.frames.get(2).path("d").path("n").asInt()).isEqualTo(3);
+    assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
+  }
 }
