@@ -11,6 +11,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildLoader;
+import dev.concord.guild.core.JoinAdmission;
 import dev.concord.guild.core.Payloads;
 import dev.concord.guild.core.Users;
 import dev.concord.fanout.RelayHub;
@@ -37,6 +39,13 @@ class GuildConfig {
   ExecutorService guildLoopPool(GuildProperties props) {
     int n = props.loopThreads() > 0 ? props.loopThreads() : Runtime.getRuntime().availableProcessors();
     return Executors.newFixedThreadPool(n, Thread.ofPlatform().name("guild-loop-", 0).daemon().factory());
+  }
+
+  /** Activations (loading guild state) run here; its size bounds concurrent activations. */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService guildActivationPool(GuildProperties props) {
+    return Executors.newFixedThreadPool(
+        props.maxConcurrentActivations(), Thread.ofPlatform().name("guild-activation-", 0).daemon().factory());
   }
 
   @Bean(destroyMethod = "shutdownNow")
@@ -141,6 +150,7 @@ class GuildConfig {
       ExecutorService guildLoopPool,
       RelayHub relayHub,
       RingWatcher guildRing,
+      ExecutorService guildActivationPool,
       MeterRegistry meters) {
     GuildHost host =
         new GuildHost(
@@ -152,6 +162,25 @@ class GuildConfig {
             ringOwnership(guildRing, props.podId()),
             props.mailboxCapacity(),
             Clock.systemUTC());
+    JoinAdmission admission = new JoinAdmission(props.maxPendingJoins(), props.retryAfter().toMillis());
+    host.withActivation(GuildLoader.simulated(props.activationDelay().toMillis()), guildActivationPool, admission);
+    Gauge.builder("concord.guild.join.pending", admission, JoinAdmission::pending)
+        .description("calls waiting for a guild activation (bounded by max-pending-joins)")
+        .register(meters);
+    Gauge.builder("concord.guild.join.pending.peak", admission, JoinAdmission::peakPending)
+        .description("highest number of calls that waited for activations at once")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.join.rejected", admission, JoinAdmission::rejected)
+        .description("calls refused with RESOURCE_EXHAUSTED because the activation queue was full")
+        .register(meters);
+    io.micrometer.core.instrument.FunctionTimer.builder(
+            "concord.guild.activation",
+            admission,
+            JoinAdmission::activations,
+            a -> (double) a.activationNanosTotal(),
+            java.util.concurrent.TimeUnit.NANOSECONDS)
+        .description("guild activations (loading state) and their total time")
+        .register(meters);
     Gauge.builder("concord.guild.active", host, GuildHost::activeGuilds)
         .description("guilds active on this pod")
         .register(meters);

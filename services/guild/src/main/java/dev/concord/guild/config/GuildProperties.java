@@ -15,6 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mailboxCapacity queued tasks per guild before RESOURCE_EXHAUSTED
  * @param relayQueueCapacity queued events per session pod before its relay stream is dropped
  * @param relayMaxBatch events per relay message at most
+ * @param maxConcurrentActivations guilds activating (loading state) at once
+ * @param maxPendingJoins calls waiting for activations at once; more are refused with
+ *     RESOURCE_EXHAUSTED at once
+ * @param retryAfter the retry-after hint sent with such refusals
+ * @param activationDelay simulated cost of loading one guild (0 in production until the store
+ *     lands; benchmarks set it)
  */
 @ConfigurationProperties("concord.guild")
 public record GuildProperties(
@@ -25,4 +31,8 @@ public record GuildProperties(
     @DefaultValue("0") int loopThreads,
     @DefaultValue("10000") int mailboxCapacity,
     @DefaultValue("65536") int relayQueueCapacity,
-    @DefaultValue("512") int relayMaxBatch) {}
+    @DefaultValue("512") int relayMaxBatch,
+    @DefaultValue("64") int maxConcurrentActivations,
+    @DefaultValue("10000") int maxPendingJoins,
+    @DefaultValue("1s") java.time.Duration retryAfter,
+    @DefaultValue("0ms") java.time.Duration activationDelay) {}

@@ -31,7 +31,84 @@ public final class GuildHost {
   /** What a session gets from joining: the GUILD_CREATE for it and the seq it covers. */
   public record JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds) {}
 
-  record Active(GuildEventLoop loop, GuildState state) {}
+  /** A guild on this pod: its loop, its state, and whether its state is loaded (activated). */
+  static final class Active {
+    final GuildEventLoop loop;
+    final GuildState state;
+    /** Completed once loaded; null while dormant (nobody asked for it since passivation). */
+    volatile @Nullable CompletableFuture<Void> activation;
+
+    Active(GuildEventLoop loop, GuildState state, boolean active) {
+      this.loop = loop;
+      this.state = state;
+      this.activation = active ? CompletableFuture.completedFuture(null) : null;
+    }
+
+    GuildEventLoop loop() {
+      return loop;
+    }
+
+    GuildState state() {
+      return state;
+    }
+
+    boolean isActive() {
+      CompletableFuture<Void> a = activation;
+      return a != null && a.isDone() && !a.isCompletedExceptionally();
+    }
+  }
+
+  private GuildLoader loader = GuildLoader.IN_MEMORY;
+  private java.util.concurrent.Executor activationPool = Runnable::run;
+  private JoinAdmission admission = new JoinAdmission(Integer.MAX_VALUE, 1000);
+
+  /**
+   * Sets how guilds activate: {@code loader} runs on {@code pool} (whose size bounds concurrent
+   * activations), and calls waiting for an activation are bounded by {@code admission}.
+   */
+  public GuildHost withActivation(GuildLoader loader, java.util.concurrent.Executor pool, JoinAdmission admission) {
+    this.loader = loader;
+    this.activationPool = pool;
+    this.admission = admission;
+    return this;
+  }
+
+  public JoinAdmission admission() {
+    return admission;
+  }
+
+  /** Marks every guild dormant: the next call to each activates it again (benchmarks, handoff). */
+  public void passivateAll() {
+    for (Active a : guilds.values()) {
+      a.activation = null;
+    }
+  }
+
+  private CompletableFuture<Void> activate(Active a) {
+    synchronized (a) {
+      CompletableFuture<Void> f = a.activation;
+      if (f != null && !f.isCompletedExceptionally()) {
+        return f;
+      }
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      a.activation = started;
+      activationPool.execute(
+          () -> {
+            long t0 = System.nanoTime();
+            try {
+              loader.load(a.state);
+              admission.activated(System.nanoTime() - t0);
+              started.complete(null);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              started.completeExceptionally(new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "activation interrupted"));
+            } catch (RuntimeException e) {
+              started.completeExceptionally(e);
+            }
+          });
+      return started;
+    }
+  }
 
   private final ConcurrentHashMap<Long, Active> guilds = new ConcurrentHashMap<>();
   private final Users users;
@@ -102,7 +179,7 @@ public final class GuildHost {
     }
     long id = drawn;
     GuildState state = new GuildState(id, name, ownerId, Long.parseLong(Payloads.EVERYONE_PERMISSIONS));
-    Active active = new Active(new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state);
+    Active active = new Active(new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state, true);
     guilds.put(id, active);
     return run(
         active,
@@ -438,7 +515,17 @@ public final class GuildHost {
     if (a == null) {
       throw new GuildException(GuildException.Kind.NOT_FOUND, "unknown guild: " + Long.toUnsignedString(guildId));
     }
-    return run(a, deadline, fn);
+    if (a.isActive()) {
+      return run(a, deadline, fn);
+    }
+    if (deadline != null && deadline.isExpired()) {
+      throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before activation");
+    }
+    // Dormant: wait for the activation, within the admission bound (refused at once beyond it).
+    admission.enter();
+    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, fn));
+    result.whenComplete((r, e) -> admission.exit());
+    return result;
   }
 
   private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, Function<GuildState, T> fn) {

@@ -248,4 +248,43 @@ class GuildHostTest {
     assertThat(fanout.visibility.getLast().sessionId()).isEqualTo("bob-s");
     assertThat(fanout.visibility.getLast().hidden()).containsExactly(general.id());
   }
+
+  @Test
+  void dormantGuild_atAdmissionBound_refusedAtOnce_thenAdmittedAfterActivation() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ExecutorService activations = Executors.newFixedThreadPool(1);
+    try {
+      JoinAdmission admission = new JoinAdmission(2, 250);
+      host.withActivation(state -> release.await(), activations, admission);
+      Users.User alice = host.createUser("alice", "", false);
+      GuildState g = host.createGuild("Guild", alice.id()).join();
+      host.passivateAll();
+
+      var first = host.join(g.id(), "s1", 31, alice.id(), "p", 0, 50, null);
+      var second = host.join(g.id(), "s2", 32, alice.id(), "p", 0, 50, null);
+      assertThat(admission.pending()).isEqualTo(2);
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, null))
+          .isInstanceOfSatisfying(
+              GuildException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(GuildException.Kind.RESOURCE_EXHAUSTED);
+                assertThat(e.getMessage()).contains("retry-after-ms=250");
+              });
+      assertThat(admission.rejected()).isEqualTo(1);
+      assertThat(first).isNotDone();
+
+      release.countDown();
+      assertThat(first.get(5, java.util.concurrent.TimeUnit.SECONDS).snapshotSeq()).isPositive();
+      assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+      assertThat(admission.pending()).isZero();
+      assertThat(admission.peakPending()).isEqualTo(2);
+      assertThat(admission.activations()).isEqualTo(1); // one activation served both joins
+      // active now: no admission needed
+      assertThat(host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, null).get(5, java.util.concurrent.TimeUnit.SECONDS))
+          .isNotNull();
+    } finally {
+      activations.shutdownNow();
+    }
+  }
 }

@@ -10,6 +10,7 @@ import dev.concord.proto.common.v1.Role;
 import dev.concord.session.core.SessionManager;
 import dev.concord.fanout.RelayWorkers;
 import dev.concord.session.guilds.GuildLinks;
+import dev.concord.session.guilds.JoinClient;
 import dev.concord.session.presence.PresenceLink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -55,11 +56,43 @@ class SessionConfig {
     return new RelayWorkers("session-worker-", n, props.workerQueueCapacity());
   }
 
+  @Bean
+  JoinClient joinClient(SessionProperties props, ScheduledExecutorService sessionScheduler, MeterRegistry meters) {
+    SessionProperties.JoinBulkhead b = props.joinBulkhead();
+    JoinClient client =
+        new JoinClient(
+            new JoinClient.Settings(
+                b.enabled(), b.maxConcurrentPerPod(), props.joinTimeout(), b.maxAttempts(), b.backoffBase(), b.backoffCap()),
+            sessionScheduler,
+            bulkhead ->
+                Gauge.builder("concord.session.join.bulkhead.available", bulkhead, x -> x.getMetrics().getAvailableConcurrentCalls())
+                    .tag("bulkhead", bulkhead.getName())
+                    .description("free permits of the join bulkhead of one guild pod")
+                    .register(meters));
+    FunctionCounter.builder("concord.session.join.bulkhead.rejected", client, JoinClient::bulkheadRejections)
+        .description("joins refused by the bulkhead (retried later)")
+        .register(meters);
+    FunctionCounter.builder("concord.session.join.calls", client, JoinClient::calls).register(meters);
+    FunctionCounter.builder("concord.session.join.retries", client, JoinClient::retries).register(meters);
+    FunctionCounter.builder("concord.session.join.guild.rejected", client, JoinClient::guildRejections)
+        .description("joins refused by guild pods (RESOURCE_EXHAUSTED)")
+        .register(meters);
+    FunctionCounter.builder("concord.session.join.timeouts", client, JoinClient::timeouts).register(meters);
+    FunctionCounter.builder("concord.session.join.failures", client, JoinClient::failures)
+        .description("joins given up (the guild stays unavailable to the session)")
+        .register(meters);
+    return client;
+  }
+
   @Bean(destroyMethod = "close")
   GuildLinks guildLinks(
-      SessionProperties props, RingWatcher sessionGuildRing, Channels channels, ScheduledExecutorService sessionScheduler) {
+      SessionProperties props,
+      RingWatcher sessionGuildRing,
+      Channels channels,
+      ScheduledExecutorService sessionScheduler,
+      JoinClient joinClient) {
     return new GuildLinks(
-        props.podId(), sessionGuildRing, channels, sessionScheduler, props.joinTimeout(), props.relayAttachTimeout());
+        props.podId(), sessionGuildRing, channels, sessionScheduler, props.joinTimeout(), props.relayAttachTimeout(), joinClient);
   }
 
   @Bean

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param joinTimeout deadline of a join call
  * @param relayAttachTimeout how long a join waits for the guild pod's relay stream to attach
  * @param presenceTimeout deadline of presence calls
+ * @param joinBulkhead the semaphore bulkhead and retry policy on the join path
  */
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
@@ -32,4 +33,20 @@ public record SessionProperties(
     @DefaultValue("1024") int maxHeldPerGuild,
     @DefaultValue("5s") Duration joinTimeout,
     @DefaultValue("5s") Duration relayAttachTimeout,
-    @DefaultValue("2s") Duration presenceTimeout) {}
+    @DefaultValue("2s") Duration presenceTimeout,
+    @DefaultValue JoinBulkhead joinBulkhead) {
+
+  /**
+   * @param enabled false turns the bulkhead off (joins are still retried)
+   * @param maxConcurrentPerPod outstanding joins per guild pod; more fail fast and retry later
+   * @param maxAttempts attempts per join, bulkhead rejections included
+   * @param backoffBase first retry delay bound (full jitter)
+   * @param backoffCap largest retry delay bound
+   */
+  public record JoinBulkhead(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("128") int maxConcurrentPerPod,
+      @DefaultValue("20") int maxAttempts,
+      @DefaultValue("50ms") Duration backoffBase,
+      @DefaultValue("5s") Duration backoffCap) {}
+}

@@ -55,6 +55,7 @@ public final class GuildLinks implements GuildPort {
   private final Duration joinTimeout;
   private final Duration attachTimeout;
   private final ConcurrentHashMap<String, Relay> relays = new ConcurrentHashMap<>();
+  private final JoinClient joins;
   private volatile SessionManager manager;
   private volatile boolean closed;
 
@@ -64,13 +65,15 @@ public final class GuildLinks implements GuildPort {
       Channels channels,
       ScheduledExecutorService scheduler,
       Duration joinTimeout,
-      Duration attachTimeout) {
+      Duration attachTimeout,
+      JoinClient joins) {
     this.podId = podId;
     this.ring = ring;
     this.channels = channels;
     this.scheduler = scheduler;
     this.joinTimeout = joinTimeout;
     this.attachTimeout = attachTimeout;
+    this.joins = joins;
   }
 
   public void bind(SessionManager manager) {
@@ -99,6 +102,10 @@ public final class GuildLinks implements GuildPort {
   @Override
   public CompletableFuture<JoinResponse> join(long guildId, Session session) {
     return joinAttempt(guildId, session, 0);
+  }
+
+  public JoinClient joins() {
+    return joins;
   }
 
   /**
@@ -144,21 +151,18 @@ public final class GuildLinks implements GuildPort {
         .thenCompose(m -> relay(m).attached.thenApply(x -> m))
         .thenCompose(
             m ->
-                unary(
-                    out ->
-                        GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
-                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                            .join(
-                                JoinRequest.newBuilder()
-                                    .setGuildId(guildId)
-                                    .setSessionId(session.id())
-                                    .setSessionKey(session.key())
-                                    .setUserId(session.userId())
-                                    .setSessionPodId(podId)
-                                    .setIntents(session.intents())
-                                    .setLargeThreshold(session.largeThreshold())
-                                    .build(),
-                                out)));
+                joins.join(
+                    m.id(),
+                    channels.forAddress(m.address()),
+                    JoinRequest.newBuilder()
+                        .setGuildId(guildId)
+                        .setSessionId(session.id())
+                        .setSessionKey(session.key())
+                        .setUserId(session.userId())
+                        .setSessionPodId(podId)
+                        .setIntents(session.intents())
+                        .setLargeThreshold(session.largeThreshold())
+                        .build()));
   }
 
   @Override

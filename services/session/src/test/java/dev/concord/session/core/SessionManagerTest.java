@@ -242,4 +242,30 @@ class SessionManagerTest {
     assertThat(conn.frames.get(2).path("d").path("n").asInt()).isEqualTo(3);
     assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
   }
+
+  @Test
+  void oneGuildUnavailable_otherGuildsEventsFlow_lateGuildCreateWhenJoinSucceeds() throws Exception {
+    long other = GUILD + 1;
+    RecordingConnection conn = new RecordingConnection();
+    Session s =
+        manager.identify(
+            Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).addGuildIds(other).build());
+    awaitFrames(conn, 1);
+    assertThat(conn.frames.get(0).path("d").path("guilds").size()).isEqualTo(2);
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"a\"}")).build());
+    awaitFrames(conn, 2);
+    manager.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    awaitFrames(conn, 3);
+    assertThat(conn.frames.get(2).path("t").asString()).isEqualTo("MESSAGE_CREATE");
+
+    // the other guild's join succeeds later (after the bulkhead's retries): its GUILD_CREATE follows
+    guilds.joins.get(other).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"b\"}")).build());
+    awaitFrames(conn, 4);
+    assertThat(conn.frames.get(3).path("t").asString()).isEqualTo("GUILD_CREATE");
+    assertThat(conn.frames.get(3).path("d").path("id").asString()).isEqualTo("b");
+    assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
+  }
 }
