@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.util.RawValue;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -186,6 +187,7 @@ public final class GuildHost {
         null,
         g -> {
           g.members.put(ownerId, new GuildState.Member(ownerId, clock.millis()));
+          g.membersChanged();
           owner.guildIds().add(id);
           g.seq++;
           return g;
@@ -205,6 +207,7 @@ public final class GuildHost {
           }
           GuildState.Member m = new GuildState.Member(userId, clock.millis());
           g.members.put(userId, m);
+          g.membersChanged();
           user.guildIds().add(guildId);
           ObjectNode d = payloads.member(m, user, true);
           d.put("guild_id", Long.toUnsignedString(guildId));
@@ -238,6 +241,7 @@ public final class GuildHost {
           }
           GuildState.Channel c = new GuildState.Channel(id, name, topic, 0, g.channels.size(), List.copyOf(overwrites));
           g.channels.put(id, c);
+          g.channelsChanged();
           // Those who cannot see the new channel learn so before its CHANNEL_CREATE passes them.
           refreshVisibility(g, u -> true);
           emit(g, "CHANNEL_CREATE", payloads.bytes(payloads.channel(guildId, c)), Intents.GUILDS, id);
@@ -331,6 +335,7 @@ public final class GuildHost {
           roles.add(roleId);
           GuildState.Member updated = new GuildState.Member(userId, m.joinedAtMs(), java.util.Set.copyOf(roles));
           g.members.put(userId, updated);
+          g.membersChanged();
           refreshVisibility(g, u -> u == userId);
           ObjectNode d = payloads.member(updated, user, true);
           d.put("guild_id", Long.toUnsignedString(guildId));
@@ -354,6 +359,7 @@ public final class GuildHost {
           checkOverwrite(g, overwrite);
           GuildState.Channel updated = c.withOverwrite(overwrite);
           g.channels.put(channelId, updated);
+          g.channelsChanged();
           refreshVisibility(g, u -> true);
           emit(g, "CHANNEL_UPDATE", payloads.bytes(payloads.channel(guildId, updated)), Intents.GUILDS, channelId);
           return updated;
@@ -440,18 +446,33 @@ public final class GuildHost {
     n.put("unavailable", false);
     n.put("member_count", memberCount);
     n.putArray("voice_states");
-    ArrayNode members = n.putArray("members");
     if (large) {
-      members.add(payloads.member(self, users.get(self.userId()), true));
+      n.putArray("members").add(payloads.member(self, users.get(self.userId()), true));
     } else {
-      for (GuildState.Member m : g.members.values()) {
-        members.add(payloads.member(m, users.get(m.userId()), true));
+      if (g.membersJson == null) {
+        ArrayNode all = payloads.array();
+        for (GuildState.Member m : g.members.values()) {
+          all.add(payloads.member(m, users.get(m.userId()), true));
+        }
+        g.membersJson = payloads.json().writeValueAsString(all);
       }
+      n.putRawValue("members", new RawValue(g.membersJson));
     }
-    ArrayNode channels = n.putArray("channels");
-    for (GuildState.Channel c : g.channels.values()) {
-      if (java.util.Arrays.binarySearch(hidden, c.id()) < 0) {
-        channels.add(payloads.channel(g.id, c));
+    if (hidden.length == 0) {
+      if (g.channelsJson == null) {
+        ArrayNode all = payloads.array();
+        for (GuildState.Channel c : g.channels.values()) {
+          all.add(payloads.channel(g.id, c));
+        }
+        g.channelsJson = payloads.json().writeValueAsString(all);
+      }
+      n.putRawValue("channels", new RawValue(g.channelsJson));
+    } else {
+      ArrayNode channels = n.putArray("channels");
+      for (GuildState.Channel c : g.channels.values()) {
+        if (java.util.Arrays.binarySearch(hidden, c.id()) < 0) {
+          channels.add(payloads.channel(g.id, c));
+        }
       }
     }
     n.putArray("threads");

@@ -64,6 +64,22 @@ public final class GuildState {
   final Map<String, LinkedHashSet<Long>> subscribersByPod = new HashMap<>();
   /** Sequence of the last event applied; a snapshot taken now covers every event ≤ seq. */
   long seq;
+  /**
+   * Serialized snapshot fragments shared by every join until the next change (a reconnect storm
+   * joins each guild thousands of times between changes): the full members array and the full
+   * channels array. Null when stale; rebuilt on the next join.
+   */
+  String membersJson;
+
+  String channelsJson;
+
+  void membersChanged() {
+    membersJson = null;
+  }
+
+  void channelsChanged() {
+    channelsJson = null;
+  }
 
   GuildState(long id, String name, long ownerId, long everyonePermissions) {
     this.id = id;

@@ -16,10 +16,10 @@ import org.springframework.stereotype.Service;
 
 /** Session-facing guild calls: join, leave, and presence publication. */
 @Service
-final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImplBase {
+public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImplBase {
   private final GuildHost host;
 
-  GuildRegistryGrpcService(GuildHost host) {
+  public GuildRegistryGrpcService(GuildHost host) {
     this.host = host;
   }
 
