@@ -67,7 +67,7 @@ class EndToEndChatIT {
         JsonNode ready = c.nextDispatch("READY", WAIT);
         assertThat(ready.path("s").asLong()).isEqualTo(1);
         assertThat(ready.path("d").path("v").asInt()).isEqualTo(10);
-        assertThat(ready.path("d").path("session_id").asString()).hasSize(32);
+        assertThat(ready.path("d").path("session_id").asString()).matches("[0-9a-f]{32}\\.session-0");
         assertThat(ready.path("d").path("resume_gateway_url").asString()).startsWith("ws://");
         assertThat(ready.path("d").path("guilds").get(0).path("id").asString())
             .isEqualTo(Long.toUnsignedString(demo.guildId()));

@@ -28,6 +28,9 @@ public final class GatewayClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket ws;
   private final Inflater inflater = new Inflater();
+  /** The first frame that was not valid JSON, if any (reported by {@link #next}). */
+  private volatile String badFrame;
+  private volatile Throwable lastError;
 
   private GatewayClient(String url) {
     Listener listener = new Listener();
@@ -56,11 +59,31 @@ public final class GatewayClient implements AutoCloseable {
             + ",\"properties\":{\"os\":\"linux\",\"browser\":\"concord-test\",\"device\":\"concord-test\"}}}");
   }
 
+  public void resume(String token, String sessionId, long seq) {
+    send("{\"op\":6,\"d\":{\"token\":\"" + token + "\",\"session_id\":\"" + sessionId + "\",\"seq\":" + seq + "}}");
+  }
+
+  /** Drops the connection without a close frame, as a lost network would. */
+  public void abort() {
+    ws.abort();
+  }
+
+  /** Closes with {@code code} (not 1000/1001, so the session stays resumable) and drops the socket. */
+  public void closeResumable(int code) {
+    ws.sendClose(code, "reconnecting").orTimeout(2, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    ws.abort();
+  }
+
   /** The next frame, or fails after {@code timeout}. */
   public JsonNode next(Duration timeout) throws InterruptedException {
     JsonNode n = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (n == null) {
-      throw new AssertionError("no frame within " + timeout + (closeCode.isDone() ? " (closed " + closeCode.join() + ")" : ""));
+      throw new AssertionError(
+          "no frame within "
+              + timeout
+              + (closeCode.isDone() ? " (closed " + closeCode.join() + ")" : "")
+              + (badFrame != null ? "; received a frame that is not JSON: " + badFrame : "")
+              + (lastError != null ? "; error: " + lastError : ""));
     }
     return n;
   }
@@ -105,7 +128,12 @@ public final class GatewayClient implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       text.append(data);
       if (last) {
-        frames.add(JSON.readTree(text.toString()));
+        try {
+          frames.add(JSON.readTree(text.toString()));
+        } catch (RuntimeException e) {
+          badFrame = text.toString();
+          closeCode.complete(1007);
+        }
         text.setLength(0);
       }
       webSocket.request(1);
@@ -145,6 +173,7 @@ public final class GatewayClient implements AutoCloseable {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+      lastError = error;
       closeCode.complete(1006);
     }
   }

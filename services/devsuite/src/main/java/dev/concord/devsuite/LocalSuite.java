@@ -69,23 +69,38 @@ public final class LocalSuite implements AutoCloseable {
    * @param heartbeatInterval the gateway's HELLO interval (shorter in tests)
    * @param extra extra --key=value arguments for every service
    */
-  public record Options(String tokenSecret, Duration heartbeatInterval, List<String> extra, int sessionPods) {
+  public record Options(
+      String tokenSecret, Duration heartbeatInterval, List<String> extra, int sessionPods, int gateways) {
     public Options(String tokenSecret, Duration heartbeatInterval, List<String> extra) {
-      this(tokenSecret, heartbeatInterval, extra, 1);
+      this(tokenSecret, heartbeatInterval, extra, 1, 1);
     }
 
     public static Options defaults(String tokenSecret) {
-      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of(), 1);
+      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of(), 1, 1);
     }
 
     /** The same options with {@code n} session pods (session-0 … session-{n-1}). */
     public Options withSessionPods(int n) {
-      return new Options(tokenSecret, heartbeatInterval, extra, n);
+      return new Options(tokenSecret, heartbeatInterval, extra, n, gateways);
+    }
+
+    /** The same options with {@code n} gateway pods (gateway-0 … gateway-{n-1}). */
+    public Options withGateways(int n) {
+      return new Options(tokenSecret, heartbeatInterval, extra, sessionPods, n);
+    }
+
+    /** The same options with extra arguments for every service. */
+    public Options withExtra(List<String> more) {
+      List<String> all = new ArrayList<>(extra);
+      all.addAll(more);
+      return new Options(tokenSecret, heartbeatInterval, List.copyOf(all), sessionPods, gateways);
     }
   }
 
   private final Ports ports;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+  private final List<String> gatewayUrls = new ArrayList<>();
+  private final List<ConfigurableApplicationContext> gatewayContexts = new ArrayList<>();
 
   private LocalSuite(Ports ports) {
     this.ports = ports;
@@ -97,6 +112,16 @@ public final class LocalSuite implements AutoCloseable {
 
   public String gatewayUrl() {
     return "ws://127.0.0.1:" + ports.gatewayHttp();
+  }
+
+  /** The WebSocket URL of gateway {@code i}. */
+  public String gatewayUrl(int i) {
+    return gatewayUrls.get(i);
+  }
+
+  /** Shuts gateway {@code i} down gracefully (drain with op 7), as a rolling redeploy would. */
+  public void stopGateway(int i) {
+    gatewayContexts.get(i).close();
   }
 
   public String guildAddress() {
@@ -136,18 +161,21 @@ public final class LocalSuite implements AutoCloseable {
                 "concord.session.pod-id", "session-" + i,
                 "concord.session.registry-address", registry));
       }
-      suite.run(
-          GatewayApplication.builder(),
-          options,
-          Map.of(
-              "spring.grpc.server.port", ports.gatewayGrpc(),
-              "server.port", ports.gatewayHttp(),
-              "management.server.port", ports.gatewayManagement(),
-              "concord.gateway.registry-address", registry,
-              "concord.gateway.public-url", "ws://127.0.0.1:" + ports.gatewayHttp(),
-              "concord.gateway.token-secret", options.tokenSecret(),
-              "concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms"));
-      suite.awaitMembership(registry, options.sessionPods(), Duration.ofSeconds(30));
+      for (int i = 0; i < options.gateways(); i++) {
+        Ports p = i == 0 ? ports : Ports.free();
+        Map<String, Object> props = new java.util.HashMap<>();
+        props.put("spring.grpc.server.port", p.gatewayGrpc());
+        props.put("server.port", p.gatewayHttp());
+        props.put("management.server.port", p.gatewayManagement());
+        props.put("concord.gateway.pod-id", "gateway-" + i);
+        props.put("concord.gateway.registry-address", registry);
+        props.put("concord.gateway.public-url", "ws://127.0.0.1:" + p.gatewayHttp());
+        props.put("concord.gateway.token-secret", options.tokenSecret());
+        props.put("concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms");
+        suite.gatewayUrls.add("ws://127.0.0.1:" + p.gatewayHttp());
+        suite.gatewayContexts.add(suite.run(GatewayApplication.builder(), options, props));
+      }
+      suite.awaitMembership(registry, options.sessionPods(), options.gateways(), Duration.ofSeconds(30));
       return suite;
     } catch (RuntimeException e) {
       suite.close();
@@ -156,7 +184,7 @@ public final class LocalSuite implements AutoCloseable {
   }
 
   /** Waits until every role's ring has its pod (leases are taken once each service is up). */
-  private void awaitMembership(String registry, int sessionPods, Duration timeout) {
+  private void awaitMembership(String registry, int sessionPods, int gateways, Duration timeout) {
     io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget(registry).usePlaintext().build();
     try {
       var stub = dev.concord.proto.registry.v1.RegistryGrpc.newBlockingStub(channel);
@@ -169,7 +197,11 @@ public final class LocalSuite implements AutoCloseable {
             .allMatch(
                 r ->
                     r.getMembersCount()
-                        >= (r.getRole() == dev.concord.proto.common.v1.Role.ROLE_SESSION ? sessionPods : 1))) {
+                        >= switch (r.getRole()) {
+                          case ROLE_SESSION -> sessionPods;
+                          case ROLE_GATEWAY -> gateways;
+                          default -> 1;
+                        })) {
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -185,11 +217,13 @@ public final class LocalSuite implements AutoCloseable {
     }
   }
 
-  private void run(SpringApplicationBuilder builder, Options options, Map<String, Object> props) {
+  private ConfigurableApplicationContext run(SpringApplicationBuilder builder, Options options, Map<String, Object> props) {
     List<String> args = new ArrayList<>();
     props.forEach((k, v) -> args.add("--" + k + "=" + v));
     args.addAll(options.extra());
-    contexts.add(builder.run(args.toArray(String[]::new)));
+    ConfigurableApplicationContext ctx = builder.run(args.toArray(String[]::new));
+    contexts.add(ctx);
+    return ctx;
   }
 
   /** Stops the services in reverse start order (gateway first). */

@@ -3,6 +3,8 @@ package dev.concord.guild;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+import dev.concord.support.ServiceSupport;
 
 /**
  * The guild service. Its configuration file is {@code concord-guild.yaml} (not application.yaml), so
@@ -10,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@Import(ServiceSupport.class)
 public class GuildApplication {
   public static final String CONFIG_NAME = "concord-guild";
 

@@ -3,6 +3,8 @@ package dev.concord.registry;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+import dev.concord.support.ServiceSupport;
 
 /**
  * The registry service. Its configuration file is {@code concord-registry.yaml} (not application.yaml), so
@@ -10,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@Import(ServiceSupport.class)
 public class RegistryApplication {
   public static final String CONFIG_NAME = "concord-registry";
 

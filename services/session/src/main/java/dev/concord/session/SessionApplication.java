@@ -3,6 +3,8 @@ package dev.concord.session;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+import dev.concord.support.ServiceSupport;
 
 /**
  * The session service. Its configuration file is {@code concord-session.yaml} (not application.yaml), so
@@ -10,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@Import(ServiceSupport.class)
 public class SessionApplication {
   public static final String CONFIG_NAME = "concord-session";
 

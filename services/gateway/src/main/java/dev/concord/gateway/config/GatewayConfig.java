@@ -26,6 +26,7 @@ import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
 import dev.concord.gateway.ws.ChannelUpgradeStrategy;
+import dev.concord.gateway.ws.GatewayDrain;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 @Configuration(proxyBeanMethods = false)
@@ -83,6 +84,11 @@ class GatewayConfig {
         .description("open links to session pods")
         .register(meters);
     return handler;
+  }
+
+  @Bean
+  GatewayDrain gatewayDrain(GatewayWebSocketHandler handler, GatewayProperties props) {
+    return new GatewayDrain(handler, props.drainTimeout());
   }
 
   @Bean

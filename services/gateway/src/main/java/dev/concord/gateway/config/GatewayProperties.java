@@ -22,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writeBufferBytes unflushed/unsent bytes per connection before it is closed as too slow
  * @param linkQueueCapacity queued items per session link before the link is failed
  * @param linkMaxBatch items per link message at most
+ * @param drainTimeout on shutdown, how long clients get to reconnect elsewhere after op 7
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -37,4 +38,5 @@ public record GatewayProperties(
     @DefaultValue("60s") Duration rateLimitWindow,
     @DefaultValue("1048576") int writeBufferBytes,
     @DefaultValue("131072") int linkQueueCapacity,
-    @DefaultValue("512") int linkMaxBatch) {}
+    @DefaultValue("512") int linkMaxBatch,
+    @DefaultValue("10s") Duration drainTimeout) {}

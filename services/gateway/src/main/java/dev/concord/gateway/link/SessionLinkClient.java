@@ -125,17 +125,23 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   }
 
   /**
-   * One payload for many connections: wrapped once (no copy), each connection gets a retained
-   * duplicate and writes its own small prefix in front of it.
+   * One payload for many connections: copied once into a heap buffer, each connection gets a
+   * retained duplicate and writes its own small prefix in front of it.
+   *
+   * <p>Not a wrapped read-only ByteBuffer: duplicates of one read concurrently from several event
+   * loops would share that buffer's internal position and read each other's bytes. Reads of a
+   * heap buffer's array are safe from any number of threads.
    */
   private void deliverShared(SharedDispatch d) {
-    ByteBuf payload = Unpooled.wrappedBuffer(d.getPayload().asReadOnlyByteBuffer());
+    ByteBuf payload = Unpooled.wrappedBuffer(d.getPayload().toByteArray());
     try {
       int n = Math.min(d.getConnectionIdsCount(), d.getSeqsCount());
       for (int i = 0; i < n; i++) {
         ClientConnection c = connections.get(d.getConnectionIds(i));
         if (c != null) {
           c.deliverShared(d.getType(), d.getSeqs(i), payload.retainedDuplicate());
+        } else {
+          log.debug("shared dispatch for unknown connection {} on link to {}", d.getConnectionIds(i), member.id());
         }
       }
     } finally {

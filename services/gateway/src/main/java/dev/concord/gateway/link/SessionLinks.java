@@ -37,7 +37,10 @@ public final class SessionLinks implements AutoCloseable {
     if (ring.isEmpty()) {
       return null;
     }
-    RingMember owner = ring.owner(userId);
+    return link(ring.owner(userId));
+  }
+
+  private SessionLinkClient link(RingMember owner) {
     return links.compute(
         owner.id(),
         (id, existing) -> {
@@ -51,6 +54,21 @@ public final class SessionLinks implements AutoCloseable {
           self[0].open(channels.forAddress(owner.address()));
           return self[0];
         });
+  }
+
+  /**
+   * The link to the session pod holding {@code sessionId} (its id names the pod, so this works
+   * after the ring changed), else the user's current owner.
+   */
+  public @Nullable SessionLinkClient linkForSession(String sessionId, long userId) {
+    int dot = sessionId.indexOf('.');
+    if (dot >= 0) {
+      var pod = sessionRing.ring().current().member(sessionId.substring(dot + 1));
+      if (pod.isPresent()) {
+        return link(pod.get());
+      }
+    }
+    return linkFor(userId);
   }
 
   public int openLinks() {

@@ -55,9 +55,12 @@ public final class ClientConnection {
   private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
   private static final byte[] HEARTBEAT_REQUEST = DispatchFrame.control(Opcode.HEARTBEAT, "null");
   private static final byte[] SUFFIX = {'}'};
+  private static final byte[] RECONNECT = DispatchFrame.control(Opcode.RECONNECT, "null");
 
   enum State {
     AWAITING_IDENTIFY,
+    /** RESUME sent to the session; the session answers with replayed frames or op 9. */
+    RESUMING,
     IDENTIFIED,
     CLOSED
   }
@@ -263,12 +266,13 @@ public final class ClientConnection {
     if (userId == 0) {
       return;
     }
-    SessionLinkClient l = links.linkFor(userId);
+    SessionLinkClient l = links.linkForSession(d.get("session_id").asString(), userId);
     if (l == null) {
       closeNow(CloseCode.UNKNOWN_ERROR.code(), "no session service available; retry");
       return;
     }
-    // The session answers INVALID_SESSION or replays; the client stays unidentified until then.
+    // The session answers INVALID_SESSION or replays; see deliver().
+    state = State.RESUMING;
     link = l;
     l.register(this);
     l.send(
@@ -331,10 +335,49 @@ public final class ClientConnection {
   public void deliver(ByteString frame) {
     onLoop(
         () -> {
+          if (state == State.CLOSED) {
+            return;
+          }
+          if (state == State.RESUMING) {
+            settleResume(isInvalidSession(frame));
+          }
+          write(frame);
+        });
+  }
+
+  /** The session's first answer to RESUME: replayed frames (resumed) or op 9 (not resumable). */
+  private void settleResume(boolean invalid) {
+    if (!invalid) {
+      state = State.IDENTIFIED;
+      return;
+    }
+    // The client may IDENTIFY on this socket next, possibly for another pod: leave the link.
+    state = State.AWAITING_IDENTIFY;
+    SessionLinkClient l = link;
+    if (l != null) {
+      l.unregister(this);
+      l.send(
+          Upstream.newBuilder().setConnectionId(id).setDisconnected(Disconnected.newBuilder().setCloseCode(0)).build());
+      link = null;
+    }
+  }
+
+  private static boolean isInvalidSession(ByteString frame) {
+    return frame.size() > 7 && frame.substring(0, 7).toStringUtf8().equals("{\"op\":9");
+  }
+
+  /** Op 7: asks the client to reconnect (and resume), e.g. before this gateway drains. */
+  public void requestReconnect() {
+    onLoop(
+        () -> {
           if (state != State.CLOSED) {
-            write(frame);
+            write(RECONNECT);
           }
         });
+  }
+
+  public boolean isOpen() {
+    return state != State.CLOSED && channel.isActive();
   }
 
   /**
@@ -348,6 +391,9 @@ public final class ClientConnection {
           if (state == State.CLOSED) {
             payload.release();
             return;
+          }
+          if (state == State.RESUMING) {
+            settleResume(false);
           }
           write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload, Unpooled.wrappedBuffer(SUFFIX)));
         });

@@ -29,6 +29,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
   private final SessionLinks links;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentHashMap<Long, ClientConnection> open = new ConcurrentHashMap<>();
+  private volatile boolean draining;
 
   public GatewayWebSocketHandler(GatewayProperties props, TokenVerifier tokens, SessionLinks links) {
     this.props = props;
@@ -38,6 +39,16 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
   public int openConnections() {
     return open.size();
+  }
+
+  /** From now on, new connections are asked to reconnect elsewhere at once. */
+  void startDraining() {
+    draining = true;
+  }
+
+  /** The connections open right now (for draining). */
+  public java.util.Collection<ClientConnection> connections() {
+    return open.values();
   }
 
   @Override
@@ -64,6 +75,9 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         new ClientConnection(ids.incrementAndGet(), channel, props, tokens, links, "zlib-stream".equals(compress));
     open.put(conn.id(), conn);
     conn.start();
+    if (draining) {
+      conn.requestReconnect();
+    }
     Mono<Void> inbound =
         session
             .receive()

@@ -42,7 +42,7 @@ class ClientConnectionTest {
     GatewayProperties props =
         new GatewayProperties(
             "gw-test", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
-            Duration.ofSeconds(60), 1 << 20, 16, 16);
+            Duration.ofSeconds(60), 1 << 20, 16, 16, Duration.ofSeconds(1));
     channel = new EmbeddedChannel();
     conn = new ClientConnection(1, channel, props, new TokenVerifier(SECRET), links, false);
     conn.start();

@@ -102,6 +102,7 @@ class SessionConfig {
       GuildLinks guildLinks,
       RingWatcher sessionPresenceRing,
       Channels channels,
+      ScheduledExecutorService sessionScheduler,
       MeterRegistry meters) {
     PresenceLink presence =
         new PresenceLink(
@@ -109,7 +110,15 @@ class SessionConfig {
             channels,
             props.presenceTimeout(),
             Counter.builder("concord.session.presence.failures").register(meters));
-    SessionManager manager = new SessionManager(props.podId(), workers, guildLinks, presence, props.maxHeldPerGuild());
+    SessionManager manager =
+        new SessionManager(
+            props.podId(),
+            workers,
+            guildLinks,
+            presence,
+            props.maxHeldPerGuild(),
+            new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
+            sessionScheduler);
     guildLinks.bind(manager);
     Gauge.builder("concord.session.sessions", manager, SessionManager::sessionCount)
         .description("live sessions on this pod")
@@ -122,6 +131,13 @@ class SessionConfig {
         .register(meters);
     FunctionCounter.builder("concord.session.frames", manager, SessionManager::deliveredFrames)
         .description("dispatch frames handed to gateway links")
+        .register(meters);
+    FunctionCounter.builder("concord.session.detached", manager, SessionManager::detachedSessions)
+        .description("sessions that lost their socket and became resumable")
+        .register(meters);
+    FunctionCounter.builder("concord.session.resumed", manager, SessionManager::resumedSessions).register(meters);
+    FunctionCounter.builder("concord.session.expired", manager, SessionManager::expiredSessions)
+        .description("detached sessions ended because the resume window passed")
         .register(meters);
     FunctionCounter.builder("concord.session.desyncs", manager, SessionManager::desyncs)
         .description("sessions closed because they fell behind or missed events")

@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param relayAttachTimeout how long a join waits for the guild pod's relay stream to attach
  * @param presenceTimeout deadline of presence calls
  * @param joinBulkhead the semaphore bulkhead and retry policy on the join path
+ * @param resumeWindow how long a session whose socket was lost stays resumable
+ * @param replayMaxEvents dispatches kept per session for RESUME
+ * @param replayMaxBytes payload bytes kept per session for RESUME
  */
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
@@ -34,7 +37,10 @@ public record SessionProperties(
     @DefaultValue("5s") Duration joinTimeout,
     @DefaultValue("5s") Duration relayAttachTimeout,
     @DefaultValue("2s") Duration presenceTimeout,
-    @DefaultValue JoinBulkhead joinBulkhead) {
+    @DefaultValue JoinBulkhead joinBulkhead,
+    @DefaultValue("120s") Duration resumeWindow,
+    @DefaultValue("1000") int replayMaxEvents,
+    @DefaultValue("1048576") long replayMaxBytes) {
 
   /**
    * @param enabled false turns the bulkhead off (joins are still retried)

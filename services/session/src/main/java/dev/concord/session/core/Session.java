@@ -34,7 +34,11 @@ public final class Session {
   final int shardId;
   final int shardCount;
   final String platform;
-  final Connection connection;
+  /** The client connection; null while detached (socket lost, resumable until the window ends). */
+  @org.jspecify.annotations.Nullable Connection connection;
+  final ReplayBuffer replay;
+  /** Ends the session when the resume window passes while detached. */
+  java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?> expiry;
   final Map<Long, GuildSub> guilds = new LinkedHashMap<>();
   long seq;
   boolean ended;
@@ -50,7 +54,8 @@ public final class Session {
       int shardId,
       int shardCount,
       String platform,
-      Connection connection) {
+      Connection connection,
+      ReplayBuffer replay) {
     this.id = id;
     this.userId = userId;
     this.intents = intents;
@@ -59,6 +64,7 @@ public final class Session {
     this.shardCount = shardCount;
     this.platform = platform;
     this.connection = connection;
+    this.replay = replay;
   }
 
   public String id() {

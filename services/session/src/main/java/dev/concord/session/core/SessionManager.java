@@ -63,9 +63,41 @@ public final class SessionManager {
   private final SecureRandom random = new SecureRandom();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder desyncs = new LongAdder();
+  private final LongAdder detached = new LongAdder();
+  private final LongAdder resumed = new LongAdder();
+  private final LongAdder expired = new LongAdder();
+
+  /** How long a detached session stays resumable, and how much it keeps for a resume. */
+  public record ResumePolicy(java.time.Duration window, int replayMaxEvents, long replayMaxBytes) {
+    public static final ResumePolicy DEFAULT = new ResumePolicy(java.time.Duration.ofMinutes(2), 1000, 1 << 20);
+  }
+
+  private final ResumePolicy resume;
+  private final java.util.concurrent.ScheduledExecutorService scheduler;
 
   public SessionManager(
       String podId, RelayWorkers workers, GuildPort guilds, PresencePort presence, int maxHeldPerGuild) {
+    this(
+        podId,
+        workers,
+        guilds,
+        presence,
+        maxHeldPerGuild,
+        ResumePolicy.DEFAULT,
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("session-expiry").daemon().factory()));
+  }
+
+  public SessionManager(
+      String podId,
+      RelayWorkers workers,
+      GuildPort guilds,
+      PresencePort presence,
+      int maxHeldPerGuild,
+      ResumePolicy resume,
+      java.util.concurrent.ScheduledExecutorService scheduler) {
+    this.resume = resume;
+    this.scheduler = scheduler;
     this.podId = podId;
     this.workers = workers;
     this.guilds = guilds;
@@ -91,6 +123,18 @@ public final class SessionManager {
     return desyncs.sum();
   }
 
+  public long detachedSessions() {
+    return detached.sum();
+  }
+
+  public long resumedSessions() {
+    return resumed.sum();
+  }
+
+  public long expiredSessions() {
+    return expired.sum();
+  }
+
   /** A client identified (token already verified by the gateway). Returns the new session. */
   public Session identify(Identify req, Connection connection) {
     String sessionId = newSessionId();
@@ -108,7 +152,8 @@ public final class SessionManager {
             req.getShardId(),
             req.getShardCount(),
             platform,
-            connection);
+            connection,
+            new ReplayBuffer(resume.replayMaxEvents(), resume.replayMaxBytes()));
     s.key = byKey.add(s);
     applyIdentifyPresence(s, req.getPresenceJson());
     sessions.put(sessionId, s);
@@ -236,10 +281,15 @@ public final class SessionManager {
       if (!accept(s, sub, e)) {
         continue;
       }
+      long seq = ++s.seq;
+      s.replay.add(seq, e.getType(), e.getPayload());
+      if (s.connection == null) {
+        continue; // detached: kept for a resume
+      }
       if (out == null) {
         out = new SharedDispatches(batch.size());
       }
-      out.add(s, ++s.seq);
+      out.add(s, seq);
     }
     if (out != null) {
       out.flush(e);
@@ -281,9 +331,9 @@ public final class SessionManager {
         if (links.get(i).sendShared(e.getType(), e.getPayload(), ids, seqsByLink.get(i), ids.length)) {
           delivered.add(ids.length);
         } else {
+          // the link is full or gone: the frames are in the replay buffers, the clients resume
           for (Session s : group) {
-            desync(s);
-            end(s, true);
+            detach(s, s.connection);
           }
         }
       }
@@ -341,23 +391,117 @@ public final class SessionManager {
     }
   }
 
+  /** Stamps the next seq, keeps the dispatch for a resume and sends it if attached. */
   private void dispatch(Session s, String type, ByteString payload) {
     long seq = ++s.seq;
+    s.replay.add(seq, type, payload);
+    send(s, seq, type, payload);
+  }
+
+  private void send(Session s, long seq, String type, ByteString payload) {
+    Connection c = s.connection;
+    if (c == null) {
+      return;
+    }
     ByteString frame = ByteString.copyFrom(DispatchFrame.prefix(seq, type)).concat(payload).concat(SUFFIX);
-    if (!s.connection.send(frame)) {
-      desync(s);
-      end(s, true);
+    if (!c.send(frame)) {
+      detach(s, c);
       return;
     }
     delivered.increment();
   }
 
-  /** A session missed (or would miss) an event: close its socket with a resumable code. */
+  /**
+   * A session missed an event it can never get back (its worker queue, hold queue or relay stream
+   * overflowed): it cannot be resumed. Closes its socket; the worker ends it. Any thread.
+   */
   private void desync(Session s) {
     if (!s.desynced) {
       s.desynced = true;
       desyncs.increment();
-      s.connection.close(CloseCode.UNKNOWN_ERROR.code(), "session fell behind; reconnect");
+      Connection c = s.connection;
+      if (c != null) {
+        c.close(CloseCode.UNKNOWN_ERROR.code(), "session fell behind; reconnect");
+      }
+    }
+  }
+
+  /**
+   * The session loses its connection but stays resumable for the resume window: dispatches keep
+   * being stamped and kept in its replay buffer. On the worker.
+   */
+  private void detach(Session s, @org.jspecify.annotations.Nullable Connection c) {
+    if (s.ended || c == null || s.connection != c) {
+      return;
+    }
+    s.connection = null;
+    c.close(CloseCode.UNKNOWN_ERROR.code(), "connection lost; resume");
+    detached.increment();
+    s.expiry =
+        scheduler.schedule(
+            () ->
+                onWorker(
+                    s,
+                    () -> {
+                      if (s.connection == null && !s.ended) {
+                        expired.increment();
+                        end(s, true);
+                      }
+                    }),
+            resume.window().toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * RESUME: the client reconnected (to any gateway) with its session id and last seq. Replays
+   * every dispatch after that seq, in order, then RESUMED, then live events; or INVALID_SESSION
+   * (false) when the session is unknown, belongs to another user, or its buffer no longer covers
+   * the seq; or closes 4007 for a seq the session never sent. Returns the session if it exists.
+   */
+  public @org.jspecify.annotations.Nullable Session resume(dev.concord.proto.session.v1.Resume req, Connection conn) {
+    Session s = sessions.get(req.getSessionId());
+    if (s == null || s.userId != req.getUserId()) {
+      conn.send(invalidSession(false));
+      return null;
+    }
+    onWorker(
+        s,
+        () -> {
+          if (s.ended || s.desynced) {
+            conn.send(invalidSession(false));
+            return;
+          }
+          if (req.getSeq() > s.seq) {
+            conn.close(CloseCode.INVALID_SEQ.code(), "invalid seq");
+            return;
+          }
+          if (!s.replay.covers(req.getSeq())) {
+            conn.send(invalidSession(false));
+            end(s, true);
+            return;
+          }
+          Connection old = s.connection;
+          if (old != null && old != conn) {
+            old.close(CloseCode.UNKNOWN_ERROR.code(), "session resumed elsewhere");
+          }
+          s.connection = conn;
+          if (s.expiry != null) {
+            s.expiry.cancel(false);
+            s.expiry = null;
+          }
+          resumed.increment();
+          for (ReplayBuffer.Entry e : s.replay.after(req.getSeq())) {
+            send(s, e.seq(), e.type(), e.payload());
+          }
+          dispatch(s, "RESUMED", ByteString.copyFromUtf8("{\"_trace\":[\"concord-session-" + podId + "\"]}"));
+        });
+    return s;
+  }
+
+  private static void closeIfAttached(Session s, int code, String reason) {
+    Connection c = s.connection;
+    if (c != null) {
+      c.close(code, reason);
     }
   }
 
@@ -373,7 +517,7 @@ public final class SessionManager {
             JsonNode d = JSON.readTree(json).path("d");
             String status = d.path("status").asString("");
             if (!List.of("online", "idle", "dnd", "invisible", "offline").contains(status)) {
-              s.connection.close(CloseCode.DECODE_ERROR.code(), "invalid status");
+              closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid status");
               return;
             }
             s.status = status;
@@ -381,14 +525,29 @@ public final class SessionManager {
             s.activitiesJson = acts.isArray() ? JSON.writeValueAsString(acts) : "[]";
             presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()));
           } catch (JacksonException e) {
-            s.connection.close(CloseCode.DECODE_ERROR.code(), "invalid presence update");
+            closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid presence update");
           }
         });
   }
 
-  /** The client's socket is gone. Sessions end at once until RESUME lands. */
-  public void disconnected(Session s, int closeCode) {
-    onWorker(s, () -> end(s, true));
+  /**
+   * The client's socket (or its gateway link) is gone. A close with 1000/1001 from the client ends
+   * the session; anything else keeps it resumable for the resume window. Ignored if the session
+   * has moved to another connection meanwhile.
+   */
+  public void disconnected(Session s, Connection c, int closeCode) {
+    onWorker(
+        s,
+        () -> {
+          if (s.connection != c) {
+            return;
+          }
+          if (closeCode == 1000 || closeCode == 1001) {
+            end(s, true);
+          } else {
+            detach(s, c);
+          }
+        });
   }
 
   /** Ends every session whose connection matches (a gateway link broke). */
@@ -422,6 +581,9 @@ public final class SessionManager {
       return;
     }
     s.ended = true;
+    if (s.expiry != null) {
+      s.expiry.cancel(false);
+    }
     sessions.remove(s.id, s);
     byKey.remove(s.key);
     List<Long> gs = List.copyOf(s.guilds.keySet());
@@ -458,10 +620,17 @@ public final class SessionManager {
     }
   }
 
+  /** 32 random hex digits, then {@code .} and this pod's id: a resume finds the pod from the id. */
   private String newSessionId() {
     byte[] b = new byte[16];
     random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    return HexFormat.of().formatHex(b) + "." + podId;
+  }
+
+  /** The session pod named in a session id, or "" if it names none. */
+  public static String podOf(String sessionId) {
+    int dot = sessionId.indexOf('.');
+    return dot < 0 ? "" : sessionId.substring(dot + 1);
   }
 
   /** INVALID_SESSION (op 9) with {@code d}. */

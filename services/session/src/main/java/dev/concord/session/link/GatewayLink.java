@@ -38,7 +38,7 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
 
   private final SessionManager manager;
   private final BatchingSender<Downstream, SessionBatch> out;
-  private final ConcurrentHashMap<Long, Session> connections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, LinkConnection> connections = new ConcurrentHashMap<>();
   private volatile boolean lost;
 
   GatewayLink(
@@ -69,25 +69,35 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
             closeConnection(connId, CloseCode.ALREADY_AUTHENTICATED.code(), "already authenticated");
             continue;
           }
-          Session s = manager.identify(item.getIdentify(), new LinkConnection(connId));
-          connections.put(connId, s);
+          LinkConnection c = new LinkConnection(connId);
+          connections.put(connId, c);
+          c.session = manager.identify(item.getIdentify(), c);
         }
         case FRAME -> {
-          Session s = connections.get(connId);
+          LinkConnection c = connections.get(connId);
+          Session s = c == null ? null : c.session;
           if (s != null && item.getFrame().getOp() == 3) {
             manager.presenceUpdate(s, item.getFrame().getJson().toByteArray());
           }
           // op 8 (request guild members) is answered once member chunking lands.
         }
         case DISCONNECTED -> {
-          Session s = connections.remove(connId);
-          if (s != null) {
-            manager.disconnected(s, item.getDisconnected().getCloseCode());
+          LinkConnection c = connections.remove(connId);
+          if (c != null && c.session != null) {
+            manager.disconnected(c.session, c, item.getDisconnected().getCloseCode());
           }
         }
         case RESUME -> {
-          // Sessions end with their socket until RESUME lands, so no session can be resumed.
-          out.offer(frame(connId, SessionManager.invalidSession(false)));
+          if (connections.containsKey(connId)) {
+            closeConnection(connId, CloseCode.ALREADY_AUTHENTICATED.code(), "already authenticated");
+            continue;
+          }
+          LinkConnection c = new LinkConnection(connId);
+          connections.put(connId, c);
+          c.session = manager.resume(item.getResume(), c);
+          if (c.session == null) {
+            connections.remove(connId, c);
+          }
         }
         case KIND_NOT_SET -> log.debug("empty upstream item for connection {}", connId);
       }
@@ -112,8 +122,11 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
     }
     lost = true;
     out.abandon();
-    for (Session s : connections.values()) {
-      manager.disconnected(s, 0);
+    // The gateway is gone (redeploy, crash): its clients reconnect elsewhere and resume.
+    for (LinkConnection c : connections.values()) {
+      if (c.session != null) {
+        manager.disconnected(c.session, c, 0);
+      }
     }
     connections.clear();
   }
@@ -154,6 +167,7 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
   /** A connection of this link, as a session sees it. */
   private final class LinkConnection implements Connection {
     private final long connId;
+    volatile Session session;
 
     LinkConnection(long connId) {
       this.connId = connId;
@@ -170,8 +184,9 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
 
     @Override
     public void close(int code, String reason) {
-      connections.remove(connId);
-      closeConnection(connId, code, reason);
+      if (connections.remove(connId, this)) {
+        closeConnection(connId, code, reason);
+      }
     }
 
     @Override

@@ -198,7 +198,7 @@ class SessionManagerTest {
   void disconnect_leavesGuildsAndEndsPresence() throws Exception {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILDS);
-    manager.disconnected(s, 1000);
+    manager.disconnected(s, conn, 1000);
     long end = System.nanoTime() + 5_000_000_000L;
     while (guilds.left.isEmpty() && System.nanoTime() < end) {
       Thread.sleep(1);
@@ -267,5 +267,96 @@ class SessionManagerTest {
     assertThat(conn.frames.get(3).path("t").asString()).isEqualTo("GUILD_CREATE");
     assertThat(conn.frames.get(3).path("d").path("id").asString()).isEqualTo("b");
     assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
+  }
+
+  private SessionManager managerWith(SessionManager.ResumePolicy policy) {
+    return new SessionManager(
+        "pod-a", workers, guilds, presence, 4, policy, java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier c) throws InterruptedException {
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("condition not met in 5 s");
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  private Session joinedSession(SessionManager m, RecordingConnection conn) throws Exception {
+    Session s =
+        m.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
+    awaitFrames(conn, 1);
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+    awaitFrames(conn, 2);
+    return s;
+  }
+
+  @Test
+  void lostSocket_staysResumable_resumeReplaysMissedThenResumedThenLive() throws Exception {
+    SessionManager m = managerWith(new SessionManager.ResumePolicy(java.time.Duration.ofMinutes(1), 100, 1 << 20));
+    RecordingConnection first = new RecordingConnection();
+    Session s = joinedSession(m, first);
+    assertThat(s.id()).endsWith(".pod-a");
+    m.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    awaitFrames(first, 3); // READY, GUILD_CREATE, message 1 (s=3)
+
+    m.disconnected(s, first, 1006); // socket lost, no close frame
+    m.onRelayEvent(event(s, 2, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    m.onRelayEvent(event(s, 3, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    Thread.sleep(20);
+    assertThat(first.frames).hasSize(3);
+
+    RecordingConnection second = new RecordingConnection();
+    assertThat(m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(3).build(), second))
+        .isSameAs(s);
+    awaitFrames(second, 3);
+    assertThat(second.frames.get(0).path("s").asLong()).isEqualTo(4);
+    assertThat(second.frames.get(0).path("d").path("n").asInt()).isEqualTo(2);
+    assertThat(second.frames.get(1).path("s").asLong()).isEqualTo(5);
+    assertThat(second.frames.get(2).path("t").asString()).isEqualTo("RESUMED");
+    assertThat(second.frames.get(2).path("s").asLong()).isEqualTo(6);
+    m.onRelayEvent(event(s, 4, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    awaitFrames(second, 4);
+    assertThat(second.frames.get(3).path("s").asLong()).isEqualTo(7);
+  }
+
+  @Test
+  void resume_seqOlderThanBuffer_invalidSessionFalse_otherUser_invalid() throws Exception {
+    SessionManager m = managerWith(new SessionManager.ResumePolicy(java.time.Duration.ofMinutes(1), 2, 1 << 20));
+    RecordingConnection first = new RecordingConnection();
+    Session s = joinedSession(m, first);
+    for (int i = 1; i <= 4; i++) {
+      m.onRelayEvent(event(s, i, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
+    }
+    awaitFrames(first, 6);
+    m.disconnected(s, first, 4000);
+    RecordingConnection intruder = new RecordingConnection();
+    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(7).setSessionId(s.id()).setSeq(6).build(), intruder);
+    awaitFrames(intruder, 1);
+    assertThat(intruder.frames.get(0).path("op").asInt()).isEqualTo(9);
+    assertThat(intruder.frames.get(0).path("d").asBoolean()).isFalse();
+
+    RecordingConnection late = new RecordingConnection();
+    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(2).build(), late);
+    awaitFrames(late, 1);
+    assertThat(late.frames.get(0).path("op").asInt()).isEqualTo(9);
+    assertThat(late.frames.get(0).path("d").asBoolean()).isFalse();
+    awaitTrue(() -> m.sessionCount() == 0);
+  }
+
+  @Test
+  void resumeWindowPasses_sessionEnds_presenceOffline_guildsLeft() throws Exception {
+    SessionManager m = managerWith(new SessionManager.ResumePolicy(java.time.Duration.ofMillis(100), 100, 1 << 20));
+    RecordingConnection first = new RecordingConnection();
+    Session s = joinedSession(m, first);
+    m.disconnected(s, first, 1006);
+    awaitTrue(() -> m.sessionCount() == 0);
+    assertThat(m.expiredSessions()).isEqualTo(1);
+    assertThat(presence.calls).contains("end");
+    assertThat(guilds.left).containsExactly(GUILD);
   }
 }
