@@ -100,6 +100,9 @@ public final class LocalSuite implements AutoCloseable {
   private final Ports ports;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
   private final List<String> gatewayUrls = new ArrayList<>();
+  private Map<String, Object> presenceProps = Map.of();
+  private Options options;
+  private ConfigurableApplicationContext presence;
   private final List<ConfigurableApplicationContext> gatewayContexts = new ArrayList<>();
 
   private LocalSuite(Ports ports) {
@@ -117,6 +120,25 @@ public final class LocalSuite implements AutoCloseable {
   /** The WebSocket URL of gateway {@code i}. */
   public String gatewayUrl(int i) {
     return gatewayUrls.get(i);
+  }
+
+  /** Stops the presence service (its state is lost, as in a crash). */
+  public void stopPresence() {
+    presence.close();
+  }
+
+  /** Starts a new presence service on the same ports, with empty state. */
+  public void startPresence() {
+    presence = run(PresenceApplication.builder(), options, presenceProps);
+  }
+
+  /** A bean of the session service (tests and benchmarks). */
+  public <T> T sessionBean(Class<T> type) {
+    return contexts.stream()
+        .filter(c -> c.getBeanNamesForType(type).length > 0 && c.getId() != null && c.getId().contains("session"))
+        .findFirst()
+        .orElseThrow()
+        .getBean(type);
   }
 
   /** Shuts gateway {@code i} down gracefully (drain with op 7), as a rolling redeploy would. */
@@ -143,13 +165,13 @@ public final class LocalSuite implements AutoCloseable {
               "spring.grpc.server.port", ports.guildGrpc(),
               "server.port", ports.guildHttp(),
               "concord.guild.registry-address", registry));
-      suite.run(
-          PresenceApplication.builder(),
-          options,
+      suite.presenceProps =
           Map.of(
               "spring.grpc.server.port", ports.presenceGrpc(),
               "server.port", ports.presenceHttp(),
-              "concord.presence.registry-address", registry));
+              "concord.presence.registry-address", registry);
+      suite.options = options;
+      suite.presence = suite.run(PresenceApplication.builder(), options, suite.presenceProps);
       for (int i = 0; i < options.sessionPods(); i++) {
         Ports extra = i == 0 ? ports : Ports.free();
         suite.run(

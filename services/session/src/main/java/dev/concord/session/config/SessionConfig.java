@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,21 +96,42 @@ class SessionConfig {
         props.podId(), sessionGuildRing, channels, sessionScheduler, props.joinTimeout(), props.relayAttachTimeout(), joinClient);
   }
 
+  @Bean(destroyMethod = "close")
+  PresenceLink presenceLink(
+      SessionProperties props,
+      RingWatcher sessionPresenceRing,
+      Channels channels,
+      ScheduledExecutorService sessionScheduler,
+      MeterRegistry meters) {
+    PresenceLink link =
+        new PresenceLink(
+            sessionPresenceRing,
+            channels,
+            props.presenceTimeout(),
+            Counter.builder("concord.session.presence.failures")
+                .description("presence calls that failed (retried from the latest presence)")
+                .register(meters),
+            sessionScheduler,
+            Duration.ofMillis(500),
+            10_000);
+    Gauge.builder("concord.session.presence.tracked", link, PresenceLink::sessions)
+        .description("sessions whose latest presence this pod holds for re-announcing")
+        .register(meters);
+    FunctionCounter.builder("concord.session.presence.reannounced", link, PresenceLink::reannounced)
+        .description("presence updates sent again after a presence pod restarted")
+        .register(meters);
+    return link;
+  }
+
   @Bean
   SessionManager sessionManager(
       SessionProperties props,
       RelayWorkers workers,
       GuildLinks guildLinks,
-      RingWatcher sessionPresenceRing,
-      Channels channels,
+      PresenceLink presenceLink,
       ScheduledExecutorService sessionScheduler,
       MeterRegistry meters) {
-    PresenceLink presence =
-        new PresenceLink(
-            sessionPresenceRing,
-            channels,
-            props.presenceTimeout(),
-            Counter.builder("concord.session.presence.failures").register(meters));
+    PresenceLink presence = presenceLink;
     SessionManager manager =
         new SessionManager(
             props.podId(),

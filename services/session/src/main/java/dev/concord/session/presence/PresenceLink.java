@@ -4,92 +4,213 @@ import com.google.protobuf.ByteString;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.proto.presence.v1.EndSessionRequest;
+import dev.concord.proto.presence.v1.EndSessionResponse;
 import dev.concord.proto.presence.v1.PresenceGrpc;
 import dev.concord.proto.presence.v1.UpdatePresenceRequest;
+import dev.concord.proto.presence.v1.UpdatePresenceResponse;
 import dev.concord.ring.RingSnapshot;
 import dev.concord.session.core.PresencePort;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports session presence to the presence pod that owns the user (ring by user id). Calls have a
- * deadline and are never retried here: a failure is counted and logged, and the session goes on.
+ * Reports session presence to the presence pod that owns the user (ring by user id), so that the
+ * presence service can fail without any session noticing, and rebuild its state by itself.
+ *
+ * <p>It holds the latest presence of every live session on this pod (latest wins; one entry per
+ * session, removed when the session ends, so bounded by the pod's sessions). An update that fails
+ * marks its entry dirty; every {@code tick} dirty entries are sent again (at most {@code
+ * maxPerTick}). When the presence ring changes (a presence pod left or joined) or a presence pod
+ * answers with a new incarnation (it restarted and lost its state), every entry is re-announced,
+ * so presence converges within a couple of ticks of coming back.
+ *
+ * <p>Concurrency: a concurrent map of entries; calls are asynchronous with deadlines; the tick runs
+ * on the given scheduler.
  */
-public final class PresenceLink implements PresencePort {
+public final class PresenceLink implements PresencePort, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PresenceLink.class);
+
+  /** The latest presence of one session. */
+  private record Entry(
+      long userId, String status, String platform, String activitiesJson, List<Long> guildIds, boolean dirty) {}
 
   private final RingWatcher ring;
   private final Channels channels;
   private final Duration timeout;
   private final Counter failures;
+  private final int maxPerTick;
+  private final ConcurrentHashMap<String, Entry> latest = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> incarnations = new ConcurrentHashMap<>();
+  private final AtomicLong reannounced = new AtomicLong();
+  private volatile long announcedRingVersion = -1;
+  private final java.util.concurrent.ScheduledFuture<?> ticker;
 
-  public PresenceLink(RingWatcher ring, Channels channels, Duration timeout, Counter failures) {
+  public PresenceLink(
+      RingWatcher ring,
+      Channels channels,
+      Duration timeout,
+      Counter failures,
+      ScheduledExecutorService scheduler,
+      Duration tick,
+      int maxPerTick) {
     this.ring = ring;
     this.channels = channels;
     this.timeout = timeout;
     this.failures = failures;
+    this.maxPerTick = maxPerTick;
+    this.ticker = scheduler.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public int sessions() {
+    return latest.size();
+  }
+
+  public long reannounced() {
+    return reannounced.get();
   }
 
   @Override
   public void update(
       long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds) {
-    PresenceGrpc.PresenceStub stub = stub(userId);
-    if (stub == null) {
-      return;
-    }
-    io.grpc.Context.ROOT.run(() -> stub.updatePresence(
-        UpdatePresenceRequest.newBuilder()
-            .setUserId(userId)
-            .setSessionId(sessionId)
-            .setStatus(status)
-            .setPlatform(platform)
-            .setActivitiesJson(ByteString.copyFromUtf8(activitiesJson))
-            .addAllGuildIds(guildIds)
-            .build(),
-        observer("update", userId)));
+    Entry e = new Entry(userId, status, platform, activitiesJson, List.copyOf(guildIds), false);
+    latest.put(sessionId, e);
+    send(sessionId, e);
   }
 
   @Override
   public void end(long userId, String sessionId, Collection<Long> guildIds) {
+    latest.remove(sessionId);
     PresenceGrpc.PresenceStub stub = stub(userId);
     if (stub == null) {
       return;
     }
-    io.grpc.Context.ROOT.run(() -> stub.endSession(
-        EndSessionRequest.newBuilder().setUserId(userId).setSessionId(sessionId).addAllGuildIds(guildIds).build(),
-        observer("end", userId)));
+    Context.ROOT.run(
+        () ->
+            stub.endSession(
+                EndSessionRequest.newBuilder().setUserId(userId).setSessionId(sessionId).addAllGuildIds(guildIds).build(),
+                new StreamObserver<EndSessionResponse>() {
+                  @Override
+                  public void onNext(EndSessionResponse value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    // presence rebuilds without this session; nothing to retry
+                    failures.increment();
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                }));
+  }
+
+  private void send(String sessionId, Entry e) {
+    RingSnapshot r = ring.ring().current();
+    if (r.isEmpty()) {
+      markDirty(sessionId, e);
+      return;
+    }
+    String pod = r.owner(e.userId()).id();
+    PresenceGrpc.PresenceStub stub =
+        PresenceGrpc.newStub(channels.forAddress(r.owner(e.userId()).address()))
+            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Context.ROOT.run(
+        () ->
+            stub.updatePresence(
+                UpdatePresenceRequest.newBuilder()
+                    .setUserId(e.userId())
+                    .setSessionId(sessionId)
+                    .setStatus(e.status())
+                    .setPlatform(e.platform())
+                    .setActivitiesJson(ByteString.copyFromUtf8(e.activitiesJson()))
+                    .addAllGuildIds(e.guildIds())
+                    .build(),
+                new StreamObserver<UpdatePresenceResponse>() {
+                  @Override
+                  public void onNext(UpdatePresenceResponse resp) {
+                    Long before = incarnations.put(pod, resp.getIncarnation());
+                    if (before != null && before != resp.getIncarnation()) {
+                      log.info("presence pod {} restarted; re-announcing every session", pod);
+                      reannounceAll();
+                    }
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    failures.increment();
+                    markDirty(sessionId, e);
+                    log.debug("presence update of session {} failed: {}", sessionId, Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                }));
+  }
+
+  private void markDirty(String sessionId, Entry e) {
+    // only if it is still the latest: a newer update replaces it
+    latest.replace(sessionId, e, new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), true));
+  }
+
+  private void tick() {
+    try {
+      long version = ring.ring().current().version();
+      if (version != announcedRingVersion && !ring.ring().current().isEmpty()) {
+        if (announcedRingVersion >= 0) {
+          log.info("presence ring changed (v{}); re-announcing every session", version);
+          reannounceAll();
+        }
+        announcedRingVersion = version;
+        return;
+      }
+      int sent = 0;
+      for (var en : latest.entrySet()) {
+        if (sent >= maxPerTick) {
+          break;
+        }
+        Entry e = en.getValue();
+        if (e.dirty()) {
+          Entry clean = new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), false);
+          if (latest.replace(en.getKey(), e, clean)) {
+            send(en.getKey(), clean);
+            sent++;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("presence tick failed", e);
+    }
+  }
+
+  private void reannounceAll() {
+    latest.forEach(
+        (id, e) -> {
+          reannounced.incrementAndGet();
+          send(id, e);
+        });
   }
 
   private PresenceGrpc.PresenceStub stub(long userId) {
     RingSnapshot r = ring.ring().current();
     if (r.isEmpty()) {
-      failures.increment();
       return null;
     }
     return PresenceGrpc.newStub(channels.forAddress(r.owner(userId).address()))
         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private <T> StreamObserver<T> observer(String what, long userId) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        failures.increment();
-        log.debug("presence {} for user {} failed: {}", what, userId, Status.fromThrowable(t));
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
+  @Override
+  public void close() {
+    ticker.cancel(false);
   }
-
 }
