@@ -7,7 +7,7 @@ JAVA := $(JAVA_HOME)/bin/java
 JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g
 SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 
-.PHONY: help run build test check bench-e2e bench-fanout bench-storm bench-session clean tools
+.PHONY: help run build test check bench-e2e bench-fanout bench-storm bench-session bench-ring clean tools
 
 help:
 	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
+	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
 
 tools:
 	@scripts/ensure-tools.sh
@@ -48,6 +49,10 @@ bench-storm: build
 bench-session: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.session.ResumeAndPresenceBenchmark $(BENCH_ARGS)"
+
+bench-ring: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="-cp %classpath dev.concord.bench.ring.RingBenchmarks $(BENCH_ARGS)"
 
 clean:
 	$(MVN) -q clean

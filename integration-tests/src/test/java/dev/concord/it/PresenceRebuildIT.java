@@ -37,7 +37,10 @@ class PresenceRebuildIT {
   }
 
   private static GetPresencesResponse presences() {
-    return PresenceGrpc.newBlockingStub(fixture.channels.forAddress("127.0.0.1:" + fixture.suite.ports().presenceGrpc()))
+    var channel = fixture.channels.forAddress("127.0.0.1:" + fixture.suite.ports().presenceGrpc());
+    // this test's own channel must not sit in reconnect backoff after the restart
+    channel.resetConnectBackoff();
+    return PresenceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(2, TimeUnit.SECONDS)
         .getPresences(
             GetPresencesRequest.newBuilder()

@@ -20,7 +20,6 @@ import io.grpc.netty.NettyServerBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,7 +76,7 @@ public final class JoinStorm {
       "joins completed (by the end of the run)",
       "joins failed for good",
       "peak calls waiting on guild pods",
-      "peak heap (MiB)",
+      "live heap after GC, before -> peak (MiB)",
       "guild-side rejections (RESOURCE_EXHAUSTED)",
       "client timeouts (DEADLINE_EXCEEDED)",
       "retries",
@@ -97,7 +96,7 @@ public final class JoinStorm {
             List.of(
                 java,
                 "-Xmx4g",
-                "-XX:+UseZGC",
+                "-XX:+UseG1GC",
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -226,11 +225,11 @@ public final class JoinStorm {
             new JoinClient.Settings(bulkhead, 128, Duration.ofSeconds(5), 50, Duration.ofMillis(50), Duration.ofSeconds(5)),
             scheduler,
             b -> {});
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    AtomicLong peakHeap = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
+    // Live heap = what the last GC left (garbage not counted), sampled every 20 ms.
+    long liveBefore = liveHeap();
+    AtomicLong peakHeap = new AtomicLong(liveBefore);
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    sampler.scheduleAtFixedRate(
-        () -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max), 0, 20, TimeUnit.MILLISECONDS);
+    sampler.scheduleAtFixedRate(() -> peakHeap.accumulateAndGet(liveHeap(), Math::max), 0, 20, TimeUnit.MILLISECONDS);
     pods.forEach(p -> p.host().admission().resetPeak());
 
     LongAdder done = new LongAdder();
@@ -281,7 +280,7 @@ public final class JoinStorm {
             + "\t"
             + peakPending + " (bound 2 x 10000)"
             + "\t"
-            + peakHeap.get() / (1024 * 1024)
+            + liveBefore / (1024 * 1024) + " -> " + peakHeap.get() / (1024 * 1024)
             + "\t"
             + guildRejected
             + "\t"
@@ -293,6 +292,17 @@ public final class JoinStorm {
             + "\t"
             + client.calls());
     System.exit(0);
+  }
+
+  /** Heap in use right after the most recent collection, over all heap pools. */
+  private static long liveHeap() {
+    long sum = 0;
+    for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+        sum += pool.getCollectionUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   private static final dev.concord.guild.core.Fanout NOOP =

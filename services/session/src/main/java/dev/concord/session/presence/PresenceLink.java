@@ -166,6 +166,9 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
     try {
       long version = ring.ring().current().version();
       if (version != announcedRingVersion && !ring.ring().current().isEmpty()) {
+        // A presence pod (re)joined: reconnect now rather than after the channel's backoff,
+        // which grows while the pod is down.
+        ring.ring().current().members().forEach(m -> channels.forAddress(m.address()).resetConnectBackoff());
         if (announcedRingVersion >= 0) {
           log.info("presence ring changed (v{}); re-announcing every session", version);
           reannounceAll();
