@@ -29,10 +29,10 @@ run: build
 	$(JAVA) $(JVM_FLAGS) -jar $(SUITE_JAR)
 
 test: tools
-	$(MVN) install
+	CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) install
 
 check: tools
-	$(MVN) install -DskipITs
+	CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) install -DskipITs
 
 bench-e2e: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \

@@ -163,4 +163,23 @@ class LeaseMembershipTest {
     a.close();
     watcher.close();
   }
+
+  @Test
+  void samePodRejoinsOnNewStream_beforeItsOldLeaseEnded_ringVersionStillMoves() throws Exception {
+    RingWatcher watcher = new RingWatcher(Role.ROLE_PRESENCE, channels.forAddress(address), scheduler).start();
+    ManagedChannel oldProcess = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+    LeaseKeeper before = new LeaseKeeper(Role.ROLE_PRESENCE, "presence-0", "127.0.0.1:9", oldProcess, scheduler);
+    before.start();
+    await(watcher, r -> hasMembers(r, "presence-0"), 5_000);
+    long version = watcher.ring().current().version();
+    // the restarted process joins while the old stream is still open (its goodbye not yet seen)
+    LeaseKeeper after = new LeaseKeeper(Role.ROLE_PRESENCE, "presence-0", "127.0.0.1:9", channels.forAddress(address), scheduler);
+    after.start();
+    await(watcher, r -> r.version() > version && hasMembers(r, "presence-0"), 5_000);
+    oldProcess.shutdownNow(); // the old stream breaks: the new lease must survive it
+    Thread.sleep(300);
+    assertThat(hasMembers(watcher.ring().current(), "presence-0")).isTrue();
+    after.close();
+    watcher.close();
+  }
 }

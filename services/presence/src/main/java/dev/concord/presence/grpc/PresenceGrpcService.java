@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
   private static final int MAX_ACTIVITIES_BYTES = 4096;
   private static final int MAX_GUILDS = 1000;
-  /** Random per process: tells sessions that this presence service restarted and lost its state. */
-  private static final long INCARNATION = new java.security.SecureRandom().nextLong();
+  /** Random per instance: tells sessions that this presence service restarted and lost its state. */
+  private final long incarnation = new java.security.SecureRandom().nextLong();
 
   private final PresenceBook book;
   private final GuildPublisher publisher;
@@ -71,7 +71,7 @@ final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
     PresenceBook.Change change =
         book.update(req.getUserId(), req.getSessionId(), new PresenceBook.SessionPresence(req.getStatus(), platform, activities));
     change.changedPresenceJson().ifPresent(p -> publishDetached(req.getUserId(), p, req.getGuildIdsList()));
-    out.onNext(UpdatePresenceResponse.newBuilder().setStatus(change.status()).setIncarnation(INCARNATION).build());
+    out.onNext(UpdatePresenceResponse.newBuilder().setStatus(change.status()).setIncarnation(incarnation).build());
     out.onCompleted();
   }
 

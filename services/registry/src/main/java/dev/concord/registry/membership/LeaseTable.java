@@ -46,7 +46,12 @@ public final class LeaseTable {
     Map<String, Lease> byId = roleLeases(role);
     Lease old = byId.put(member.id(), new Lease(member, holder, clock.getAsLong()));
     if (old == null || !old.member().equals(member)) {
-      return publish(role);
+      return publish(role, false);
+    }
+    if (old.holder() != holder) {
+      // The same pod on a new stream: it restarted (its old lease may not even have ended yet).
+      // A new ring version tells watchers that whatever they held with its old incarnation is gone.
+      return publish(role, true);
     }
     return membership.ring(role).version();
   }
@@ -65,7 +70,7 @@ public final class LeaseTable {
     Lease l = roleLeases(role).get(podId);
     if (l != null && l.holder() == holder) {
       roleLeases(role).remove(podId);
-      publish(role);
+      publish(role, false);
     }
   }
 
@@ -77,7 +82,7 @@ public final class LeaseTable {
       boolean changed = e.getValue().values().removeIf(l -> now - l.lastSeen() > graceNanos);
       if (changed) {
         ended++;
-        publish(e.getKey());
+        publish(e.getKey(), false);
       }
     }
     return ended;
@@ -99,11 +104,11 @@ public final class LeaseTable {
     return m;
   }
 
-  private long publish(Role role) {
+  private long publish(Role role, boolean force) {
     List<RingMember> members = new ArrayList<>();
     for (Lease l : roleLeases(role).values()) {
       members.add(l.member());
     }
-    return membership.setMembers(role, members).version();
+    return membership.setMembers(role, members, force).version();
   }
 }

@@ -59,8 +59,17 @@ public final class Membership {
 
   /** Replaces the members of {@code role}; publishes a new version if they changed. */
   public synchronized RingSnapshot setMembers(Role role, List<RingMember> members) {
+    return setMembers(role, members, false);
+  }
+
+  /**
+   * As {@link #setMembers(Role, List)}; with {@code force}, publishes a new version even if the
+   * members are the same (a pod restarted under the same identity: watchers must learn that its
+   * state is new).
+   */
+  public synchronized RingSnapshot setMembers(Role role, List<RingMember> members, boolean force) {
     RingSnapshot current = ring(role);
-    if (sameMembers(current.members(), members)) {
+    if (!force && sameMembers(current.members(), members)) {
       return current;
     }
     RingSnapshot next = RingSnapshot.of(current.version() + 1, virtualNodes, members);

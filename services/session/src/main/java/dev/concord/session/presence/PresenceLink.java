@@ -169,8 +169,10 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
         // A presence pod (re)joined: reconnect now rather than after the channel's backoff,
         // which grows while the pod is down.
         ring.ring().current().members().forEach(m -> channels.forAddress(m.address()).resetConnectBackoff());
-        if (announcedRingVersion >= 0) {
-          log.info("presence ring changed (v{}); re-announcing every session", version);
+        // Whatever ring we first see, and every change after it: the presence pods may be new
+        // (restarted, rescheduled) and hold nothing. Re-sending costs one update per session.
+        if (!latest.isEmpty()) {
+          log.info("presence ring v{}; re-announcing {} sessions", version, latest.size());
           reannounceAll();
         }
         announcedRingVersion = version;
