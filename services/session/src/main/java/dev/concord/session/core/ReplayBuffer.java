@@ -1,41 +1,91 @@
 package dev.concord.session.core;
 
 import com.google.protobuf.ByteString;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The dispatches a session sent (or would have sent while detached), newest last, so a RESUME
  * can replay everything after the client's last seq. Bounded by count and by payload bytes; the
- * oldest entries go first. Payloads are the shared relay payloads (referenced, not copied), so an
- * entry costs a few dozen bytes plus, for the byte bound, its payload's size.
+ * oldest entries go first.
+ *
+ * <p>Cost per dispatch: a slot in two parallel circular arrays (the seq and a reference to an
+ * {@link Item} that all recipients of one relay event on one worker share), so recording a
+ * fanned-out event allocates nothing per session beyond the arrays' amortized growth. The arrays
+ * start small and double up to the count bound.
  *
  * <p>Concurrency: confined to the session's worker.
  */
 final class ReplayBuffer {
+  /** One dispatch's type and payload (the payload is the shared relay bytes, referenced). */
+  record Item(String type, ByteString payload) {}
+
   record Entry(long seq, String type, ByteString payload) {}
 
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  private static final int INITIAL = 8;
+
   private final int maxEntries;
   private final long maxBytes;
+  private long[] seqs = new long[0];
+  private Item[] items = new Item[0];
+  private int head; // index of the oldest entry
+  private int size;
   private long bytes;
   /** Seq of the newest entry evicted (0: none): replay from seq S works iff S >= evictedUpTo. */
   private long evictedUpTo;
 
   ReplayBuffer(int maxEntries, long maxBytes) {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("replay max events out of range: " + maxEntries + " (expected: >= 1)");
+    }
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
   }
 
   void add(long seq, String type, ByteString payload) {
-    entries.addLast(new Entry(seq, type, payload));
-    bytes += payload.size();
-    while (entries.size() > maxEntries || (bytes > maxBytes && entries.size() > 1)) {
-      Entry old = entries.removeFirst();
-      bytes -= old.payload().size();
-      evictedUpTo = old.seq();
+    add(seq, new Item(type, payload));
+  }
+
+  void add(long seq, Item item) {
+    if (size == seqs.length) {
+      grow();
     }
+    if (size == seqs.length) { // at the count bound: drop the oldest
+      evictOldest();
+    }
+    int tail = (head + size) % seqs.length;
+    seqs[tail] = seq;
+    items[tail] = item;
+    size++;
+    bytes += item.payload().size();
+    while (bytes > maxBytes && size > 1) {
+      evictOldest();
+    }
+  }
+
+  private void grow() {
+    int capacity = seqs.length == 0 ? Math.min(INITIAL, maxEntries) : Math.min(seqs.length * 2, maxEntries);
+    if (capacity <= seqs.length) {
+      return;
+    }
+    long[] s = new long[capacity];
+    Item[] it = new Item[capacity];
+    for (int i = 0; i < size; i++) {
+      int from = (head + i) % seqs.length;
+      s[i] = seqs[from];
+      it[i] = items[from];
+    }
+    seqs = s;
+    items = it;
+    head = 0;
+  }
+
+  private void evictOldest() {
+    evictedUpTo = seqs[head];
+    bytes -= items[head].payload().size();
+    items[head] = null;
+    head = (head + 1) % seqs.length;
+    size--;
   }
 
   /** Whether every dispatch after {@code seq} is still here. */
@@ -46,15 +96,16 @@ final class ReplayBuffer {
   /** The entries after {@code seq}, oldest first. */
   List<Entry> after(long seq) {
     List<Entry> out = new ArrayList<>();
-    for (Entry e : entries) {
-      if (e.seq() > seq) {
-        out.add(e);
+    for (int i = 0; i < size; i++) {
+      int at = (head + i) % seqs.length;
+      if (seqs[at] > seq) {
+        out.add(new Entry(seqs[at], items[at].type(), items[at].payload()));
       }
     }
     return out;
   }
 
   int size() {
-    return entries.size();
+    return size;
   }
 }

@@ -265,6 +265,8 @@ public final class SessionManager {
    */
   private void deliverBatch(List<Session> batch, RelayEvent e) {
     SharedDispatches out = null;
+    // one replay item for every recipient of this event on this worker
+    ReplayBuffer.Item replayItem = null;
     for (Session s : batch) {
       Session.GuildSub sub = s.guilds.get(e.getGuildId());
       if (sub == null || s.ended) {
@@ -282,7 +284,10 @@ public final class SessionManager {
         continue;
       }
       long seq = ++s.seq;
-      s.replay.add(seq, e.getType(), e.getPayload());
+      if (replayItem == null) {
+        replayItem = new ReplayBuffer.Item(e.getType(), e.getPayload());
+      }
+      s.replay.add(seq, replayItem);
       if (s.connection == null) {
         continue; // detached: kept for a resume
       }

@@ -1,0 +1,48 @@
+package dev.concord.session.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+
+class ReplayBufferTest {
+  private static final ByteString P = ByteString.copyFromUtf8("{}");
+
+  @Test
+  void add_beyondCount_oldestEvicted_coversTracksEviction() {
+    ReplayBuffer b = new ReplayBuffer(3, 1 << 20);
+    for (long seq = 1; seq <= 20; seq++) {
+      b.add(seq, "T", P);
+    }
+    assertThat(b.size()).isEqualTo(3);
+    assertThat(b.after(0)).extracting(ReplayBuffer.Entry::seq).containsExactly(18L, 19L, 20L);
+    assertThat(b.covers(17)).isTrue();
+    assertThat(b.covers(16)).isFalse();
+    assertThat(b.after(19)).extracting(ReplayBuffer.Entry::seq).containsExactly(20L);
+  }
+
+  @Test
+  void add_beyondBytes_oldestEvicted_newestKept() {
+    ReplayBuffer b = new ReplayBuffer(100, 10);
+    ByteString four = ByteString.copyFromUtf8("abcd");
+    for (long seq = 1; seq <= 5; seq++) {
+      b.add(seq, "T", four);
+    }
+    assertThat(b.after(0)).extracting(ReplayBuffer.Entry::seq).containsExactly(4L, 5L);
+    ReplayBuffer big = new ReplayBuffer(100, 10);
+    big.add(1, "T", ByteString.copyFromUtf8("x".repeat(50)));
+    assertThat(big.size()).isEqualTo(1); // a single oversized entry is kept
+  }
+
+  @Test
+  void growth_keepsOrderAcrossWrapAround() {
+    ReplayBuffer b = new ReplayBuffer(1000, 1 << 20);
+    ReplayBuffer.Item shared = new ReplayBuffer.Item("MESSAGE_CREATE", P);
+    for (long seq = 1; seq <= 777; seq++) {
+      b.add(seq, shared);
+    }
+    assertThat(b.after(770)).extracting(ReplayBuffer.Entry::seq).containsExactly(771L, 772L, 773L, 774L, 775L, 776L, 777L);
+    assertThat(b.after(0)).hasSize(777);
+    assertThat(b.covers(0)).isTrue();
+  }
+}
