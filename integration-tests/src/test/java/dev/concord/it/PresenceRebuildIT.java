@@ -96,12 +96,6 @@ class PresenceRebuildIT {
   }
 
   private static void await(java.util.function.BooleanSupplier cond, Duration max) throws InterruptedException {
-    long end = System.nanoTime() + max.toNanos();
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + max);
-      }
-      Thread.sleep(50);
-    }
+    dev.concord.testkit.Await.until(cond, max, "presences online");
   }
 }

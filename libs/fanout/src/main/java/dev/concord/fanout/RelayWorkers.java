@@ -44,10 +44,6 @@ public final class RelayWorkers implements AutoCloseable {
     return workers.size();
   }
 
-  public int workerOf(String sessionId) {
-    return workerOf((long) sessionId.hashCode());
-  }
-
   /** The worker of a session key: a fixed mix of the key, so keys spread evenly. */
   public int workerOf(long sessionKey) {
     long h = sessionKey * 0x9E3779B97F4A7C15L;
@@ -61,10 +57,6 @@ public final class RelayWorkers implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       return false;
     }
-  }
-
-  public boolean execute(String sessionId, Runnable task) {
-    return execute(workerOf(sessionId), task);
   }
 
   public long queued() {

@@ -68,30 +68,26 @@ class BatchingSenderTest {
   }
 
   private static void awaitUntil(java.util.function.BooleanSupplier cond) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(1);
-    }
+    dev.concord.testkit.Await.until(cond, "condition");
   }
 
   @Test
   void offer_whileNotReady_queuesThenSendsInOneBatchOnReady() throws Exception {
     FakeStream stream = new FakeStream();
     stream.ready = false;
-    BatchingSender<Integer, List<Integer>> sender = new BatchingSender<>(stream, List::copyOf, executor, 100, 50);
+    ExecutorService single = Executors.newSingleThreadExecutor();
+    BatchingSender<Integer, List<Integer>> sender = new BatchingSender<>(stream, List::copyOf, single, 100, 50);
     for (int i = 0; i < 10; i++) {
       assertThat(sender.offer(i)).isTrue();
     }
-    Thread.sleep(20);
+    single.submit(() -> {}).get(5, TimeUnit.SECONDS); // the drain attempts queued before it have run
     assertThat(stream.sent).isEmpty();
     assertThat(sender.queued()).isEqualTo(10);
 
     stream.ready = true;
     sender.onReady();
     awaitUntil(() -> stream.all().size() == 10);
+    single.shutdown();
     assertThat(stream.sent).hasSize(1);
     assertThat(stream.all()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
   }

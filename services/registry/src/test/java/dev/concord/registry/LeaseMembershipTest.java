@@ -62,13 +62,8 @@ class LeaseMembershipTest {
   }
 
   private static void await(RingWatcher w, Predicate<RingSnapshot> cond, long timeoutMs) throws InterruptedException {
-    long end = System.nanoTime() + timeoutMs * 1_000_000;
-    while (!cond.test(w.ring().current())) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("ring never satisfied the condition; last: " + w.ring().current());
-      }
-      Thread.sleep(10);
-    }
+    dev.concord.testkit.Await.until(
+        () -> cond.test(w.ring().current()), java.time.Duration.ofMillis(timeoutMs), "ring condition; last: " + w.ring().current());
   }
 
   private static boolean hasMembers(RingSnapshot r, String... ids) {
@@ -177,8 +172,13 @@ class LeaseMembershipTest {
     after.start();
     await(watcher, r -> r.version() > version && hasMembers(r, "presence-0"), 5_000);
     oldProcess.shutdownNow(); // the old stream breaks: the new lease must survive it
-    Thread.sleep(300);
+    dev.concord.testkit.Await.until(oldProcess::isTerminated, "the old process's channel is gone");
+    long ringAfterRejoin = watcher.ring().current().version();
+    // "The new lease survives" can only be watched over time: one full grace period, in which a
+    // wrongly ended lease would have produced a new ring version.
+    Thread.sleep(GRACE_MS + 200);
     assertThat(hasMembers(watcher.ring().current(), "presence-0")).isTrue();
+    assertThat(watcher.ring().current().version()).isEqualTo(ringAfterRejoin);
     after.close();
     watcher.close();
   }

@@ -53,7 +53,6 @@ public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
-  private static final byte[] HEARTBEAT_REQUEST = DispatchFrame.control(Opcode.HEARTBEAT, "null");
   private static final byte[] SUFFIX = {'}'};
   private static final byte[] RECONNECT = DispatchFrame.control(Opcode.RECONNECT, "null");
 
@@ -376,10 +375,6 @@ public final class ClientConnection {
         });
   }
 
-  public boolean isOpen() {
-    return state != State.CLOSED && channel.isActive();
-  }
-
   /**
    * A dispatch whose payload is shared with other connections, from any thread: writes
    * {@code prefix(seq, type) + payload + "}"} as one frame without copying the payload. Takes
@@ -402,11 +397,6 @@ public final class ClientConnection {
   /** Close on behalf of the session (or the link), from any thread. */
   public void closeWith(int code, String reason) {
     onLoop(() -> closeNow(code, reason));
-  }
-
-  /** Asks the client for an immediate heartbeat (op 1). */
-  public void requestHeartbeat() {
-    onLoop(() -> write(HEARTBEAT_REQUEST));
   }
 
   private void write(byte[] frame) {

@@ -555,15 +555,6 @@ public final class SessionManager {
         });
   }
 
-  /** Ends every session whose connection matches (a gateway link broke). */
-  public void endAll(java.util.function.Predicate<Session> which) {
-    for (Session s : sessions.values()) {
-      if (which.test(s)) {
-        onWorker(s, () -> end(s, true));
-      }
-    }
-  }
-
   /** Sessions having any guild owned by {@code isOnPod}: they missed events of a broken relay. */
   public void desyncGuildsOf(java.util.function.LongPredicate isOnPod) {
     for (Session s : sessions.values()) {

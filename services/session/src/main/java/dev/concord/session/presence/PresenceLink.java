@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * session, removed when the session ends, so bounded by the pod's sessions). An update that fails
  * marks its entry dirty; every {@code tick} dirty entries are sent again (at most {@code
  * maxPerTick}). When the presence ring changes (a presence pod left or joined) or a presence pod
- * answers with a new incarnation (it restarted and lost its state), every entry is re-announced,
- * so presence converges within a couple of ticks of coming back.
+ * answers with a new incarnation (it restarted and lost its state), every entry is marked due
+ * again; ticks send at most {@code maxPerTick} due entries each, so presence converges within
+ * {@code sessions / maxPerTick} ticks of coming back without a burst of every session at once.
  *
  * <p>Concurrency: a concurrent map of entries; calls are asynchronous with deadlines; the tick runs
  * on the given scheduler.
@@ -141,7 +142,7 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
                     Long before = incarnations.put(pod, resp.getIncarnation());
                     if (before != null && before != resp.getIncarnation()) {
                       log.info("presence pod {} restarted; re-announcing every session", pod);
-                      reannounceAll();
+                      reannounceAll(); // sent by the next ticks, bounded per tick
                     }
                   }
 
@@ -170,38 +171,43 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
         // which grows while the pod is down.
         ring.ring().current().members().forEach(m -> channels.forAddress(m.address()).resetConnectBackoff());
         // Whatever ring we first see, and every change after it: the presence pods may be new
-        // (restarted, rescheduled) and hold nothing. Re-sending costs one update per session.
+        // (restarted, rescheduled) and hold nothing, so every session is due again.
         if (!latest.isEmpty()) {
           log.info("presence ring v{}; re-announcing {} sessions", version, latest.size());
           reannounceAll();
         }
         announcedRingVersion = version;
-        return;
       }
-      int sent = 0;
-      for (var en : latest.entrySet()) {
-        if (sent >= maxPerTick) {
-          break;
-        }
-        Entry e = en.getValue();
-        if (e.dirty()) {
-          Entry clean = new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), false);
-          if (latest.replace(en.getKey(), e, clean)) {
-            send(en.getKey(), clean);
-            sent++;
-          }
-        }
-      }
+      sendDirty();
     } catch (RuntimeException e) {
       log.warn("presence tick failed", e);
     }
   }
 
+  /** Sends at most {@code maxPerTick} due entries, so a re-announce never floods presence. */
+  private void sendDirty() {
+    int sent = 0;
+    for (var en : latest.entrySet()) {
+      if (sent >= maxPerTick) {
+        return;
+      }
+      Entry e = en.getValue();
+      if (e.dirty()) {
+        Entry clean = new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), false);
+        if (latest.replace(en.getKey(), e, clean)) {
+          send(en.getKey(), clean);
+          sent++;
+        }
+      }
+    }
+  }
+
+  /** Marks every session due: the ticks send them, {@code maxPerTick} at a time. */
   private void reannounceAll() {
-    latest.forEach(
+    latest.replaceAll(
         (id, e) -> {
           reannounced.incrementAndGet();
-          send(id, e);
+          return new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), true);
         });
   }
 

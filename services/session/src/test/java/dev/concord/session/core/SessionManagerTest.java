@@ -9,6 +9,7 @@ import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
 import dev.concord.fanout.RelayWorkers;
 import dev.concord.protocol.Intents;
+import dev.concord.testkit.Await;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -107,13 +108,16 @@ class SessionManagerTest {
   }
 
   private static void awaitFrames(RecordingConnection c, int n) throws InterruptedException {
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (c.frames.size() < n) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("expected " + n + " frames, got " + c.frames);
-      }
-      Thread.sleep(1);
+    Await.until(() -> c.frames.size() >= n, n + " frames (got " + c.frames + ")");
+  }
+
+  /** Returns once every task queued on the workers before this call has run. */
+  private void awaitWorkersIdle() throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(workers.count());
+    for (int w = 0; w < workers.count(); w++) {
+      assertThat(workers.execute(w, done::countDown)).isTrue();
     }
+    assertThat(done.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
   }
 
   private static RelayEvent event(Session session, long seq, String type, long intents) {
@@ -147,7 +151,7 @@ class SessionManagerTest {
 
     manager.onRelayEvent(event(s, 5, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     manager.onRelayEvent(event(s, 6, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
-    Thread.sleep(20);
+    awaitWorkersIdle();
     assertThat(conn.frames).hasSize(1); // held: no GUILD_CREATE yet
 
     guilds.joins.get(GUILD).complete(
@@ -161,7 +165,7 @@ class SessionManagerTest {
     manager.onRelayEvent(event(s, 7, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     awaitFrames(conn, 4);
     assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
-    Thread.sleep(20);
+    awaitWorkersIdle();
     assertThat(conn.frames).hasSize(4);
   }
 
@@ -186,10 +190,7 @@ class SessionManagerTest {
     for (int i = 1; i <= 5; i++) { // bound is 4
       manager.onRelayEvent(event(s, i, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     }
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (conn.closedWith == 0 && System.nanoTime() < end) {
-      Thread.sleep(1);
-    }
+    Await.until(() -> conn.closedWith != 0, "the connection closed");
     assertThat(conn.closedWith).isEqualTo(4000);
     assertThat(manager.sessionCount()).isZero();
   }
@@ -199,10 +200,7 @@ class SessionManagerTest {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILDS);
     manager.disconnected(s, conn, 1000);
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (guilds.left.isEmpty() && System.nanoTime() < end) {
-      Thread.sleep(1);
-    }
+    Await.until(() -> !guilds.left.isEmpty(), "the guild left");
     assertThat(guilds.left).containsExactly(GUILD);
     assertThat(presence.calls).contains("update online desktop", "end");
     assertThat(manager.sessionCount()).isZero();
@@ -213,10 +211,7 @@ class SessionManagerTest {
     RecordingConnection conn = new RecordingConnection();
     manager.identify(Identify.newBuilder().setUserId(7).build(), conn);
     guilds.user.completeExceptionally(new IllegalStateException("NOT_FOUND"));
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (conn.closedWith == 0 && System.nanoTime() < end) {
-      Thread.sleep(1);
-    }
+    Await.until(() -> conn.closedWith != 0, "the connection closed");
     assertThat(conn.closedWith).isEqualTo(4004);
   }
 
@@ -237,7 +232,7 @@ class SessionManagerTest {
         RelayEvent.newBuilder().setGuildId(GUILD).setGuildSeq(2).setType("_VISIBILITY").addSessionKeys(s.key()).build());
     manager.onRelayEvent(event(s, 3, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setChannelId(secret).build());
     awaitFrames(conn, 3);
-    Thread.sleep(20);
+    awaitWorkersIdle();
     assertThat(conn.frames).hasSize(3);
     assertThat(conn.frames.get(2).path("d").path("n").asInt()).isEqualTo(3);
     assertThat(conn.frames.get(2).path("s").asLong()).isEqualTo(3);
@@ -275,13 +270,7 @@ class SessionManagerTest {
   }
 
   private static void awaitTrue(java.util.function.BooleanSupplier c) throws InterruptedException {
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (!c.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met in 5 s");
-      }
-      Thread.sleep(1);
-    }
+    Await.until(c, "condition");
   }
 
   private Session joinedSession(SessionManager m, RecordingConnection conn) throws Exception {
@@ -307,7 +296,7 @@ class SessionManagerTest {
     m.disconnected(s, first, 1006); // socket lost, no close frame
     m.onRelayEvent(event(s, 2, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
     m.onRelayEvent(event(s, 3, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
-    Thread.sleep(20);
+    awaitWorkersIdle();
     assertThat(first.frames).hasSize(3);
 
     RecordingConnection second = new RecordingConnection();
