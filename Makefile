@@ -8,6 +8,7 @@ JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g
 SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 
 .PHONY: help run build test check bench-e2e bench-fanout bench-storm bench-session bench-ring clean tools
+.PHONY: helm-lint k8s-manifests
 
 help:
 	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
@@ -18,6 +19,8 @@ help:
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
+	@echo "make helm-lint     helm lint --strict + render checks of helm/concord (Helm runs in the JVM)"
+	@echo "make k8s-manifests regenerate k8s/concord.yaml from the chart (make test fails while it is stale)"
 
 tools:
 	@scripts/ensure-tools.sh
@@ -53,6 +56,14 @@ bench-session: build
 bench-ring: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="-cp %classpath dev.concord.bench.ring.RingBenchmarks $(BENCH_ARGS)"
+
+# The chart module has no in-tree dependencies, so these build only helm/ (seconds).
+helm-lint: tools
+	$(MVN) -q -pl helm test
+
+k8s-manifests: tools
+	$(MVN) -q -pl helm compile exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="--enable-native-access=ALL-UNNAMED -cp %classpath dev.concord.helm.ChartRenderer $(CURDIR)/helm/concord $(CURDIR)/k8s"
 
 clean:
 	$(MVN) -q clean
