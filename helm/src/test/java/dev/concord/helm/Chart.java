@@ -2,6 +2,7 @@ package dev.concord.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,6 +35,21 @@ final class Chart {
 
   static String templateProduction(Object... keyValues) {
     return RENDERER.template(RELEASE, NAMESPACE, List.of(PRODUCTION_VALUES), sets(keyValues));
+  }
+
+  /** What {@code helm install} prints after installing: the rendered NOTES.txt. */
+  static String notes(Object... keyValues) {
+    var install =
+        new Helm(DIR)
+            .install()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(ChartRenderer.KUBE_VERSION)
+            .clientOnly()
+            .dryRun();
+    sets(keyValues).forEach(install::set);
+    String output = install.call().getOutput();
+    return output.substring(output.indexOf("NOTES:"));
   }
 
   static Rendered render(Object... keyValues) {
