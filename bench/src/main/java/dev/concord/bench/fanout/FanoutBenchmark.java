@@ -90,9 +90,9 @@ public final class FanoutBenchmark {
             }
 
             @Override
-            public CompletableFuture<JoinResponse> join(long guildId, Session session) {
+            public CompletableFuture<Joined> join(long guildId, Session session, long since) {
               return CompletableFuture.completedFuture(
-                  JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+                  new Joined(JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build(), "guild-0"));
             }
 
             @Override

@@ -1,6 +1,9 @@
 package dev.concord.bench.storm;
 
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildJournal;
+import dev.concord.guild.store.GuildStore;
+import dev.concord.guild.store.JdbcGuildStore;
 import dev.concord.guild.core.GuildLoader;
 import dev.concord.guild.core.GuildState;
 import dev.concord.guild.core.JoinAdmission;
@@ -69,7 +72,7 @@ public final class JoinStorm {
     List<String> on = runChild(true, sessions, guilds, limit);
     List<String> off = runChild(false, sessions, guilds, limit);
     System.out.printf(
-        "%nJoin storm: %s sessions x 5 guilds re-join at once; 2 guild pods, %s guilds, activation 5 ms/guild, real gRPC over loopback, %d cores%n",
+        "%nJoin storm: %s sessions x 5 guilds re-join at once; 2 guild pods, %s guilds, activation = store load (H2) + 5 ms/guild, real gRPC over loopback, %d cores%n",
         sessions, guilds, Runtime.getRuntime().availableProcessors());
     String[] names = {
       "time until every join completed (s)",
@@ -136,6 +139,14 @@ public final class JoinStorm {
 
     RingSnapshot ring = RingSnapshot.of(1, 512, List.of(new RingMember("guild-0", "a"), new RingMember("guild-1", "b")));
     List<Pod> pods = new ArrayList<>();
+    // The store both guild pods share, as they would share PostgreSQL: an H2 database in memory
+    // (PostgreSQL mode, the same migrations), so activation really reads its state.
+    com.zaxxer.hikari.HikariConfig db = new com.zaxxer.hikari.HikariConfig();
+    db.setJdbcUrl("jdbc:h2:mem:storm;MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
+    db.setMaximumPoolSize(140);
+    com.zaxxer.hikari.HikariDataSource dataSource = new com.zaxxer.hikari.HikariDataSource(db);
+    JdbcGuildStore.migrate(dataSource);
+    GuildStore store = new JdbcGuildStore(dataSource);
     for (int p = 0; p < 2; p++) {
       String id = "guild-" + p;
       ExecutorService loops = Executors.newFixedThreadPool(2);
@@ -162,9 +173,14 @@ public final class JoinStorm {
               return "";
             }
           };
+      GuildJournal journal = new GuildJournal(store, 1 << 20, 1000);
+      Users users = new Users(store, 1 << 20);
       GuildHost host =
-          new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(10 + p), loops, NOOP, own, 1_000_000, Clock.systemUTC())
-              .withActivation(GuildLoader.simulated(5), activations, new JoinAdmission(10_000, 1000));
+          new GuildHost(store, journal, users, new Payloads(), SnowflakeGenerator.forNode(10 + p), loops, NOOP, own, 1_000_000, Clock.systemUTC())
+              .withActivation(
+                  new GuildLoader.FromStore(store, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 5),
+                  activations,
+                  new JoinAdmission(10_000, 1000));
       Server server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
               .addService(new GuildRegistryGrpcService(host))
@@ -174,14 +190,12 @@ public final class JoinStorm {
       pods.add(new Pod(id, host, server, channel, loops, activations));
     }
 
-    // Seed: the same users known to both pods; guilds split by the ring; 5 memberships per user.
+    // Seed: users in the shared store; guilds split by the ring; 5 memberships per user.
     SplittableRandom rnd = new SplittableRandom(42);
     long[] userIds = new long[sessions];
     for (int u = 0; u < sessions; u++) {
       userIds[u] = 1_000_000L + u;
-      for (Pod p : pods) {
-        p.host().users().create(userIds[u], "u" + u, "", false);
-      }
+      pods.getFirst().host().users().create(userIds[u], "u" + u, "", false);
     }
     long owner = userIds[0];
     long[] guildIds = new long[guildCount];
@@ -310,13 +324,24 @@ public final class JoinStorm {
     return sum;
   }
 
+  private static final Runnable NOTHING = () -> {};
+
   private static final dev.concord.guild.core.Fanout NOOP =
       new dev.concord.guild.core.Fanout() {
         @Override
-        public void publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId) {}
+        public Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId) {
+          return NOTHING;
+        }
 
         @Override
-        public void visibility(GuildState state, GuildState.Subscriber subscriber, long[] hidden) {}
+        public Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hidden) {
+          return NOTHING;
+        }
+
+        @Override
+        public Runnable rejoin(GuildState state) {
+          return NOTHING;
+        }
       };
 
   private static String arg(String[] args, String name, String dflt) {

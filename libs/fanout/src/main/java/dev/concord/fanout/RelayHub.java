@@ -106,12 +106,35 @@ public final class RelayHub {
       long requiredIntents,
       long channelId,
       Map<String, ? extends Collection<Long>> sessionsByPod) {
+    prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, 0, sessionsByPod).run();
+  }
+
+  /**
+   * Builds the relay events of one guild event now (the recipients are captured from {@code
+   * sessionsByPod} at this call, on the guild's loop) and returns the step that queues them. The
+   * guild runs that step once the event's writes are durable, still in the guild's order.
+   *
+   * @param messageId for MESSAGE_CREATE, the message id (0 otherwise)
+   */
+  public Runnable prepare(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      long channelId,
+      long messageId,
+      Map<String, ? extends Collection<Long>> sessionsByPod) {
     if (sessionsByPod.isEmpty()) {
-      return;
+      return NOTHING;
     }
     ByteString shared = ByteString.copyFrom(payload);
+    String[] podIds = new String[sessionsByPod.size()];
+    RelayEvent[] events = new RelayEvent[podIds.length];
+    int i = 0;
     for (Map.Entry<String, ? extends Collection<Long>> e : sessionsByPod.entrySet()) {
-      RelayEvent event =
+      podIds[i] = e.getKey();
+      events[i++] =
           RelayEvent.newBuilder()
               .setGuildId(guildId)
               .setGuildSeq(guildSeq)
@@ -120,22 +143,41 @@ public final class RelayHub {
               .addAllSessionKeys(e.getValue())
               .setRequiredIntents(requiredIntents)
               .setChannelId(channelId)
+              .setMessageId(messageId)
               .build();
-      offer(e.getKey(), event);
     }
+    return () -> {
+      for (int k = 0; k < podIds.length; k++) {
+        offer(podIds[k], events[k]);
+      }
+    };
   }
+
+  private static final Runnable NOTHING = () -> {};
 
   /** Type of the internal event that replaces a session's set of hidden channels. */
   public static final String VISIBILITY = "_VISIBILITY";
 
+  /**
+   * Type of the internal event that tells sessions to join the guild again (its owner reloads it
+   * from the store, or lost it): they re-join on the ring's owner and catch up on missed messages.
+   */
+  public static final String REJOIN = "_REJOIN";
+
   /** Tells one session (on {@code podId}) its new set of hidden channels, in the guild's order. */
   public void publishVisibility(long guildId, long guildSeq, String podId, long sessionKey, long[] hiddenChannelIds) {
+    prepareVisibility(guildId, guildSeq, podId, sessionKey, hiddenChannelIds).run();
+  }
+
+  /** As {@link #publishVisibility}, queued when the returned step runs (see {@link #prepare}). */
+  public Runnable prepareVisibility(long guildId, long guildSeq, String podId, long sessionKey, long[] hiddenChannelIds) {
     RelayEvent.Builder b =
         RelayEvent.newBuilder().setGuildId(guildId).setGuildSeq(guildSeq).setType(VISIBILITY).addSessionKeys(sessionKey);
     for (long c : hiddenChannelIds) {
       b.addHiddenChannelIds(c);
     }
-    offer(podId, b.build());
+    RelayEvent event = b.build();
+    return () -> offer(podId, event);
   }
 
   private void offer(String podId, RelayEvent event) {

@@ -10,7 +10,12 @@ import dev.concord.support.LeaseLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildJournal;
+import dev.concord.guild.store.GuildStore;
+import dev.concord.guild.store.JdbcGuildStore;
 import dev.concord.guild.core.GuildLoader;
 import dev.concord.guild.core.JoinAdmission;
 import dev.concord.guild.core.Payloads;
@@ -125,18 +130,70 @@ class GuildConfig {
   }
 
   /** The guild's events into the relay hub: one relay event per session pod. */
-  static Fanout relayFanout(RelayHub hub) {
+  public static Fanout relayFanout(RelayHub hub) {
     return new Fanout() {
       @Override
-      public void publish(GuildState state, String type, byte[] payload, long intents, long channelId) {
-        hub.publish(state.id(), state.seq(), type, payload, intents, channelId, state.subscribersByPod());
+      public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
+        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, state.subscribersByPod());
       }
 
       @Override
-      public void visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
-        hub.publishVisibility(state.id(), state.seq(), sub.podId(), sub.sessionKey(), hidden);
+      public Runnable visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
+        return hub.prepareVisibility(state.id(), state.seq(), sub.podId(), sub.sessionKey(), hidden);
+      }
+
+      @Override
+      public Runnable rejoin(GuildState state) {
+        return hub.prepare(state.id(), state.seq(), RelayHub.REJOIN, new byte[0], 0, 0, 0, state.subscribersByPod());
       }
     };
+  }
+
+  /**
+   * The store's connection pool: {@code spring.datasource.url/username/password} (PostgreSQL in
+   * production, e.g. SPRING_DATASOURCE_URL=jdbc:postgresql://db:5432/concord), by default an H2
+   * database in memory in PostgreSQL mode (a local run). Migrated by Flyway at startup.
+   */
+  @Bean(destroyMethod = "close")
+  HikariDataSource guildDataSource(Environment env, GuildProperties props) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(env.getProperty("spring.datasource.url", "jdbc:h2:mem:concord;MODE=PostgreSQL;DB_CLOSE_DELAY=-1"));
+    c.setUsername(env.getProperty("spring.datasource.username", "sa"));
+    c.setPassword(env.getProperty("spring.datasource.password", ""));
+    c.setMaximumPoolSize(Math.min(32, props.maxConcurrentActivations() + 4));
+    c.setPoolName("guild-store-" + props.podId());
+    c.setConnectionTimeout(5_000);
+    HikariDataSource ds = new HikariDataSource(c);
+    JdbcGuildStore.migrate(ds);
+    return ds;
+  }
+
+  @Bean
+  GuildStore guildStore(HikariDataSource guildDataSource) {
+    return new JdbcGuildStore(guildDataSource);
+  }
+
+  @Bean(destroyMethod = "close")
+  GuildJournal guildJournal(GuildStore guildStore, GuildProperties props, MeterRegistry meters) {
+    GuildJournal journal = new GuildJournal(guildStore, props.writeQueueCapacity(), props.groupCommitMaxBatch());
+    Gauge.builder("concord.guild.journal.depth", journal, GuildJournal::depth)
+        .description("loop steps waiting for their group commit")
+        .register(meters);
+    io.micrometer.core.instrument.FunctionTimer.builder(
+            "concord.guild.journal.commits",
+            journal,
+            GuildJournal::commits,
+            j -> (double) j.commitNanosTotal(),
+            java.util.concurrent.TimeUnit.NANOSECONDS)
+        .description("store transactions (group commits) and their total time")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.journal.entries", journal, GuildJournal::committedEntries)
+        .description("loop steps made durable")
+        .register(meters);
+    FunctionCounter.builder("concord.guild.journal.failed", journal, GuildJournal::failedEntries)
+        .description("loop steps whose write failed or was fenced (the guild reloads)")
+        .register(meters);
+    return journal;
   }
 
   @Bean
@@ -151,10 +208,15 @@ class GuildConfig {
       RelayHub relayHub,
       RingWatcher guildRing,
       ExecutorService guildActivationPool,
+      GuildStore guildStore,
+      GuildJournal guildJournal,
       MeterRegistry meters) {
+    Users users = new Users(guildStore, props.userCacheSize());
     GuildHost host =
         new GuildHost(
-            new Users(),
+            guildStore,
+            guildJournal,
+            users,
             new Payloads(),
             SnowflakeGenerator.forNode(props.node()),
             guildLoopPool,
@@ -163,7 +225,10 @@ class GuildConfig {
             props.mailboxCapacity(),
             Clock.systemUTC());
     JoinAdmission admission = new JoinAdmission(props.maxPendingJoins(), props.retryAfter().toMillis());
-    host.withActivation(GuildLoader.simulated(props.activationDelay().toMillis()), guildActivationPool, admission);
+    host.withActivation(
+        new GuildLoader.FromStore(guildStore, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), props.activationDelay().toMillis()),
+        guildActivationPool,
+        admission);
     Gauge.builder("concord.guild.join.pending", admission, JoinAdmission::pending)
         .description("calls waiting for a guild activation (bounded by max-pending-joins)")
         .register(meters);

@@ -19,8 +19,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxPendingJoins calls waiting for activations at once; more are refused with
  *     RESOURCE_EXHAUSTED at once
  * @param retryAfter the retry-after hint sent with such refusals
- * @param activationDelay simulated cost of loading one guild (0 in production until the store
- *     lands; benchmarks set it)
+ * @param activationDelay extra simulated cost of loading one guild on top of the store (0 in
+ *     production; benchmarks set it)
+ * @param writeQueueCapacity loop steps waiting for their group commit at most; more are refused
+ *     with RESOURCE_EXHAUSTED
+ * @param groupCommitMaxBatch loop steps committed in one transaction at most (1: one transaction
+ *     per write)
+ * @param userCacheSize users cached in memory at most (the store has them all)
  */
 @ConfigurationProperties("concord.guild")
 public record GuildProperties(
@@ -35,4 +40,7 @@ public record GuildProperties(
     @DefaultValue("64") int maxConcurrentActivations,
     @DefaultValue("10000") int maxPendingJoins,
     @DefaultValue("1s") java.time.Duration retryAfter,
-    @DefaultValue("0ms") java.time.Duration activationDelay) {}
+    @DefaultValue("0ms") java.time.Duration activationDelay,
+    @DefaultValue("65536") int writeQueueCapacity,
+    @DefaultValue("1000") int groupCommitMaxBatch,
+    @DefaultValue("100000") int userCacheSize) {}

@@ -2,21 +2,27 @@ package dev.concord.guild.core;
 
 /**
  * Where a guild's events go. Called on the guild's event loop, once per event, in the guild's
- * order; the implementation must not block and must not keep {@code state} beyond the call.
+ * order: it captures the recipients now and returns the step that sends the event, which the
+ * guild runs once the event's writes are durable (in the same order). It must not block and must
+ * not keep {@code state} beyond the call.
  */
 public interface Fanout {
   /**
-   * Delivers one event to every subscriber of {@code state} (grouped by session pod).
+   * Prepares one event for every subscriber of {@code state} (grouped by session pod).
    *
    * @param payload the dispatch {@code d}, serialized once for all recipients
    * @param requiredIntents intent bits of which a recipient needs one (0: none)
    * @param channelId the channel the event happens in (0: none); hidden from some recipients
+   * @param messageId for MESSAGE_CREATE the message id, else 0
    */
-  void publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId);
+  Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId);
 
   /**
-   * Tells one subscribed session its new set of hidden channels (after a permission change), in
-   * order with the guild's events. Never dispatched to the client.
+   * Prepares telling one subscribed session its new set of hidden channels (after a permission
+   * change), in order with the guild's events. Never dispatched to the client.
    */
-  void visibility(GuildState state, GuildState.Subscriber subscriber, long[] hiddenChannelIds);
+  Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hiddenChannelIds);
+
+  /** Prepares telling every subscriber to join the guild again (it moved or reloads). */
+  Runnable rejoin(GuildState state);
 }

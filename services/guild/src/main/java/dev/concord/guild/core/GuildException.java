@@ -8,6 +8,8 @@ public final class GuildException extends RuntimeException {
     ALREADY_EXISTS,
     PERMISSION_DENIED,
     RESOURCE_EXHAUSTED,
+    /** Transient: the guild is reloading or the store failed; the caller may retry. */
+    UNAVAILABLE,
     WRONG_OWNER
   }
 

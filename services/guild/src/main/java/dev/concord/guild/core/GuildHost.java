@@ -1,15 +1,20 @@
 package dev.concord.guild.core;
 
+import dev.concord.guild.store.GuildStore;
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.SnowflakeGenerator;
 import io.grpc.Deadline;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.util.RawValue;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,23 +31,38 @@ import tools.jackson.databind.node.ObjectNode;
  * loop.
  */
 public final class GuildHost {
+  private static final Logger log = LoggerFactory.getLogger(GuildHost.class);
+  /** Messages a re-joining session catches up on at most (older ones: the history API). */
+  public static final int MAX_CATCH_UP = 500;
   public static final int MAX_CONTENT_LENGTH = 2000;
   public static final int MAX_NAME_LENGTH = 100;
 
-  /** What a session gets from joining: the GUILD_CREATE for it and the seq it covers. */
-  public record JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds) {}
+  /**
+   * What a session gets from joining: the GUILD_CREATE for it, the seq and the newest message id
+   * it covers, and for a re-join the MESSAGE_CREATE payloads it missed (oldest first).
+   */
+  public record JoinResult(
+      long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds, long snapshotMessageId, List<byte[]> catchUp) {}
 
-  /** A guild on this pod: its loop, its state, and whether its state is loaded (activated). */
+  /**
+   * A guild on this pod: its loop, its state (loaded from the store by the activation), and
+   * whether it is loaded. Once {@code evicted} (ownership lost, or a write failed so that the
+   * memory went ahead of the store) it is out of the map and a later call loads a fresh one.
+   */
   static final class Active {
+    final long guildId;
     final GuildEventLoop loop;
-    final GuildState state;
+    /** Written once by the activation before {@link #activation} completes; read on the loop. */
+    volatile @Nullable GuildState state;
     /** Completed once loaded; null while dormant (nobody asked for it since passivation). */
     volatile @Nullable CompletableFuture<Void> activation;
+    volatile boolean evicted;
 
-    Active(GuildEventLoop loop, GuildState state, boolean active) {
+    Active(long guildId, GuildEventLoop loop, @Nullable GuildState state) {
+      this.guildId = guildId;
       this.loop = loop;
       this.state = state;
-      this.activation = active ? CompletableFuture.completedFuture(null) : null;
+      this.activation = state != null ? CompletableFuture.completedFuture(null) : null;
     }
 
     GuildEventLoop loop() {
@@ -50,7 +70,11 @@ public final class GuildHost {
     }
 
     GuildState state() {
-      return state;
+      GuildState g = state;
+      if (g == null) {
+        throw new IllegalStateException("guild " + Long.toUnsignedString(guildId) + " used before activation");
+      }
+      return g;
     }
 
     boolean isActive() {
@@ -59,7 +83,7 @@ public final class GuildHost {
     }
   }
 
-  private GuildLoader loader = GuildLoader.IN_MEMORY;
+  private GuildLoader loader;
   private java.util.concurrent.Executor activationPool = Runnable::run;
   private JoinAdmission admission = new JoinAdmission(Integer.MAX_VALUE, 1000);
 
@@ -78,10 +102,14 @@ public final class GuildHost {
     return admission;
   }
 
-  /** Marks every guild dormant: the next call to each activates it again (benchmarks, handoff). */
+  /**
+   * Forgets every active guild (benchmarks: a cold pod): the next call to each loads it from the
+   * store again. Its subscribers are not told; use on a pod without sessions.
+   */
   public void passivateAll() {
-    for (Active a : guilds.values()) {
-      a.activation = null;
+    for (Active a : List.copyOf(guilds.values())) {
+      a.evicted = true;
+      guilds.remove(a.guildId, a);
     }
   }
 
@@ -97,14 +125,24 @@ public final class GuildHost {
           () -> {
             long t0 = System.nanoTime();
             try {
-              loader.load(a.state);
+              GuildState loaded = loader.load(a.guildId);
+              if (loaded == null) {
+                guilds.remove(a.guildId, a);
+                started.completeExceptionally(
+                    new GuildException(GuildException.Kind.NOT_FOUND, "unknown guild: " + Long.toUnsignedString(a.guildId)));
+                return;
+              }
+              a.state = loaded;
               admission.activated(System.nanoTime() - t0);
               started.complete(null);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               started.completeExceptionally(new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "activation interrupted"));
             } catch (RuntimeException e) {
-              started.completeExceptionally(e);
+              log.warn("activation of guild {} failed", Long.toUnsignedString(a.guildId), e);
+              guilds.remove(a.guildId, a);
+              started.completeExceptionally(
+                  new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(a.guildId) + " could not be loaded; retry"));
             }
           });
       return started;
@@ -112,6 +150,8 @@ public final class GuildHost {
   }
 
   private final ConcurrentHashMap<Long, Active> guilds = new ConcurrentHashMap<>();
+  private final GuildStore store;
+  private final GuildJournal journal;
   private final Users users;
   private final Payloads payloads;
   private final SnowflakeGenerator ids;
@@ -122,6 +162,8 @@ public final class GuildHost {
   private final Clock clock;
 
   public GuildHost(
+      GuildStore store,
+      GuildJournal journal,
       Users users,
       Payloads payloads,
       SnowflakeGenerator ids,
@@ -130,8 +172,11 @@ public final class GuildHost {
       Ownership ownership,
       int mailboxCapacity,
       Clock clock) {
+    this.store = store;
+    this.journal = journal;
     this.users = users;
     this.payloads = payloads;
+    this.loader = new GuildLoader.FromStore(store, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 0);
     this.ids = ids;
     this.loopPool = loopPool;
     this.fanout = fanout;
@@ -168,7 +213,7 @@ public final class GuildHost {
 
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
     checkName("guild name", name, 2, MAX_NAME_LENGTH);
-    Users.User owner = users.get(ownerId);
+    users.get(ownerId);
     // A new guild lives on the pod that creates it: draw ids until the ring gives one to this pod
     // (about one draw per guild pod; snowflakes cost nanoseconds).
     long drawn = ids.next();
@@ -179,16 +224,18 @@ public final class GuildHost {
       drawn = ids.next();
     }
     long id = drawn;
-    GuildState state = new GuildState(id, name, ownerId, Long.parseLong(Payloads.EVERYONE_PERMISSIONS));
-    Active active = new Active(new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state, true);
+    GuildState state = new GuildState(id, name, ownerId, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 1);
+    Active active = new Active(id, new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), state);
     guilds.put(id, active);
     return run(
         active,
         null,
         g -> {
-          g.members.put(ownerId, new GuildState.Member(ownerId, clock.millis()));
+          long now = clock.millis();
+          g.members.put(ownerId, new GuildState.Member(ownerId, now));
           g.membersChanged();
-          owner.guildIds().add(id);
+          g.stepWrites.add(new GuildStore.NewGuild(id, name, ownerId, g.epoch));
+          g.stepWrites.add(new GuildStore.MemberRow(id, ownerId, Instant.ofEpochMilli(now), List.of()));
           g.seq++;
           return g;
         });
@@ -208,7 +255,7 @@ public final class GuildHost {
           GuildState.Member m = new GuildState.Member(userId, clock.millis());
           g.members.put(userId, m);
           g.membersChanged();
-          user.guildIds().add(guildId);
+          g.stepWrites.add(new GuildStore.MemberRow(guildId, userId, Instant.ofEpochMilli(m.joinedAtMs()), List.of()));
           ObjectNode d = payloads.member(m, user, true);
           d.put("guild_id", Long.toUnsignedString(guildId));
           emit(g, "GUILD_MEMBER_ADD", payloads.bytes(d), Intents.GUILD_MEMBERS);
@@ -241,6 +288,10 @@ public final class GuildHost {
           }
           GuildState.Channel c = new GuildState.Channel(id, name, topic, 0, g.channels.size(), List.copyOf(overwrites));
           g.channels.put(id, c);
+          g.stepWrites.add(new GuildStore.ChannelRow(id, guildId, name, topic, 0, c.position()));
+          for (GuildState.Overwrite o : overwrites) {
+            g.stepWrites.add(new GuildStore.OverwriteRow(id, o.id(), o.type(), o.allow(), o.deny()));
+          }
           g.channelsChanged();
           // Those who cannot see the new channel learn so before its CHANNEL_CREATE passes them.
           refreshVisibility(g, u -> true);
@@ -289,8 +340,10 @@ public final class GuildHost {
           long ts = SnowflakeGenerator.timestamp(id).toEpochMilli();
           byte[] payload =
               payloads.bytes(payloads.message(id, guildId, channelId, author, member, content, ts, nonce));
+          g.stepWrites.add(new GuildStore.MessageRow(id, channelId, guildId, authorId, content, nonce, Instant.ofEpochMilli(ts)));
           // Recipients that cannot view the channel skip it on their session worker.
-          emit(g, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, channelId);
+          g.seq++;
+          g.stepSends.add(fanout.publish(g, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, channelId, id));
           return new CreatedMessage(id, ts);
         });
   }
@@ -307,6 +360,7 @@ public final class GuildHost {
           }
           GuildState.Role r = new GuildState.Role(id, name, permissions, g.roles.size());
           g.roles.put(id, r);
+          g.stepWrites.add(new GuildStore.RoleRow(id, guildId, name, permissions, r.position()));
           ObjectNode d = payloads.json().createObjectNode();
           d.put("guild_id", Long.toUnsignedString(guildId));
           d.set("role", payloads.role(r));
@@ -336,6 +390,9 @@ public final class GuildHost {
           GuildState.Member updated = new GuildState.Member(userId, m.joinedAtMs(), java.util.Set.copyOf(roles));
           g.members.put(userId, updated);
           g.membersChanged();
+          if (!m.roles().contains(roleId)) {
+            g.stepWrites.add(new GuildStore.MemberRoleRow(guildId, userId, roleId));
+          }
           refreshVisibility(g, u -> u == userId);
           ObjectNode d = payloads.member(updated, user, true);
           d.put("guild_id", Long.toUnsignedString(guildId));
@@ -359,6 +416,7 @@ public final class GuildHost {
           checkOverwrite(g, overwrite);
           GuildState.Channel updated = c.withOverwrite(overwrite);
           g.channels.put(channelId, updated);
+          g.stepWrites.add(new GuildStore.OverwriteRow(channelId, overwrite.id(), overwrite.type(), overwrite.allow(), overwrite.deny()));
           g.channelsChanged();
           refreshVisibility(g, u -> true);
           emit(g, "CHANNEL_UPDATE", payloads.bytes(payloads.channel(guildId, updated)), Intents.GUILDS, channelId);
@@ -379,6 +437,11 @@ public final class GuildHost {
   /**
    * Subscribes a session and snapshots the guild for it in the same loop step: every later event
    * has a seq above {@link JoinResult#snapshotSeq()} and is fanned out to the session.
+   *
+   * <p>With {@code sinceMessageId != 0} (a re-join after the guild moved) the result also
+   * carries the durable messages with {@code sinceMessageId < id <= snapshotMessageId} in channels
+   * the member can view. The join then waits until every earlier write of the guild is durable, so
+   * none of those messages can be missing from the store when it is read.
    */
   public CompletableFuture<JoinResult> join(
       long guildId,
@@ -388,22 +451,126 @@ public final class GuildHost {
       String podId,
       long intents,
       int largeThreshold,
+      long sinceMessageId,
       @Nullable Deadline deadline) {
+    boolean catchUp = sinceMessageId != 0 && Intents.permits(intents, Intents.GUILD_MESSAGES);
+    CompletableFuture<JoinResult> joined =
+        call(
+            guildId,
+            deadline,
+            g -> {
+              GuildState.Member self = g.members.get(userId);
+              if (self == null) {
+                throw new GuildException(
+                    GuildException.Kind.PERMISSION_DENIED,
+                    "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+              }
+              g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
+              long[] hidden = hiddenChannels(g, self);
+              g.hiddenBySession.put(sessionId, hidden);
+              // Every message created later on this pod gets a larger id (one generator, one loop);
+              // earlier owners' messages are older.
+              long snapshotMessageId = ids.next();
+              if (catchUp) {
+                g.stepSends.add(() -> {}); // an ordering barrier in the journal: no writes, no events
+              }
+              return new JoinResult(
+                  g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold, hidden)), hidden, snapshotMessageId, List.of());
+            });
+    if (!catchUp) {
+      return joined;
+    }
+    return joined
+        .thenApplyAsync(
+            r -> new PendingCatchUp(r, store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP)),
+            activationPool)
+        .thenCompose(p -> p.rows().isEmpty() ? CompletableFuture.completedFuture(p.result()) : renderCatchUp(guildId, p));
+  }
+
+  private record PendingCatchUp(JoinResult result, List<GuildStore.MessageRow> rows) {}
+
+  /** The missed messages as MESSAGE_CREATE payloads, rendered on the guild's loop (members). */
+  private CompletableFuture<JoinResult> renderCatchUp(long guildId, PendingCatchUp p) {
+    JoinResult r = p.result();
     return call(
         guildId,
-        deadline,
+        null,
         g -> {
-          GuildState.Member self = g.members.get(userId);
-          if (self == null) {
-            throw new GuildException(
-                GuildException.Kind.PERMISSION_DENIED,
-                "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+          List<byte[]> out = new ArrayList<>(p.rows().size());
+          for (GuildStore.MessageRow m : p.rows()) {
+            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) >= 0) {
+              continue;
+            }
+            Users.User author = users.get(m.authorId());
+            out.add(
+                payloads.bytes(
+                    payloads.message(
+                        m.id(),
+                        guildId,
+                        m.channelId(),
+                        author,
+                        g.members.get(m.authorId()),
+                        m.content(),
+                        m.createdAt().toEpochMilli(),
+                        m.nonce() == null ? "" : m.nonce())));
           }
-          g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
-          long[] hidden = hiddenChannels(g, self);
-          g.hiddenBySession.put(sessionId, hidden);
-          return new JoinResult(g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold, hidden)), hidden);
+          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out);
         });
+  }
+
+  /**
+   * A channel's history from the store, newest first (Discord's order), after checking on the
+   * guild's loop that the channel is the guild's.
+   */
+  public CompletableFuture<List<GuildStore.MessageRow>> messages(long guildId, long channelId, long before, long after, int limit) {
+    if (limit < 1 || limit > 100) {
+      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, "limit out of range: " + limit + " (expected: 1..100)");
+    }
+    return call(
+            guildId,
+            null,
+            g -> {
+              if (!g.channels.containsKey(channelId)) {
+                throw new GuildException(
+                    GuildException.Kind.NOT_FOUND,
+                    "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+              }
+              // an ordering barrier: the read below sees every write acknowledged before this call
+              g.stepSends.add(() -> {});
+              return channelId;
+            })
+        .thenApplyAsync(c -> store.messages(c, before, after, limit), activationPool);
+  }
+
+  /**
+   * Takes a guild out of this pod's memory: its state went ahead of the store (a write failed or
+   * was fenced) or the ring gave it to another pod. The next call loads it again from the store.
+   * With {@code tellSessions}, its subscribers get a _REJOIN event (after every event already
+   * sent) and join again on the ring's owner.
+   */
+  private void evict(Active a, boolean tellSessions) {
+    synchronized (a) {
+      if (a.evicted) {
+        return;
+      }
+      a.evicted = true;
+    }
+    guilds.remove(a.guildId, a);
+    if (!tellSessions) {
+      return;
+    }
+    boolean queued =
+        a.loop.submit(
+            () -> {
+              GuildState g = a.state;
+              if (g != null && !g.subscribers.isEmpty()) {
+                g.seq++;
+                fanout.rejoin(g).run();
+              }
+            });
+    if (!queued) {
+      log.warn("guild {} evicted with a full mailbox: its sessions learn it from the ring or their relay", Long.toUnsignedString(a.guildId));
+    }
   }
 
   public CompletableFuture<Boolean> leave(long guildId, String sessionId) {
@@ -495,7 +662,7 @@ public final class GuildHost {
 
   private void emit(GuildState g, String type, byte[] payload, long requiredIntents, long channelId) {
     g.seq++;
-    fanout.publish(g, type, payload, requiredIntents, channelId);
+    g.stepSends.add(fanout.publish(g, type, payload, requiredIntents, channelId, 0));
   }
 
   /** The channels {@code m} cannot view, sorted. */
@@ -523,7 +690,7 @@ public final class GuildHost {
       if (before == null || !java.util.Arrays.equals(before, hidden)) {
         g.hiddenBySession.put(sub.sessionId(), hidden);
         g.seq++;
-        fanout.visibility(g, sub, hidden);
+        g.stepSends.add(fanout.visibility(g, sub, hidden));
       }
     }
   }
@@ -532,10 +699,8 @@ public final class GuildHost {
     if (!ownership.owns(guildId)) {
       throw GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId));
     }
-    Active a = guilds.get(guildId);
-    if (a == null) {
-      throw new GuildException(GuildException.Kind.NOT_FOUND, "unknown guild: " + Long.toUnsignedString(guildId));
-    }
+    // Not active here: load it from the store (NOT_FOUND if the store has no such guild).
+    Active a = guilds.computeIfAbsent(guildId, id -> new Active(id, new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), null));
     if (a.isActive()) {
       return run(a, deadline, fn);
     }
@@ -561,19 +726,61 @@ public final class GuildHost {
                         new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed while queued"));
                     return;
                   }
-                  long guildId = a.state().id;
+                  long guildId = a.guildId;
                   if (!ownership.owns(guildId)) {
                     // The ring moved the guild away while this task waited: the new owner applies
-                    // its events from now on, never both.
+                    // its events from now on, never both (its claim fences our writes anyway).
+                    evict(a, false);
                     result.completeExceptionally(
                         GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId)));
                     return;
                   }
-                  try {
-                    result.complete(fn.apply(a.state()));
-                  } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
+                  if (a.evicted) {
+                    result.completeExceptionally(
+                        new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(guildId) + " is reloading; retry"));
+                    return;
                   }
+                  if (!journal.reserve()) {
+                    result.completeExceptionally(
+                        new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "guild pod write queue is full; retry"));
+                    return;
+                  }
+                  GuildState g = a.state();
+                  T value;
+                  try {
+                    value = fn.apply(g);
+                  } catch (RuntimeException e) {
+                    g.stepWrites.clear();
+                    g.stepSends.clear();
+                    journal.release();
+                    result.completeExceptionally(e);
+                    return;
+                  }
+                  if (g.stepWrites.isEmpty() && g.stepSends.isEmpty()) {
+                    journal.release();
+                    result.complete(value);
+                    return;
+                  }
+                  // Durable first, then the events (in the guild's order), then the caller's ack.
+                  List<GuildStore.Write> writes = List.copyOf(g.stepWrites);
+                  Runnable[] sends = g.stepSends.toArray(new Runnable[0]);
+                  g.stepWrites.clear();
+                  g.stepSends.clear();
+                  journal.append(
+                      new GuildJournal.Entry(
+                          guildId,
+                          g.epoch,
+                          writes,
+                          () -> {
+                            for (Runnable send : sends) {
+                              send.run();
+                            }
+                            result.complete(value);
+                          },
+                          error -> {
+                            evict(a, true);
+                            result.completeExceptionally(error);
+                          }));
                 });
     if (!accepted) {
       result.completeExceptionally(

@@ -51,6 +51,12 @@ public final class GuildState {
   final long id;
   final String name;
   final long ownerId;
+  /** This pod's ownership epoch of the guild (fences writes of earlier owners). */
+  final long epoch;
+  /** The writes and the prepared fanout of the loop step running now (see GuildHost#run). */
+  final List<dev.concord.guild.store.GuildStore.Write> stepWrites = new ArrayList<>();
+
+  final List<Runnable> stepSends = new ArrayList<>();
   final Map<Long, Channel> channels = new LinkedHashMap<>();
   /** Roles by id; @everyone has the guild's id. */
   final Map<Long, Role> roles = new LinkedHashMap<>();
@@ -81,10 +87,16 @@ public final class GuildState {
     channelsJson = null;
   }
 
-  GuildState(long id, String name, long ownerId, long everyonePermissions) {
+  /**
+   * A guild owned at {@code epoch}. Its seq starts at {@code epoch << 32}, so every event of a
+   * later owner sorts after every event of an earlier one (sessions re-joining compare them).
+   */
+  GuildState(long id, String name, long ownerId, long everyonePermissions, long epoch) {
     this.id = id;
     this.name = name;
     this.ownerId = ownerId;
+    this.epoch = epoch;
+    this.seq = epoch << 32;
     roles.put(id, new Role(id, "@everyone", everyonePermissions, 0));
   }
 
@@ -102,6 +114,10 @@ public final class GuildState {
 
   public long seq() {
     return seq;
+  }
+
+  public long epoch() {
+    return epoch;
   }
 
   public Map<Long, Channel> channels() {

@@ -1,5 +1,7 @@
 package dev.concord.guild.core;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Instant;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -12,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Payloads {
   /** Permissions of @everyone: view channels, send messages, read history, and the usual basics. */
-  static final String EVERYONE_PERMISSIONS = "1071698660929";
+  public static final String EVERYONE_PERMISSIONS = "1071698660929";
 
   private final JsonMapper json = JsonMapper.builder().build();
 
@@ -154,7 +156,7 @@ public final class Payloads {
       long guildId,
       long channelId,
       Users.User author,
-      GuildState.Member authorMember,
+      GuildState.@Nullable Member authorMember,
       String content,
       long timestampMs,
       String nonce) {
@@ -163,7 +165,9 @@ public final class Payloads {
     n.put("channel_id", Long.toUnsignedString(channelId));
     n.put("guild_id", Long.toUnsignedString(guildId));
     n.set("author", user(author));
-    n.set("member", member(authorMember, author, false));
+    if (authorMember != null) {
+      n.set("member", member(authorMember, author, false));
+    }
     n.put("content", content);
     n.put("timestamp", iso(timestampMs));
     n.putNull("edited_timestamp");

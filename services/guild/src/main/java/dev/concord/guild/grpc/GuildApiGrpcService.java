@@ -1,5 +1,8 @@
 package dev.concord.guild.grpc;
 
+import dev.concord.guild.store.GuildStore;
+import dev.concord.proto.guild.v1.ListMessagesRequest;
+import dev.concord.proto.guild.v1.ListMessagesResponse;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.Forwarding;
 import dev.concord.guild.core.GuildHost;
@@ -74,7 +77,32 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () -> CompletableFuture.completedFuture(host.users().get(req.getUserId())),
-        GuildApiGrpcService::toWire);
+        u -> toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
+  }
+
+  @Override
+  public void listMessages(ListMessagesRequest req, StreamObserver<ListMessagesResponse> out) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> stub.listMessages(req, o))) {
+      return;
+    }
+    Statuses.reply(
+        out,
+        () -> host.messages(req.getGuildId(), req.getChannelId(), req.getBefore(), req.getAfter(), req.getLimit() == 0 ? 50 : req.getLimit()),
+        rows -> {
+          ListMessagesResponse.Builder b = ListMessagesResponse.newBuilder();
+          for (GuildStore.MessageRow m : rows) {
+            b.addMessages(
+                Message.newBuilder()
+                    .setId(m.id())
+                    .setGuildId(m.guildId())
+                    .setChannelId(m.channelId())
+                    .setAuthorId(m.authorId())
+                    .setContent(m.content())
+                    .setNonce(m.nonce() == null ? "" : m.nonce())
+                    .setTimestampMs(m.createdAt().toEpochMilli()));
+          }
+          return b.build();
+        });
   }
 
   @Override
@@ -201,7 +229,6 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
         .setUsername(u.username())
         .setGlobalName(u.globalName() == null ? "" : u.globalName())
         .setBot(u.bot())
-        .addAllGuildIds(u.guildIds())
         .build();
   }
 }

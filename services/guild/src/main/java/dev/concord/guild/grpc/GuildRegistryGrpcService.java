@@ -44,14 +44,19 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
                 req.getSessionPodId(),
                 req.getIntents(),
                 threshold,
+                req.getSinceMessageId(),
                 Context.current().getDeadline()),
         r -> {
           JoinResponse.Builder b =
               JoinResponse.newBuilder()
                   .setSnapshotSeq(r.snapshotSeq())
-                  .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()));
+                  .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()))
+                  .setSnapshotMessageId(r.snapshotMessageId());
           for (long c : r.hiddenChannelIds()) {
             b.addHiddenChannelIds(c);
+          }
+          for (byte[] m : r.catchUp()) {
+            b.addCatchUpMessages(ByteString.copyFrom(m));
           }
           return b.build();
         });

@@ -34,12 +34,17 @@ final class Statuses {
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
             case WRONG_OWNER -> Status.FAILED_PRECONDITION;
           };
       return s.withDescription(g.getMessage()).asRuntimeException();
     }
     if (t instanceof StatusRuntimeException s) {
       return s;
+    }
+    if (t instanceof org.springframework.dao.DataAccessException d) {
+      log.warn("store call failed: {}", d.getMessage());
+      return Status.UNAVAILABLE.withDescription("guild store unavailable; retry").asRuntimeException();
     }
     log.error("unexpected failure", t);
     return Status.INTERNAL.withDescription("internal error").asRuntimeException();

@@ -5,21 +5,36 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a guild pod persists and reads back. Writes are synchronous and durable when they return
- * (the caller acknowledges only afterwards). Only the guild's owner writes it.
+ * What a guild pod persists and reads back. Every write of a guild goes through {@link #commit}:
+ * one transaction for a batch of guilds' writes (group commit), durable when it returns, and
+ * fenced by the guild's epoch so that only the guild's current owner can write it.
  */
 public interface GuildStore {
   record UserRow(long id, String username, String globalName, boolean bot) {}
 
-  record ChannelRow(long id, long guildId, String name, String topic, int type, int position) {}
+  /** One row written by a guild's owner. The types are applied in declaration order (foreign keys). */
+  sealed interface Write permits NewGuild, ChannelRow, RoleRow, MemberRow, MemberRoleRow, OverwriteRow, MessageRow {}
 
-  record RoleRow(long id, long guildId, String name, long permissions, int position) {}
+  /** A guild created by this pod, owned from the start at {@code epoch}. */
+  record NewGuild(long id, String name, long ownerId, long epoch) implements Write {}
 
-  record MemberRow(long guildId, long userId, Instant joinedAt, List<Long> roleIds) {}
+  record ChannelRow(long id, long guildId, String name, String topic, int type, int position) implements Write {}
 
-  record OverwriteRow(long channelId, long targetId, int targetType, long allow, long deny) {}
+  record RoleRow(long id, long guildId, String name, long permissions, int position) implements Write {}
 
-  record MessageRow(long id, long channelId, long guildId, long authorId, String content, String nonce, Instant createdAt) {}
+  /** A member; {@code roleIds} are read back by {@link #loadGuild} (written as {@link MemberRoleRow}s). */
+  record MemberRow(long guildId, long userId, Instant joinedAt, List<Long> roleIds) implements Write {}
+
+  record MemberRoleRow(long guildId, long userId, long roleId) implements Write {}
+
+  /** Sets (replaces) one overwrite of a channel. */
+  record OverwriteRow(long channelId, long targetId, int targetType, long allow, long deny) implements Write {}
+
+  record MessageRow(long id, long channelId, long guildId, long authorId, String content, String nonce, Instant createdAt)
+      implements Write {}
+
+  /** The writes of one guild, made by its owner at {@code epoch}. */
+  record Commit(long guildId, long epoch, List<Write> writes) {}
 
   /** Everything needed to activate a guild. */
   record GuildRow(
@@ -32,27 +47,43 @@ public interface GuildStore {
       List<MemberRow> members,
       List<OverwriteRow> overwrites) {}
 
+  /** A write of a guild whose epoch moved on: another pod owns it now. Nothing was written. */
+  final class FencedException extends RuntimeException {
+    private final long guildId;
+
+    public FencedException(long guildId, long epoch) {
+      super("guild " + Long.toUnsignedString(guildId) + " is fenced: epoch " + epoch + " is no longer current");
+      this.guildId = guildId;
+    }
+
+    public long guildId() {
+      return guildId;
+    }
+  }
+
   void insertUser(UserRow user);
 
   Optional<UserRow> user(long userId);
 
+  /** The users that are members of {@code guildId} (loaded with the guild). */
+  List<UserRow> membersAsUsers(long guildId);
+
   /** The guilds a user is a member of (members_by_user). */
   List<Long> guildIdsOf(long userId);
 
-  void insertGuild(long id, String name, long ownerId);
+  /**
+   * Applies {@code batch} in ONE transaction, in order: durable when this returns. Each guild's
+   * epoch is checked (and its row locked) before its writes; if any guild is fenced, nothing is
+   * written and {@link FencedException} names it.
+   */
+  void commit(List<Commit> batch);
 
-  void insertChannel(ChannelRow channel);
-
-  void insertRole(RoleRow role);
-
-  void insertMember(long guildId, long userId, Instant joinedAt);
-
-  void addMemberRole(long guildId, long userId, long roleId);
-
-  void putOverwrite(OverwriteRow overwrite);
-
-  /** Appends messages in one transaction (one commit for the whole batch). */
-  void insertMessages(List<MessageRow> messages);
+  /**
+   * Takes ownership of a guild: bumps its epoch and returns the new one (every later write of an
+   * older epoch is fenced), or -1 if there is no such guild. Waits for a write in flight by the
+   * previous owner (row lock), so the state loaded afterwards includes it.
+   */
+  long claim(long guildId);
 
   Optional<GuildRow> loadGuild(long guildId);
 
@@ -61,4 +92,7 @@ public interface GuildStore {
    * (if non-zero) and id > {@code after} (if non-zero).
    */
   List<MessageRow> messages(long channelId, long before, long after, int limit);
+
+  /** A guild's messages with {@code after < id <= upTo}, oldest first, at most {@code limit}. */
+  List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit);
 }

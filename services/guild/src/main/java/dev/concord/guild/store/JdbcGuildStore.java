@@ -10,6 +10,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -53,72 +54,153 @@ public final class JdbcGuildStore implements GuildStore {
   }
 
   @Override
+  public List<UserRow> membersAsUsers(long guildId) {
+    return jdbc.query(
+        "select u.id, u.username, u.global_name, u.bot from members m join users u on u.id = m.user_id where m.guild_id = ?",
+        (rs, i) -> new UserRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)),
+        guildId);
+  }
+
+  @Override
   public List<Long> guildIdsOf(long userId) {
     return jdbc.queryForList("select guild_id from members where user_id = ? order by guild_id", Long.class, userId);
   }
 
   @Override
-  public void insertGuild(long id, String name, long ownerId) {
-    jdbc.update("insert into guilds (id, name, owner_id) values (?, ?, ?)", id, name, ownerId);
+  public void commit(List<Commit> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    tx.executeWithoutResult(s -> apply(batch));
   }
 
-  @Override
-  public void insertChannel(ChannelRow c) {
-    jdbc.update(
+  private void apply(List<Commit> batch) {
+    List<NewGuild> guilds = new ArrayList<>();
+    List<ChannelRow> channels = new ArrayList<>();
+    List<RoleRow> roles = new ArrayList<>();
+    List<MemberRow> members = new ArrayList<>();
+    List<MemberRoleRow> memberRoles = new ArrayList<>();
+    // the last overwrite per (channel, target, type) wins, as if applied one by one
+    Map<List<Long>, OverwriteRow> overwrites = new java.util.LinkedHashMap<>();
+    List<MessageRow> messages = new ArrayList<>();
+    Map<Long, Long> epochs = new java.util.LinkedHashMap<>();
+    for (Commit c : batch) {
+      epochs.putIfAbsent(c.guildId(), c.epoch());
+      for (Write w : c.writes()) {
+        switch (w) {
+          case NewGuild g -> guilds.add(g);
+          case ChannelRow ch -> channels.add(ch);
+          case RoleRow r -> roles.add(r);
+          case MemberRow m -> members.add(m);
+          case MemberRoleRow mr -> memberRoles.add(mr);
+          case OverwriteRow o -> overwrites.put(List.of(o.channelId(), o.targetId(), (long) o.targetType()), o);
+          case MessageRow m -> messages.add(m);
+        }
+      }
+    }
+    batch(
+        "insert into guilds (id, name, owner_id, epoch) values (?, ?, ?, ?)",
+        guilds,
+        (ps, g) -> {
+          ps.setLong(1, g.id());
+          ps.setString(2, g.name());
+          ps.setLong(3, g.ownerId());
+          ps.setLong(4, g.epoch());
+        });
+    // Fencing: the epoch must still be ours; the update also locks the row until commit, so a new
+    // owner's claim waits for this transaction and then sees everything it wrote.
+    for (Map.Entry<Long, Long> e : epochs.entrySet()) {
+      if (jdbc.update("update guilds set epoch = epoch where id = ? and epoch = ?", e.getKey(), e.getValue()) != 1) {
+        throw new FencedException(e.getKey(), e.getValue());
+      }
+    }
+    batch(
         "insert into channels (id, guild_id, name, topic, type, position) values (?, ?, ?, ?, ?, ?)",
-        c.id(), c.guildId(), c.name(), c.topic(), c.type(), c.position());
-  }
-
-  @Override
-  public void insertRole(RoleRow r) {
-    jdbc.update(
+        channels,
+        (ps, c) -> {
+          ps.setLong(1, c.id());
+          ps.setLong(2, c.guildId());
+          ps.setString(3, c.name());
+          ps.setString(4, c.topic());
+          ps.setInt(5, c.type());
+          ps.setInt(6, c.position());
+        });
+    batch(
         "insert into roles (id, guild_id, name, permissions, position) values (?, ?, ?, ?, ?)",
-        r.id(), r.guildId(), r.name(), r.permissions(), r.position());
-  }
-
-  @Override
-  public void insertMember(long guildId, long userId, Instant joinedAt) {
-    jdbc.update("insert into members (guild_id, user_id, joined_at) values (?, ?, ?)", guildId, userId, Timestamp.from(joinedAt));
-  }
-
-  @Override
-  public void addMemberRole(long guildId, long userId, long roleId) {
-    jdbc.update("insert into member_roles (guild_id, user_id, role_id) values (?, ?, ?)", guildId, userId, roleId);
-  }
-
-  @Override
-  public void putOverwrite(OverwriteRow o) {
-    tx.executeWithoutResult(
-        s -> {
-          jdbc.update(
-              "delete from channel_overwrites where channel_id = ? and target_id = ? and target_type = ?",
-              o.channelId(), o.targetId(), o.targetType());
-          jdbc.update(
-              "insert into channel_overwrites (channel_id, target_id, target_type, allow_bits, deny_bits) values (?, ?, ?, ?, ?)",
-              o.channelId(), o.targetId(), o.targetType(), o.allow(), o.deny());
+        roles,
+        (ps, r) -> {
+          ps.setLong(1, r.id());
+          ps.setLong(2, r.guildId());
+          ps.setString(3, r.name());
+          ps.setLong(4, r.permissions());
+          ps.setInt(5, r.position());
+        });
+    batch(
+        "insert into members (guild_id, user_id, joined_at) values (?, ?, ?)",
+        members,
+        (ps, m) -> {
+          ps.setLong(1, m.guildId());
+          ps.setLong(2, m.userId());
+          ps.setTimestamp(3, Timestamp.from(m.joinedAt()));
+        });
+    batch(
+        "insert into member_roles (guild_id, user_id, role_id) values (?, ?, ?)",
+        memberRoles,
+        (ps, m) -> {
+          ps.setLong(1, m.guildId());
+          ps.setLong(2, m.userId());
+          ps.setLong(3, m.roleId());
+        });
+    List<OverwriteRow> ows = new ArrayList<>(overwrites.values());
+    batch(
+        "delete from channel_overwrites where channel_id = ? and target_id = ? and target_type = ?",
+        ows,
+        (ps, o) -> {
+          ps.setLong(1, o.channelId());
+          ps.setLong(2, o.targetId());
+          ps.setInt(3, o.targetType());
+        });
+    batch(
+        "insert into channel_overwrites (channel_id, target_id, target_type, allow_bits, deny_bits) values (?, ?, ?, ?, ?)",
+        ows,
+        (ps, o) -> {
+          ps.setLong(1, o.channelId());
+          ps.setLong(2, o.targetId());
+          ps.setInt(3, o.targetType());
+          ps.setLong(4, o.allow());
+          ps.setLong(5, o.deny());
+        });
+    batch(
+        "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+        messages,
+        (ps, m) -> {
+          ps.setLong(1, m.id());
+          ps.setLong(2, m.channelId());
+          ps.setLong(3, m.guildId());
+          ps.setLong(4, m.authorId());
+          ps.setString(5, m.content());
+          ps.setString(6, m.nonce());
+          ps.setTimestamp(7, Timestamp.from(m.createdAt()));
         });
   }
 
-  @Override
-  public void insertMessages(List<MessageRow> messages) {
-    if (messages.isEmpty()) {
-      return;
+  private <T> void batch(String sql, List<T> rows, ParameterizedPreparedStatementSetter<T> setter) {
+    if (!rows.isEmpty()) {
+      jdbc.batchUpdate(sql, rows, 1000, setter);
     }
-    tx.executeWithoutResult(
-        s ->
-            jdbc.batchUpdate(
-                "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at) values (?, ?, ?, ?, ?, ?, ?)",
-                messages,
-                500,
-                (ps, m) -> {
-                  ps.setLong(1, m.id());
-                  ps.setLong(2, m.channelId());
-                  ps.setLong(3, m.guildId());
-                  ps.setLong(4, m.authorId());
-                  ps.setString(5, m.content());
-                  ps.setString(6, m.nonce());
-                  ps.setTimestamp(7, Timestamp.from(m.createdAt()));
-                }));
+  }
+
+  @Override
+  public long claim(long guildId) {
+    Long epoch =
+        tx.execute(
+            s -> {
+              if (jdbc.update("update guilds set epoch = epoch + 1 where id = ?", guildId) != 1) {
+                return -1L;
+              }
+              return jdbc.queryForObject("select epoch from guilds where id = ?", Long.class, guildId);
+            });
+    return epoch == null ? -1 : epoch;
   }
 
   @Override
@@ -188,5 +270,19 @@ public final class JdbcGuildStore implements GuildStore {
             new MessageRow(
                 rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()),
         args.toArray());
+  }
+
+  @Override
+  public List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit) {
+    return jdbc.query(
+        "select id, channel_id, guild_id, author_id, content, nonce, created_at from messages"
+            + " where guild_id = ? and id > ? and id <= ? order by id limit ?",
+        (rs, i) ->
+            new MessageRow(
+                rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()),
+        guildId,
+        after,
+        upTo,
+        limit);
   }
 }

@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import dev.concord.guild.store.GuildStore;
+import dev.concord.guild.store.JdbcGuildStore;
+import dev.concord.guild.store.TestDatabase;
+import dev.concord.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -21,21 +25,28 @@ class GuildHostTest {
 
   record Visibility(long seq, String sessionId, long[] hidden) {}
 
-  /** Records what the guild hands to the fanout. */
+  /** Records what the guild sends to the fanout (recipients as captured on the loop). */
   static final class RecordingFanout implements Fanout {
-    final List<Published> published = new ArrayList<>();
-    final List<Visibility> visibility = new ArrayList<>();
+    final List<Published> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<Visibility> visibility = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public synchronized void publish(GuildState state, String type, byte[] payload, long intents, long channelId) {
+    public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
       List<Long> recipients = new ArrayList<>();
       state.subscribersByPod().values().forEach(recipients::addAll);
-      published.add(new Published(state.seq(), type, payload, intents, recipients, channelId));
+      Published p = new Published(state.seq(), type, payload, intents, recipients, channelId);
+      return () -> published.add(p);
     }
 
     @Override
-    public synchronized void visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
-      visibility.add(new Visibility(state.seq(), sub.sessionId(), hidden));
+    public Runnable visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
+      Visibility v = new Visibility(state.seq(), sub.sessionId(), hidden);
+      return () -> visibility.add(v);
+    }
+
+    @Override
+    public Runnable rejoin(GuildState state) {
+      return publish(state, "_REJOIN", new byte[0], 0, 0, 0);
     }
   }
 
@@ -44,19 +55,21 @@ class GuildHostTest {
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private final RecordingFanout fanout = new RecordingFanout();
   private final List<Published> published = fanout.published;
-  private final GuildHost host =
-      new GuildHost(
-          new Users(),
-          new Payloads(),
-          SnowflakeGenerator.forNode(3),
-          pool,
-          fanout,
-          Ownership.ALL,
-          100,
-          Clock.systemUTC());
+  private final GuildStore store = new JdbcGuildStore(TestDatabase.postgres());
+  private final List<GuildJournal> journals = new ArrayList<>();
+  private final GuildHost host = pod(3, fanout, Ownership.ALL, 1000);
+
+  /** A guild pod on the shared PostgreSQL store, with its own journal. */
+  private GuildHost pod(int node, Fanout f, Ownership own, int maxBatch) {
+    GuildJournal journal = new GuildJournal(store, 1000, maxBatch);
+    journals.add(journal);
+    return new GuildHost(
+        store, journal, new Users(store, 1000), new Payloads(), SnowflakeGenerator.forNode(node), pool, f, own, 100, Clock.systemUTC());
+  }
 
   @AfterEach
   void stop() {
+    journals.forEach(GuildJournal::close);
     pool.shutdownNow();
   }
 
@@ -71,7 +84,7 @@ class GuildHostTest {
     GuildState g = host.createGuild("Guild", alice.id()).join();
     GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
 
-    GuildHost.JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, null).join();
+    GuildHost.JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, 0, null).join();
     JsonNode snapshot = JsonMapper.builder().build().readTree(join.guildCreateJson());
     assertThat(snapshot.path("channels").get(0).path("name").asString()).isEqualTo("general");
     assertThat(snapshot.path("members").size()).isEqualTo(1);
@@ -103,7 +116,7 @@ class GuildHostTest {
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
     assertThatThrownBy(() -> host.createMessage(g.id(), 12345, alice.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
-    assertThatThrownBy(() -> host.createMessage(999, c.id(), alice.id(), "hi", ""))
+    assertThatThrownBy(() -> host.createMessage(999, c.id(), alice.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
   }
 
@@ -112,10 +125,10 @@ class GuildHostTest {
     Users.User alice = host.createUser("alice", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    assertThatThrownBy(() -> host.join(g.id(), "s", 12, bob.id(), "p", 0, 50, null).join())
+    assertThatThrownBy(() -> host.join(g.id(), "s", 12, bob.id(), "p", 0, 50, 0, null).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
     host.addMember(g.id(), bob.id()).join();
-    assertThat(bob.guildIds()).containsExactly(g.id());
+    assertThat(host.users().guildIdsOf(bob.id())).containsExactly(g.id());
     assertThatThrownBy(() -> host.addMember(g.id(), bob.id()).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.ALREADY_EXISTS));
   }
@@ -130,7 +143,7 @@ class GuildHostTest {
     JsonNode snap =
         JsonMapper.builder()
             .build()
-            .readTree(host.join(g.id(), "s", 13, owner.id(), "p", 0, 50, null).join().guildCreateJson());
+            .readTree(host.join(g.id(), "s", 13, owner.id(), "p", 0, 50, 0, null).join().guildCreateJson());
     assertThat(snap.path("large").asBoolean()).isTrue();
     assertThat(snap.path("member_count").asInt()).isEqualTo(61);
     assertThat(snap.path("members").size()).isEqualTo(1);
@@ -172,8 +185,7 @@ class GuildHostTest {
   void createGuild_drawsIdsThisPodOwns() {
     FlippingOwnership own = new FlippingOwnership();
     own.test = id -> (id >>> 12) % 3 == 0; // a third of the ids
-    GuildHost h =
-        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, NONE, own, 100, Clock.systemUTC());
+    GuildHost h = pod(4, NONE, own, 1000);
     Users.User alice = h.createUser("alice", "", false);
     for (int i = 0; i < 20; i++) {
       assertThat(own.owns(h.createGuild("G" + i, alice.id()).join().id())).isTrue();
@@ -183,8 +195,7 @@ class GuildHostTest {
   @Test
   void ringMovesGuildAway_laterCallsRefusedWithRingVersionAndOwner() {
     FlippingOwnership own = new FlippingOwnership();
-    GuildHost h =
-        new GuildHost(new Users(), new Payloads(), SnowflakeGenerator.forNode(4), pool, NONE, own, 100, Clock.systemUTC());
+    GuildHost h = pod(4, NONE, own, 1000);
     Users.User alice = h.createUser("alice", "", false);
     GuildState g = h.createGuild("Moving", alice.id()).join();
     GuildState.Channel c = h.createChannel(g.id(), "general", "").join();
@@ -218,12 +229,12 @@ class GuildHostTest {
             .join();
     GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
 
-    GuildHost.JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, null).join();
+    GuildHost.JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
     JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
     assertThat(snap.path("channels").size()).isEqualTo(1);
     assertThat(snap.path("channels").get(0).path("name").asString()).isEqualTo("general");
-    GuildHost.JoinResult ownerJoin = host.join(g.id(), "owner-s", 22, owner.id(), "p", Intents.GUILDS, 50, null).join();
+    GuildHost.JoinResult ownerJoin = host.join(g.id(), "owner-s", 22, owner.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(ownerJoin.hiddenChannelIds()).isEmpty();
 
     // bob may not post where he cannot see
@@ -255,16 +266,23 @@ class GuildHostTest {
     ExecutorService activations = Executors.newFixedThreadPool(1);
     try {
       JoinAdmission admission = new JoinAdmission(2, 250);
-      host.withActivation(state -> release.await(), activations, admission);
+      GuildLoader fromStore = new GuildLoader.FromStore(store, host.users(), 0, 0);
+      host.withActivation(
+          id -> {
+            release.await();
+            return fromStore.load(id);
+          },
+          activations,
+          admission);
       Users.User alice = host.createUser("alice", "", false);
       GuildState g = host.createGuild("Guild", alice.id()).join();
       host.passivateAll();
 
-      var first = host.join(g.id(), "s1", 31, alice.id(), "p", 0, 50, null);
-      var second = host.join(g.id(), "s2", 32, alice.id(), "p", 0, 50, null);
+      var first = host.join(g.id(), "s1", 31, alice.id(), "p", 0, 50, 0, null);
+      var second = host.join(g.id(), "s2", 32, alice.id(), "p", 0, 50, 0, null);
       assertThat(admission.pending()).isEqualTo(2);
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, null))
+      assertThatThrownBy(() -> host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, 0, null))
           .isInstanceOfSatisfying(
               GuildException.class,
               e -> {
@@ -281,10 +299,123 @@ class GuildHostTest {
       assertThat(admission.peakPending()).isEqualTo(2);
       assertThat(admission.activations()).isEqualTo(1); // one activation served both joins
       // active now: no admission needed
-      assertThat(host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, null).get(5, java.util.concurrent.TimeUnit.SECONDS))
+      assertThat(host.join(g.id(), "s3", 33, alice.id(), "p", 0, 50, 0, null).get(5, java.util.concurrent.TimeUnit.SECONDS))
           .isNotNull();
     } finally {
       activations.shutdownNow();
     }
+  }
+
+  @Test
+  void createMessage_ackedOnceDurable_historyNewestFirst() {
+    Users.User alice = host.createUser("alice", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(host.createMessage(g.id(), c.id(), alice.id(), "m" + i, "").join().id());
+    }
+    // acknowledged ⇒ in the store (read straight from it, not from this pod)
+    assertThat(store.messages(c.id(), 0, 0, 100)).extracting(GuildStore.MessageRow::id).containsExactlyElementsOf(ids.reversed());
+    assertThat(host.messages(g.id(), c.id(), ids.get(3), 0, 2).join())
+        .extracting(GuildStore.MessageRow::content)
+        .containsExactly("m2", "m1");
+    assertThat(host.messages(g.id(), c.id(), 0, ids.get(3), 50).join()).extracting(GuildStore.MessageRow::content).containsExactly("m4");
+    assertThatThrownBy(() -> host.messages(g.id(), c.id(), 0, 0, 101)).hasMessageContaining("expected: 1..100");
+    assertThatThrownBy(() -> host.messages(g.id(), 42, 0, 0, 10).join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void newOwner_activatesFromStore_withChannelsRolesMembersAndOverwrites() {
+    Users.User owner = host.createUser("owner", "", false);
+    Users.User bob = host.createUser("bob", "", false);
+    GuildState g = host.createGuild("Guild", owner.id()).join();
+    host.addMember(g.id(), bob.id()).join();
+    GuildState.Role staff = host.createRole(g.id(), "staff", 0).join();
+    GuildState.Channel secret =
+        host.createChannel(
+                g.id(), "staff-only", "", List.of(new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL)))
+            .join();
+    host.setChannelPermission(g.id(), secret.id(), new GuildState.Overwrite(staff.id(), Permissions.ROLE, Permissions.VIEW_CHANNEL, 0))
+        .join();
+
+    GuildHost other = pod(5, NONE, Ownership.ALL, 1000); // another pod, same store
+    GuildHost.JoinResult bobJoin = other.join(g.id(), "bob-s", 41, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
+    assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
+    JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
+    assertThat(snap.path("member_count").asInt()).isEqualTo(2);
+    assertThat(snap.path("roles").size()).isEqualTo(2);
+    other.addMemberRole(g.id(), bob.id(), staff.id()).join();
+    assertThat(other.join(g.id(), "bob-s", 41, bob.id(), "p", Intents.GUILDS, 50, 0, null).join().hiddenChannelIds()).isEmpty();
+  }
+
+  @Test
+  void oldOwner_afterNewOwnerClaims_writeFencedNotStored_andSessionsToldToRejoin() throws InterruptedException {
+    Users.User alice = host.createUser("alice", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    host.join(g.id(), "s-old", 51, alice.id(), "pod-a", Intents.GUILD_MESSAGES, 50, 0, null).join();
+
+    // a paused or partitioned old owner still believes it owns the guild; the new one claims it
+    GuildHost newOwner = pod(6, NONE, Ownership.ALL, 1000);
+    newOwner.join(g.id(), "s-new", 52, alice.id(), "pod-a", Intents.GUILD_MESSAGES, 50, 0, null).join();
+
+    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "stale", "").join())
+        .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.UNAVAILABLE));
+    assertThat(store.messages(c.id(), 0, 0, 10)).isEmpty();
+    Await.until(() -> published.stream().anyMatch(p -> p.type().equals("_REJOIN") && p.recipients().contains(51L)), "_REJOIN sent");
+    assertThat(published).noneMatch(p -> p.type().equals("MESSAGE_CREATE"));
+    // the next call reloads the guild here (claiming it back, fencing the other pod)
+    assertThat(host.createMessage(g.id(), c.id(), alice.id(), "fresh", "").join().id()).isPositive();
+    assertThat(store.messages(c.id(), 0, 0, 10)).extracting(GuildStore.MessageRow::content).containsExactly("fresh");
+  }
+
+  @Test
+  void rejoin_catchesUpOnMissedMessages_onlyVisibleOnes_upToTheSnapshot() {
+    Users.User owner = host.createUser("owner", "", false);
+    Users.User bob = host.createUser("bob", "", false);
+    GuildState g = host.createGuild("Guild", owner.id()).join();
+    host.addMember(g.id(), bob.id()).join();
+    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel secret =
+        host.createChannel(
+                g.id(), "secret", "", List.of(new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL)))
+            .join();
+    GuildHost.JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
+    assertThat(first.catchUp()).isEmpty();
+    long seen = host.createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
+    host.createMessage(g.id(), general.id(), owner.id(), "missed 1", "").join();
+    host.createMessage(g.id(), secret.id(), owner.id(), "not for bob", "").join();
+    host.createMessage(g.id(), general.id(), owner.id(), "missed 2", "").join();
+
+    GuildHost newOwner = pod(7, NONE, Ownership.ALL, 1000);
+    GuildHost.JoinResult again =
+        newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, seen, null).join();
+    JsonMapper json = JsonMapper.builder().build();
+    assertThat(again.catchUp()).extracting(b -> json.readTree(b).path("content").asString()).containsExactly("missed 1", "missed 2");
+    assertThat(again.snapshotSeq()).isGreaterThan(first.snapshotSeq()); // a later epoch sorts after
+    // nothing newer than the snapshot is caught up (it arrives live)
+    assertThat(newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, again.snapshotMessageId(), null).join().catchUp())
+        .isEmpty();
+  }
+
+  @Test
+  void groupCommit_manyConcurrentWrites_fewTransactions_allDurableInGuildOrder() {
+    Users.User alice = host.createUser("alice", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    host.join(g.id(), "s", 71, alice.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
+    List<java.util.concurrent.CompletableFuture<GuildHost.CreatedMessage>> acks = new ArrayList<>();
+    for (int i = 0; i < 90; i++) { // within the mailbox bound (100)
+      acks.add(host.createMessage(g.id(), c.id(), alice.id(), "m" + i, ""));
+    }
+    acks.forEach(java.util.concurrent.CompletableFuture::join);
+    assertThat(store.messages(c.id(), 0, 0, 100)).hasSize(90);
+    List<Long> seqs = published.stream().filter(p -> p.type().equals("MESSAGE_CREATE")).map(Published::seq).toList();
+    assertThat(seqs).hasSize(90).isSorted();
+    GuildJournal journal = journals.getFirst();
+    assertThat(journal.committedEntries()).isGreaterThanOrEqualTo(90);
+    assertThat(journal.commits()).isLessThan(journal.committedEntries());
   }
 }

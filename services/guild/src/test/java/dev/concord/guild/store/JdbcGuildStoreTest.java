@@ -8,12 +8,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * The store against a real PostgreSQL: {@code CONCORD_TEST_JDBC_URL}, which {@code make test}
@@ -25,15 +23,11 @@ class JdbcGuildStoreTest {
 
   @BeforeAll
   static void database() {
-    String url = System.getenv("CONCORD_TEST_JDBC_URL");
-    if (url == null || url.isBlank() || url.startsWith("${")) {
-      throw new IllegalStateException(
-          "CONCORD_TEST_JDBC_URL is not set: run the tests with `make test` (it provides PostgreSQL), "
-              + "or point it at a PostgreSQL database you own");
-    }
-    dataSource = new DriverManagerDataSource(url);
-    Flyway.configure().dataSource(dataSource).cleanDisabled(false).load().clean();
-    JdbcGuildStore.migrate(dataSource);
+    dataSource = TestDatabase.postgres();
+  }
+
+  private static GuildStore.Commit commit(long guildId, long epoch, GuildStore.Write... writes) {
+    return new GuildStore.Commit(guildId, epoch, List.of(writes));
   }
 
   @BeforeEach
@@ -58,19 +52,24 @@ class JdbcGuildStoreTest {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     store.insertUser(new GuildStore.UserRow(1, "alice", "Alice", false));
     store.insertUser(new GuildStore.UserRow(2, "bob", null, true));
-    store.insertGuild(100, "Guild", 1);
-    store.insertMember(100, 1, now);
-    store.insertMember(100, 2, now.plusSeconds(1));
-    store.insertRole(new GuildStore.RoleRow(100, 100, "@everyone", 1024, 0));
-    store.insertRole(new GuildStore.RoleRow(101, 100, "staff", 1024, 1));
-    store.addMemberRole(100, 2, 101);
-    store.insertChannel(new GuildStore.ChannelRow(200, 100, "general", null, 0, 0));
-    store.putOverwrite(new GuildStore.OverwriteRow(200, 100, 0, 0, 1024));
-    store.putOverwrite(new GuildStore.OverwriteRow(200, 100, 0, 2048, 0)); // replaces
+    store.commit(
+        List.of(
+            commit(100, 1, new GuildStore.NewGuild(100, "Guild", 1, 1), new GuildStore.MemberRow(100, 1, now, List.of())),
+            commit(
+                100,
+                1,
+                new GuildStore.MemberRow(100, 2, now.plusSeconds(1), List.of()),
+                new GuildStore.RoleRow(100, 100, "@everyone", 1024, 0),
+                new GuildStore.RoleRow(101, 100, "staff", 1024, 1),
+                new GuildStore.MemberRoleRow(100, 2, 101),
+                new GuildStore.ChannelRow(200, 100, "general", null, 0, 0),
+                new GuildStore.OverwriteRow(200, 100, 0, 0, 1024))));
+    store.commit(List.of(commit(100, 1, new GuildStore.OverwriteRow(200, 100, 0, 2048, 0)))); // replaces
 
     GuildStore.GuildRow g = store.loadGuild(100).orElseThrow();
     assertThat(g.name()).isEqualTo("Guild");
     assertThat(g.ownerId()).isEqualTo(1);
+    assertThat(g.epoch()).isEqualTo(1);
     assertThat(g.channels()).extracting(GuildStore.ChannelRow::name).containsExactly("general");
     assertThat(g.roles()).extracting(GuildStore.RoleRow::name).containsExactly("@everyone", "staff");
     assertThat(g.members()).extracting(GuildStore.MemberRow::userId).containsExactly(1L, 2L);
@@ -84,32 +83,90 @@ class JdbcGuildStoreTest {
 
   @Test
   void history_newestFirst_withBeforeAfterAndLimit() {
-    store.insertUser(new GuildStore.UserRow(1, "alice", null, false));
-    store.insertGuild(100, "Guild", 1);
-    store.insertChannel(new GuildStore.ChannelRow(200, 100, "general", null, 0, 0));
-    List<GuildStore.MessageRow> batch = new ArrayList<>();
+    guildWithChannel();
+    List<GuildStore.Write> batch = new ArrayList<>();
     for (long id = 1001; id <= 1010; id++) {
       batch.add(new GuildStore.MessageRow(id, 200, 100, 1, "m" + id, "", Instant.now()));
     }
-    store.insertMessages(batch);
+    store.commit(List.of(new GuildStore.Commit(100, 1, batch)));
 
     assertThat(store.messages(200, 0, 0, 3)).extracting(GuildStore.MessageRow::id).containsExactly(1010L, 1009L, 1008L);
     assertThat(store.messages(200, 1005, 0, 100)).extracting(GuildStore.MessageRow::id).containsExactly(1004L, 1003L, 1002L, 1001L);
     assertThat(store.messages(200, 0, 1007, 100)).extracting(GuildStore.MessageRow::id).containsExactly(1010L, 1009L, 1008L);
     assertThat(store.messages(200, 1009, 1006, 100)).extracting(GuildStore.MessageRow::id).containsExactly(1008L, 1007L);
     assertThatThrownBy(() -> store.messages(200, 0, 0, 101)).hasMessageContaining("expected: 1..100");
+    // the catch-up read: oldest first, after < id <= upTo
+    assertThat(store.guildMessages(100, 1007, 1009, 10)).extracting(GuildStore.MessageRow::id).containsExactly(1008L, 1009L);
+  }
+
+  private void guildWithChannel() {
+    store.insertUser(new GuildStore.UserRow(1, "alice", null, false));
+    store.commit(
+        List.of(
+            commit(
+                100,
+                1,
+                new GuildStore.NewGuild(100, "Guild", 1, 1),
+                new GuildStore.MemberRow(100, 1, Instant.now(), List.of()),
+                new GuildStore.ChannelRow(200, 100, "general", null, 0, 0))));
+  }
+
+  @Test
+  void claim_bumpsEpoch_olderOwnersWritesFenced_nothingWritten() {
+    guildWithChannel();
+    assertThat(store.claim(100)).isEqualTo(2);
+    GuildStore.MessageRow late = new GuildStore.MessageRow(5, 200, 100, 1, "from the old owner", "", Instant.now());
+    assertThatThrownBy(() -> store.commit(List.of(commit(100, 1, late))))
+        .isInstanceOfSatisfying(GuildStore.FencedException.class, f -> assertThat(f.guildId()).isEqualTo(100));
+    assertThat(store.messages(200, 0, 0, 10)).isEmpty();
+    store.commit(List.of(commit(100, 2, late)));
+    assertThat(store.messages(200, 0, 0, 10)).hasSize(1);
+    assertThat(store.claim(999)).isEqualTo(-1);
+  }
+
+  @Test
+  void claim_waitsForTheOldOwnersTransactionInFlight_thenSeesItsWrite() throws Exception {
+    guildWithChannel();
+    org.springframework.transaction.support.TransactionTemplate tx =
+        new org.springframework.transaction.support.TransactionTemplate(
+            new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+    java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+    Thread oldOwner =
+        Thread.ofPlatform()
+            .start(
+                () ->
+                    tx.executeWithoutResult(
+                        s -> {
+                          JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+                          jdbc.update("update guilds set epoch = epoch where id = 100 and epoch = 1");
+                          jdbc.update(
+                              "insert into messages (id, channel_id, guild_id, author_id, content, created_at) values (7, 200, 100, 1, 'in flight', now())");
+                          locked.countDown();
+                          try {
+                            finish.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        }));
+    assertThat(locked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    var claim = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.claim(100));
+    Thread.sleep(200);
+    assertThat(claim).isNotDone(); // blocked on the old owner's row lock
+    finish.countDown();
+    assertThat(claim.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
+    oldOwner.join(10_000);
+    assertThat(store.messages(200, 0, 0, 10)).extracting(GuildStore.MessageRow::content).containsExactly("in flight");
   }
 
   @Test
   void batch_isOneTransaction_aFailingRowLeavesNothing() {
-    store.insertUser(new GuildStore.UserRow(1, "alice", null, false));
-    store.insertGuild(100, "Guild", 1);
-    store.insertChannel(new GuildStore.ChannelRow(200, 100, "general", null, 0, 0));
-    List<GuildStore.MessageRow> batch =
+    guildWithChannel();
+    List<GuildStore.Commit> batch =
         List.of(
-            new GuildStore.MessageRow(1, 200, 100, 1, "ok", "", Instant.now()),
-            new GuildStore.MessageRow(2, 999, 100, 1, "unknown channel", "", Instant.now()));
-    assertThatThrownBy(() -> store.insertMessages(batch)).isInstanceOf(RuntimeException.class);
+            commit(100, 1, new GuildStore.MessageRow(1, 200, 100, 1, "ok", "", Instant.now())),
+            commit(100, 1, new GuildStore.MessageRow(2, 999, 100, 1, "unknown channel", "", Instant.now())));
+    assertThatThrownBy(() -> store.commit(batch)).isInstanceOf(RuntimeException.class);
     assertThat(store.messages(200, 0, 0, 10)).isEmpty();
   }
 }

@@ -142,6 +142,7 @@ class SessionConfig {
             new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
             sessionScheduler);
     guildLinks.bind(manager);
+    guildLinks.watchRing(java.time.Duration.ofMillis(100));
     Gauge.builder("concord.session.sessions", manager, SessionManager::sessionCount)
         .description("live sessions on this pod")
         .register(meters);
@@ -160,6 +161,12 @@ class SessionConfig {
     FunctionCounter.builder("concord.session.resumed", manager, SessionManager::resumedSessions).register(meters);
     FunctionCounter.builder("concord.session.expired", manager, SessionManager::expiredSessions)
         .description("detached sessions ended because the resume window passed")
+        .register(meters);
+    FunctionCounter.builder("concord.session.guild.rejoins", manager, SessionManager::rejoins)
+        .description("guild subscriptions re-joined because their guild moved (pod death, ring change)")
+        .register(meters);
+    FunctionCounter.builder("concord.session.guild.caught-up", manager, SessionManager::caughtUpMessages)
+        .description("missed messages dispatched after re-joins")
         .register(meters);
     FunctionCounter.builder("concord.session.desyncs", manager, SessionManager::desyncs)
         .description("sessions closed because they fell behind or missed events")

@@ -6,9 +6,17 @@ import java.util.concurrent.CompletableFuture;
 
 /** The session's view of the guild service. Futures may complete on any thread. */
 public interface GuildPort {
+  /** A join's answer and the guild pod that gave it (the session re-joins when that pod goes). */
+  record Joined(JoinResponse response, String podId) {}
+
   CompletableFuture<User> user(long userId);
 
-  CompletableFuture<JoinResponse> join(long guildId, Session session);
+  /**
+   * Subscribes {@code session} to a guild on its owner pod. {@code sinceMessageId} is 0 on a first
+   * join; on a re-join it is the newest message of the guild the session has seen, and the answer
+   * carries the ones it missed.
+   */
+  CompletableFuture<Joined> join(long guildId, Session session, long sinceMessageId);
 
   void leave(long guildId, String sessionId);
 }

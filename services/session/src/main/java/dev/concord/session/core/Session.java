@@ -16,6 +16,12 @@ public final class Session {
     final long guildId;
     boolean joined;
     long snapshotSeq;
+    /** The guild pod that answered the last join ("" before it): its loss means a re-join. */
+    String ownerPod = "";
+    /** The newest message of the guild this session has seen (or its join covered). */
+    long lastMessageId;
+    /** A re-join is in flight (at most one). */
+    boolean rejoining;
     /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
     long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();

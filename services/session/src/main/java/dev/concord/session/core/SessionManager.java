@@ -66,6 +66,8 @@ public final class SessionManager {
   private final LongAdder detached = new LongAdder();
   private final LongAdder resumed = new LongAdder();
   private final LongAdder expired = new LongAdder();
+  private final LongAdder rejoins = new LongAdder();
+  private final LongAdder caughtUp = new LongAdder();
 
   /** How long a detached session stays resumable, and how much it keeps for a resume. */
   public record ResumePolicy(java.time.Duration window, int replayMaxEvents, long replayMaxBytes) {
@@ -133,6 +135,16 @@ public final class SessionManager {
 
   public long expiredSessions() {
     return expired.sum();
+  }
+
+  /** Guild subscriptions re-joined because their guild moved. */
+  public long rejoins() {
+    return rejoins.sum();
+  }
+
+  /** Missed messages dispatched from re-joins' catch-up. */
+  public long caughtUpMessages() {
+    return caughtUp.sum();
   }
 
   /** A client identified (token already verified by the gateway). Returns the new session. */
@@ -225,31 +237,112 @@ public final class SessionManager {
     for (long g : mine) {
       s.guilds.put(g, new Session.GuildSub(g));
       guilds
-          .join(g, s)
-          .whenComplete((resp, error) -> onWorker(s, () -> onJoined(s, g, resp, error)));
+          .join(g, s, 0)
+          .whenComplete((joined, error) -> onWorker(s, () -> onJoined(s, g, joined, error)));
     }
     presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, mine);
   }
 
-  private void onJoined(Session s, long guildId, JoinResponse resp, Throwable error) {
+  private void onJoined(Session s, long guildId, GuildPort.Joined joined, Throwable error) {
     Session.GuildSub sub = s.guilds.get(guildId);
     if (s.ended || sub == null) {
       return;
     }
     if (error != null) {
-      // The guild stays unavailable for this session; joins are retried by the bulkhead issue's
-      // retry policy once it lands. Held events are useless without the snapshot.
+      // The guild stays unavailable for this session (the join client already retried within its
+      // bounds). Held events are useless without the snapshot.
       log.warn("join of guild {} for session {} failed: {}", Long.toUnsignedString(guildId), s.id, error.toString());
       sub.held.clear();
       return;
     }
+    JoinResponse resp = joined.response();
     sub.joined = true;
+    sub.ownerPod = joined.podId();
     sub.snapshotSeq = resp.getSnapshotSeq();
     sub.hidden = sortedArray(resp.getHiddenChannelIdsList());
     dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
+    // A re-join: the messages missed while the guild moved, oldest first, all covered by the
+    // snapshot (later ones arrive live with a higher seq), so none comes twice.
+    for (ByteString m : resp.getCatchUpMessagesList()) {
+      dispatch(s, "MESSAGE_CREATE", m);
+    }
+    caughtUp.add(resp.getCatchUpMessagesCount());
+    sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {
       deliver(s, sub, e);
+    }
+  }
+
+  /** Re-joins a bounded number of times, backing off up to this long between attempts. */
+  static final int MAX_REJOIN_ATTEMPTS = 40;
+
+  static final long MAX_REJOIN_BACKOFF_MS = 2_000;
+
+  /**
+   * The guild moved (its pod died or left the ring, or reloaded it): on the worker, mark it
+   * unavailable (GUILD_DELETE with unavailable, as Discord does in an outage), hold its events and
+   * join it again on the ring's owner, catching up on the messages missed since the newest one seen.
+   */
+  private void rejoin(Session s, Session.GuildSub sub, int attempt) {
+    if (s.ended || s.guilds.get(sub.guildId) != sub) {
+      return;
+    }
+    if (sub.joined) {
+      sub.joined = false;
+      rejoins.increment();
+      dispatch(s, "GUILD_DELETE", ByteString.copyFromUtf8("{\"id\":\"" + Long.toUnsignedString(sub.guildId) + "\",\"unavailable\":true}"));
+    } else if (sub.rejoining && attempt == 0) {
+      return; // one re-join in flight is enough
+    }
+    sub.rejoining = true;
+    guilds
+        .join(sub.guildId, s, Math.max(1, sub.lastMessageId))
+        .whenComplete(
+            (joined, error) ->
+                onWorker(
+                    s,
+                    () -> {
+                      if (s.ended || s.guilds.get(sub.guildId) != sub) {
+                        return;
+                      }
+                      if (error == null) {
+                        sub.rejoining = false;
+                        onJoined(s, sub.guildId, joined, null);
+                        return;
+                      }
+                      if (attempt + 1 >= MAX_REJOIN_ATTEMPTS) {
+                        sub.rejoining = false;
+                        onJoined(s, sub.guildId, null, error);
+                        return;
+                      }
+                      long cap = Math.min(MAX_REJOIN_BACKOFF_MS, 50L << Math.min(attempt, 10));
+                      long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
+                      scheduler.schedule(
+                          () -> onWorker(s, () -> rejoin(s, sub, attempt + 1)), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }));
+  }
+
+  /**
+   * Sessions whose guilds were joined on a pod {@code isGone} names (its relay stream broke), or
+   * whose ring owner is no longer the pod that answered their join ({@code ownerNow} gives the
+   * current owner): they re-join those guilds. Any thread.
+   */
+  public void rejoinMoved(java.util.function.Predicate<String> isGone, java.util.function.LongFunction<String> ownerNow) {
+    for (Session s : sessions.values()) {
+      onWorker(
+          s,
+          () -> {
+            for (Session.GuildSub sub : List.copyOf(s.guilds.values())) {
+              if (!sub.joined || sub.ownerPod.isEmpty()) {
+                continue;
+              }
+              String owner = ownerNow.apply(sub.guildId);
+              if (isGone.test(sub.ownerPod) || (!owner.isEmpty() && !owner.equals(sub.ownerPod))) {
+                rejoin(s, sub, 0);
+              }
+            }
+          });
     }
   }
 
@@ -278,6 +371,12 @@ public final class SessionManager {
       }
       if (!sub.joined) {
         hold(s, sub, e);
+        continue;
+      }
+      if (RelayHub.REJOIN.equals(e.getType())) {
+        if (e.getGuildSeq() > sub.snapshotSeq) {
+          rejoin(s, sub, 0);
+        }
         continue;
       }
       if (!accept(s, sub, e)) {
@@ -354,6 +453,9 @@ public final class SessionManager {
     if (e.getGuildSeq() <= sub.snapshotSeq) {
       return false;
     }
+    if (e.getMessageId() > sub.lastMessageId) {
+      sub.lastMessageId = e.getMessageId(); // seen, even if filtered below
+    }
     if (RelayHub.VISIBILITY.equals(e.getType())) {
       sub.hidden = sortedArray(e.getHiddenChannelIdsList());
       return false;
@@ -389,6 +491,12 @@ public final class SessionManager {
     }
     if (!sub.joined) {
       hold(s, sub, e);
+      return;
+    }
+    if (RelayHub.REJOIN.equals(e.getType())) {
+      if (e.getGuildSeq() > sub.snapshotSeq) {
+        rejoin(s, sub, 0);
+      }
       return;
     }
     if (accept(s, sub, e)) {
@@ -553,23 +661,6 @@ public final class SessionManager {
             detach(s, c);
           }
         });
-  }
-
-  /** Sessions having any guild owned by {@code isOnPod}: they missed events of a broken relay. */
-  public void desyncGuildsOf(java.util.function.LongPredicate isOnPod) {
-    for (Session s : sessions.values()) {
-      onWorker(
-          s,
-          () -> {
-            for (Map.Entry<Long, Session.GuildSub> e : s.guilds.entrySet()) {
-              if (isOnPod.test(e.getKey())) {
-                desync(s);
-                end(s, true);
-                return;
-              }
-            }
-          });
-    }
   }
 
   private void end(Session s, boolean announce) {

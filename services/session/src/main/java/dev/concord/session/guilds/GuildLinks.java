@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * relay stream per guild pod (opened before the first join on that pod).
  *
  * <p>A join waits until the owner's relay stream is attached (the guild pod's first, empty batch)
- * so that no event after the join's snapshot can miss this pod. When a relay stream breaks, the
- * sessions with guilds on that pod missed events: they are desynced (closed with a resumable code)
- * and the stream is reopened with jittered, capped backoff.
+ * so that no event after the join's snapshot can miss this pod. When a relay stream breaks, or the
+ * ring gives a guild to another pod, the sessions with guilds joined on that pod re-join them
+ * (see {@link SessionManager#rejoinMoved}) and catch up on missed messages; the stream is reopened
+ * with jittered, capped backoff.
  *
  * <p>Concurrency: relay streams live in a concurrent map; their callbacks run on gRPC threads and
  * only hand events to the {@link SessionManager}'s workers.
@@ -100,8 +101,8 @@ public final class GuildLinks implements GuildPort {
   static final int MAX_WRONG_OWNER_RETRIES = 3;
 
   @Override
-  public CompletableFuture<JoinResponse> join(long guildId, Session session) {
-    return joinAttempt(guildId, session, 0);
+  public CompletableFuture<Joined> join(long guildId, Session session, long sinceMessageId) {
+    return joinAttempt(guildId, session, sinceMessageId, 0);
   }
 
   public JoinClient joins() {
@@ -112,8 +113,8 @@ public final class GuildLinks implements GuildPort {
    * One join; on WrongOwner, waits (bounded) until this pod's ring reaches the version the callee
    * answered with, then retries on the owner of that ring.
    */
-  private CompletableFuture<JoinResponse> joinAttempt(long guildId, Session session, int attempt) {
-    return joinOnce(guildId, session)
+  private CompletableFuture<Joined> joinAttempt(long guildId, Session session, long since, int attempt) {
+    return joinOnce(guildId, session, since)
         .handle(
             (resp, error) -> {
               if (error == null) {
@@ -121,10 +122,10 @@ public final class GuildLinks implements GuildPort {
               }
               var wrong = WrongOwnerStatus.from(error);
               if (wrong.isEmpty() || attempt + 1 >= MAX_WRONG_OWNER_RETRIES) {
-                return CompletableFuture.<JoinResponse>failedFuture(error);
+                return CompletableFuture.<Joined>failedFuture(error);
               }
               return awaitRing(wrong.get().getRingVersion(), Duration.ofSeconds(2))
-                  .thenCompose(x -> joinAttempt(guildId, session, attempt + 1));
+                  .thenCompose(x -> joinAttempt(guildId, session, since, attempt + 1));
             })
         .thenCompose(f -> f);
   }
@@ -146,23 +147,56 @@ public final class GuildLinks implements GuildPort {
     return done;
   }
 
-  private CompletableFuture<JoinResponse> joinOnce(long guildId, Session session) {
+  private CompletableFuture<Joined> joinOnce(long guildId, Session session, long since) {
     return owner(guildId)
         .thenCompose(m -> relay(m).attached.thenApply(x -> m))
         .thenCompose(
             m ->
-                joins.join(
-                    m.id(),
-                    channels.forAddress(m.address()),
-                    JoinRequest.newBuilder()
-                        .setGuildId(guildId)
-                        .setSessionId(session.id())
-                        .setSessionKey(session.key())
-                        .setUserId(session.userId())
-                        .setSessionPodId(podId)
-                        .setIntents(session.intents())
-                        .setLargeThreshold(session.largeThreshold())
-                        .build()));
+                joins
+                    .join(
+                        m.id(),
+                        channels.forAddress(m.address()),
+                        JoinRequest.newBuilder()
+                            .setGuildId(guildId)
+                            .setSessionId(session.id())
+                            .setSessionKey(session.key())
+                            .setUserId(session.userId())
+                            .setSessionPodId(podId)
+                            .setIntents(session.intents())
+                            .setLargeThreshold(session.largeThreshold())
+                            .setSinceMessageId(since)
+                            .build())
+                    .thenApply(r -> new Joined(r, m.id())));
+  }
+
+  /**
+   * Watches the guild ring: when it changes, sessions whose guilds now belong to another pod
+   * re-join them there (a pod left, died or joined). Checked every {@code period}.
+   */
+  public void watchRing(Duration period) {
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          RingSnapshot r = ring.ring().current();
+          if (closed || r.isEmpty() || r.version() == seenRingVersion) {
+            return;
+          }
+          seenRingVersion = r.version();
+          SessionManager m = manager;
+          if (m != null) {
+            m.rejoinMoved(pod -> false, g -> ownerId(g));
+          }
+        },
+        period.toMillis(),
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private volatile long seenRingVersion = -1;
+
+  /** The guild's owner by the current ring ("" if none is known). */
+  private String ownerId(long guildId) {
+    RingSnapshot r = ring.ring().current();
+    return r.isEmpty() ? "" : r.owner(guildId).id();
   }
 
   @Override
@@ -312,14 +346,13 @@ public final class GuildLinks implements GuildPort {
       if (closed) {
         return;
       }
-      log.warn("relay stream from {} broke ({}); desyncing its sessions", member.id(), why);
+      log.warn("relay stream from {} broke ({}); its sessions re-join its guilds", member.id(), why);
       SessionManager m = manager;
       if (m != null) {
-        m.desyncGuildsOf(
-            guildId -> {
-              RingSnapshot r = ring.ring().current();
-              return !r.isEmpty() && r.owner(guildId).id().equals(member.id());
-            });
+        // Events of those guilds may be lost: re-join (on the ring's owner once the ring drops
+        // the pod) and catch up on the missed messages; the sessions stay connected.
+        String gone = member.id();
+        m.rejoinMoved(gone::equals, GuildLinks.this::ownerId);
       }
       // Reopen eagerly so the next joins find it attached.
       long delay = ThreadLocalRandom.current().nextLong(100, 1000);

@@ -29,6 +29,10 @@ class SessionManagerTest {
     final CompletableFuture<User> user = new CompletableFuture<>();
     final ConcurrentHashMap<Long, CompletableFuture<JoinResponse>> joins = new ConcurrentHashMap<>();
     final List<Long> left = new CopyOnWriteArrayList<>();
+    /** Re-joins (since != 0), in order: the since value and the answer the test gives. */
+    final List<Long> rejoinSince = new CopyOnWriteArrayList<>();
+    final List<CompletableFuture<JoinResponse>> rejoins = new CopyOnWriteArrayList<>();
+    volatile String pod = "guild-0";
 
     @Override
     public CompletableFuture<User> user(long userId) {
@@ -36,8 +40,15 @@ class SessionManagerTest {
     }
 
     @Override
-    public CompletableFuture<JoinResponse> join(long guildId, Session session) {
-      return joins.computeIfAbsent(guildId, g -> new CompletableFuture<>());
+    public CompletableFuture<Joined> join(long guildId, Session session, long since) {
+      String answeredBy = pod;
+      if (since != 0) {
+        CompletableFuture<JoinResponse> f = new CompletableFuture<>();
+        rejoins.add(f);
+        rejoinSince.add(since);
+        return f.thenApply(r -> new Joined(r, answeredBy));
+      }
+      return joins.computeIfAbsent(guildId, g -> new CompletableFuture<>()).thenApply(r -> new Joined(r, answeredBy));
     }
 
     @Override
@@ -262,6 +273,52 @@ class SessionManagerTest {
     assertThat(conn.frames.get(3).path("t").asString()).isEqualTo("GUILD_CREATE");
     assertThat(conn.frames.get(3).path("d").path("id").asString()).isEqualTo("b");
     assertThat(conn.frames.get(3).path("s").asLong()).isEqualTo(4);
+  }
+
+  @Test
+  void guildPodGone_sessionStaysConnected_rejoinsCatchesUpOnMissed_noDuplicates() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    Session s =
+        manager.identify(
+            Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
+    awaitFrames(conn, 1);
+    guilds.joins.get(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setSnapshotMessageId(100).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+    awaitFrames(conn, 2);
+    manager.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setMessageId(105).build());
+    awaitFrames(conn, 3);
+
+    // guild-0 dies: its relay broke and the ring gives the guild to guild-1
+    guilds.pod = "guild-1";
+    manager.rejoinMoved("guild-0"::equals, g -> "guild-1");
+    awaitFrames(conn, 4);
+    assertThat(conn.frames.get(3).path("t").asString()).isEqualTo("GUILD_DELETE");
+    assertThat(conn.frames.get(3).path("d").path("unavailable").asBoolean()).isTrue();
+    awaitTrue(() -> guilds.rejoins.size() == 1);
+    assertThat(guilds.rejoinSince).containsExactly(105L); // the newest message it saw
+    // a late event of the dead owner's epoch arrives while re-joining: held, then dropped
+    manager.onRelayEvent(event(s, 2, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setMessageId(106).build());
+    long newEpochSeq = 2L << 32;
+    guilds.rejoins.getFirst().complete(
+        JoinResponse.newBuilder()
+            .setSnapshotSeq(newEpochSeq)
+            .setSnapshotMessageId(300)
+            .setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"again\"}"))
+            .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"106\"}"))
+            .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"201\"}"))
+            .build());
+    manager.onRelayEvent(event(s, newEpochSeq + 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setMessageId(301).build());
+    awaitFrames(conn, 8);
+    assertThat(conn.frames.subList(4, 8)).extracting(f -> f.path("t").asString())
+        .containsExactly("GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE");
+    assertThat(conn.frames.get(5).path("d").path("id").asString()).isEqualTo("106");
+    assertThat(conn.frames.get(6).path("d").path("id").asString()).isEqualTo("201");
+    assertThat(conn.frames.get(7).path("d").path("n").asLong()).isEqualTo(newEpochSeq + 1);
+    awaitWorkersIdle();
+    assertThat(conn.frames).hasSize(8); // message 106 once (caught up), not also from the held event
+    assertThat(conn.closedWith).isZero();
+    assertThat(manager.rejoins()).isEqualTo(1);
   }
 
   private SessionManager managerWith(SessionManager.ResumePolicy policy) {
