@@ -23,15 +23,12 @@ class RegistryConfig {
   @Bean
   Membership membership(RegistryProperties props) {
     Membership membership = new Membership(props.virtualNodes());
-    if (props.source().equals("lease")) {
+    if (props.source() != RegistryProperties.Source.STATIC) {
       if (!props.members().isEmpty()) {
-        log.warn("concord.registry.members is ignored: membership source is lease");
+        log.warn("concord.registry.members is ignored: membership source is {}", props.source());
       }
+      // lease: LeaseTable fills the rings; kubernetes: EndpointsMembership (KubernetesSourceConfig)
       return membership;
-    }
-    if (!props.source().equals("static")) {
-      throw new IllegalStateException(
-          "concord.registry.source out of range: " + props.source() + " (expected: lease or static)");
     }
     for (Map.Entry<String, List<RegistryProperties.StaticMember>> e : props.members().entrySet()) {
       var role = Membership.parseRole(e.getKey());
@@ -47,7 +44,8 @@ class RegistryConfig {
 
   @Bean
   LeaseTable leaseTable(Membership membership, RegistryProperties props) {
-    return new LeaseTable(membership, props.leaseGrace().toNanos(), System::nanoTime);
+    boolean decides = props.source() == RegistryProperties.Source.LEASE;
+    return new LeaseTable(membership, props.leaseGrace().toNanos(), System::nanoTime, decides);
   }
 
   /** Ends silent leases: checked four times per grace period, so a dead pod leaves within 1.25 × grace. */

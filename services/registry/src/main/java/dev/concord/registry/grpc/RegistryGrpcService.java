@@ -40,10 +40,12 @@ final class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
   @Override
   public StreamObserver<LeaseRequest> lease(StreamObserver<LeaseResponse> out) {
-    if (!props.source().equals("lease")) {
+    // Static membership refuses leases; with Kubernetes they are kept but decide nothing (LeaseTable),
+    // so pods run the same LeaseKeeper wherever they are deployed.
+    if (props.source() == RegistryProperties.Source.STATIC) {
       out.onError(
           Status.FAILED_PRECONDITION
-              .withDescription("this registry takes membership from " + props.source() + ", not leases")
+              .withDescription("this registry takes membership from configuration (source static), not leases")
               .asRuntimeException());
       return new StreamObserver<>() {
         @Override

@@ -18,6 +18,10 @@ import java.util.function.LongSupplier;
  * <p>A pod that reconnects with the same id replaces its old lease (the newer stream wins; the
  * end of the old stream no longer removes it).
  *
+ * <p>When another source decides membership (Kubernetes endpoints), the table still grants, renews
+ * and ends leases, so pods keep their {@code LeaseKeeper} unchanged and their answers carry the
+ * current ring version, but it never changes a ring ({@code decidesMembership} false).
+ *
  * <p>Concurrency: all methods are {@code synchronized}; leases change at human rates (joins,
  * deaths) plus one heartbeat per pod per second, far below any contention.
  */
@@ -30,12 +34,19 @@ public final class LeaseTable {
   private final Membership membership;
   private final long graceNanos;
   private final LongSupplier clock;
+  private final boolean decidesMembership;
   private final Map<Role, Map<String, Lease>> leases = new EnumMap<>(Role.class);
 
   public LeaseTable(Membership membership, long graceNanos, LongSupplier nanoClock) {
+    this(membership, graceNanos, nanoClock, true);
+  }
+
+  /** With {@code decidesMembership} false, leases are kept but rings are left to another source. */
+  public LeaseTable(Membership membership, long graceNanos, LongSupplier nanoClock, boolean decidesMembership) {
     this.membership = membership;
     this.graceNanos = graceNanos;
     this.clock = nanoClock;
+    this.decidesMembership = decidesMembership;
     for (Role r : Membership.servedRoles()) {
       leases.put(r, new LinkedHashMap<>());
     }
@@ -105,6 +116,9 @@ public final class LeaseTable {
   }
 
   private long publish(Role role, boolean force) {
+    if (!decidesMembership) {
+      return membership.ring(role).version();
+    }
     List<RingMember> members = new ArrayList<>();
     for (Lease l : roleLeases(role).values()) {
       members.add(l.member());

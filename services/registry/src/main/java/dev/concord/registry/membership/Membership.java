@@ -15,7 +15,9 @@ import java.util.function.BiConsumer;
  * The current ring of every role, and the listeners that want every new one.
  *
  * <p>Versions: a role's ring version starts at 1 and increases by one per membership change, so
- * two registries that saw the same sequence of memberships publish identical snapshots.
+ * two registries that saw the same sequence of memberships publish identical snapshots; with the
+ * Kubernetes source a change takes the watched object's revision instead ({@link
+ * #setMembersAtRevision}). Either way a role's version only moves forward.
  *
  * <p>Concurrency: rings are published through {@link RingHolder}s (volatile, lock-free reads);
  * changes are serialized by {@code synchronized}; listeners are called outside any lock-free read
@@ -68,11 +70,26 @@ public final class Membership {
    * state is new).
    */
   public synchronized RingSnapshot setMembers(Role role, List<RingMember> members, boolean force) {
+    return publish(role, members, force, 0);
+  }
+
+  /**
+   * As {@link #setMembers(Role, List)} for members read from a shared, versioned source (a
+   * Kubernetes object whose {@code revision} is its resourceVersion): a change is published at
+   * version {@code max(current + 1, revision)}. Registry replicas that watch the same object then
+   * give the same members the same version, and a watcher that moves between replicas sees versions
+   * that still compare.
+   */
+  public synchronized RingSnapshot setMembersAtRevision(Role role, List<RingMember> members, long revision) {
+    return publish(role, members, false, revision);
+  }
+
+  private RingSnapshot publish(Role role, List<RingMember> members, boolean force, long atLeastVersion) {
     RingSnapshot current = ring(role);
     if (!force && sameMembers(current.members(), members)) {
       return current;
     }
-    RingSnapshot next = RingSnapshot.of(current.version() + 1, virtualNodes, members);
+    RingSnapshot next = RingSnapshot.of(Math.max(current.version() + 1, atLeastVersion), virtualNodes, members);
     rings.get(role).offer(next);
     for (BiConsumer<Role, RingSnapshot> l : listeners) {
       l.accept(role, next);
