@@ -1,0 +1,164 @@
+package dev.concord.it.containers;
+
+import dev.concord.cluster.Channels;
+import dev.concord.devsuite.DemoSeed;
+import dev.concord.devsuite.LocalSuite;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.proto.registry.v1.GetMembershipRequest;
+import dev.concord.proto.registry.v1.Membership;
+import dev.concord.proto.registry.v1.RegistryGrpc;
+import dev.concord.protocol.TokenVerifier;
+import dev.concord.testkit.Await;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.lifecycle.Startables;
+
+/**
+ * The whole backend as containers of the shipped images: one registry, guild, presence and
+ * session, and {@code gateways} gateways, each on its own free loopback ports given through the
+ * environment exactly as an operator would (relaxed binding of {@code concord-<service>.yaml}).
+ * The demo guild is seeded through the gRPC guild API once every pod holds its lease.
+ *
+ * <p>The guild gets {@code SPRING_DATASOURCE_URL} from {@code CONCORD_TEST_JDBC_URL} when set
+ * ({@code make test} sets it to the PostgreSQL of scripts/ensure-postgres.sh; host networking
+ * reaches it on loopback).
+ *
+ * <p>Container output is kept in {@code target/containers/<test>/<pod>.log}.
+ */
+final class ContainerCluster implements AutoCloseable {
+  static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
+
+  final String secret;
+  final Channels channels = new Channels();
+  final ServiceContainer registry;
+  final ServiceContainer guild;
+  final ServiceContainer presence;
+  final ServiceContainer session;
+  final List<ServiceContainer> gateways = new ArrayList<>();
+  private final List<ServiceContainer> all = new ArrayList<>();
+  private final List<String> gatewayUrls = new ArrayList<>();
+  private final String registryAddress;
+  private final String guildAddress;
+  private final Path logDir;
+  DemoSeed.Demo demo;
+
+  private ContainerCluster(String testName, String secret, int gatewayCount) {
+    this.secret = secret;
+    this.logDir = Path.of("target", "containers", testName);
+    LocalSuite.Ports ports = LocalSuite.Ports.free();
+    registryAddress = "127.0.0.1:" + ports.registryGrpc();
+    guildAddress = "127.0.0.1:" + ports.guildGrpc();
+
+    registry = add(new ServiceContainer("registry", "registry"), ports.registryGrpc(), ports.registryHttp());
+    guild =
+        add(new ServiceContainer("guild", "guild-0"), ports.guildGrpc(), ports.guildHttp())
+            .withEnv("CONCORD_GUILD_POD_ID", "guild-0")
+            .withEnv("CONCORD_GUILD_NODE", "1")
+            .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", guildAddress)
+            .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
+    String jdbc = System.getenv("CONCORD_TEST_JDBC_URL");
+    if (jdbc != null && !jdbc.isBlank()) {
+      guild.withEnv("SPRING_DATASOURCE_URL", jdbc);
+    }
+    presence =
+        add(new ServiceContainer("presence", "presence-0"), ports.presenceGrpc(), ports.presenceHttp())
+            .withEnv("CONCORD_PRESENCE_POD_ID", "presence-0")
+            .withEnv("CONCORD_PRESENCE_REGISTRY_ADDRESS", registryAddress);
+    session =
+        add(new ServiceContainer("session", "session-0"), ports.sessionGrpc(), ports.sessionHttp())
+            .withEnv("CONCORD_SESSION_POD_ID", "session-0")
+            .withEnv("CONCORD_SESSION_REGISTRY_ADDRESS", registryAddress);
+    for (int i = 0; i < gatewayCount; i++) {
+      LocalSuite.Ports p = i == 0 ? ports : LocalSuite.Ports.free();
+      String url = "ws://127.0.0.1:" + p.gatewayHttp();
+      gatewayUrls.add(url);
+      gateways.add(
+          add(new ServiceContainer("gateway", "gateway-" + i), p.gatewayGrpc(), p.gatewayHttp())
+              .withManagementPort(p.gatewayManagement())
+              .withEnv("CONCORD_GATEWAY_POD_ID", "gateway-" + i)
+              .withEnv("CONCORD_GATEWAY_PUBLIC_URL", url)
+              .withEnv("CONCORD_GATEWAY_TOKEN_SECRET", secret)
+              .withEnv("CONCORD_GATEWAY_REGISTRY_ADDRESS", registryAddress));
+    }
+  }
+
+  private ServiceContainer add(ServiceContainer c, int grpcPort, int httpPort) {
+    all.add(c);
+    return c.withPorts(grpcPort, httpPort);
+  }
+
+  /**
+   * Starts the registry, then every other pod at once, waits until each holds its lease on its
+   * role's ring and seeds the demo guild.
+   */
+  static ContainerCluster start(String testName, String secret, int gateways) {
+    ContainerCluster cluster = new ContainerCluster(testName, secret, gateways);
+    try {
+      cluster.registry.start();
+      Startables.deepStart(cluster.all.subList(1, cluster.all.size())).join();
+      cluster.awaitMembership(gateways);
+      cluster.demo =
+          DemoSeed.seed(cluster.channels.forAddress(cluster.guildAddress), new TokenVerifier(secret), Duration.ofHours(1), SEED_TIMEOUT);
+      return cluster;
+    } catch (RuntimeException | InterruptedException e) {
+      cluster.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("the container cluster did not come up; logs in " + cluster.logDir, e);
+    }
+  }
+
+  private void awaitMembership(int gatewayCount) throws InterruptedException {
+    var stub = RegistryGrpc.newBlockingStub(channels.forAddress(registryAddress));
+    Await.until(
+        () -> {
+          Membership m = stub.withDeadlineAfter(2, TimeUnit.SECONDS).getMembership(GetMembershipRequest.getDefaultInstance());
+          return members(m, Role.ROLE_GUILD) == 1
+              && members(m, Role.ROLE_PRESENCE) == 1
+              && members(m, Role.ROLE_SESSION) == 1
+              && members(m, Role.ROLE_GATEWAY) == gatewayCount;
+        },
+        Duration.ofSeconds(60),
+        "every pod holds its lease on the registry");
+  }
+
+  private static int members(Membership m, Role role) {
+    return m.getRingsList().stream().filter(r -> r.getRole() == role).mapToInt(r -> r.getMembersCount()).sum();
+  }
+
+  ManagedChannel guildChannel() {
+    return channels.forAddress(guildAddress);
+  }
+
+  /** The public URL of gateway {@code i} (no query), as READY's resume_gateway_url names it. */
+  String gatewayBaseUrl(int i) {
+    return gatewayUrls.get(i);
+  }
+
+  /** The Gateway v10 JSON URL of gateway {@code i}. */
+  String gatewayUrl(int i) {
+    return gatewayUrls.get(i) + "/?v=10&encoding=json";
+  }
+
+  List<ServiceContainer> containers() {
+    return List.copyOf(all);
+  }
+
+  /** Saves every container's output, then removes the containers (gateways first). */
+  @Override
+  public void close() {
+    channels.close();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      ServiceContainer c = all.get(i);
+      if (c.getContainerId() != null) {
+        c.saveLogs(logDir);
+      }
+      c.stop();
+    }
+  }
+}

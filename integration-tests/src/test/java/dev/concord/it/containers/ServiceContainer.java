@@ -1,0 +1,91 @@
+package dev.concord.it.containers;
+
+import com.github.dockerjava.api.model.Capability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * One Concord service as its image {@code concord/<service>:<tag>}, on the host's network (the
+ * only networking these machines have): it listens on the fixed loopback ports its environment
+ * gives it. Ready when Spring Boot logs that the application started (Testcontainers' port checks
+ * need mapped ports, which host networking has none of).
+ */
+final class ServiceContainer extends GenericContainer<ServiceContainer> {
+  static final String TAG = System.getProperty("concord.image.tag", "0.1.0");
+  /** Memory limit per container: the JVM sizes its heap from it (MaxRAMPercentage in the image). */
+  private static final long MEMORY_BYTES = 768L << 20;
+
+  private final String name;
+  private int actuatorPort;
+
+  ServiceContainer(String service, String name) {
+    super(DockerImageName.parse("concord/" + service + ":" + TAG));
+    this.name = name;
+    withNetworkMode("host");
+    // images come from `make images`, never from a registry
+    withImagePullPolicy(image -> false);
+    // as the Helm chart runs the pods: read-only root filesystem with a writable /tmp, no
+    // capabilities, no privilege escalation, a memory limit
+    withCreateContainerCmdModifier(
+        cmd ->
+            cmd.getHostConfig()
+                .withMemory(MEMORY_BYTES)
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,size=64m"))
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges")));
+    waitingFor(Wait.forLogMessage(".*Started \\w+Application in .*\\n", 1).withStartupTimeout(Duration.ofMinutes(3)));
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** The gRPC and HTTP ports the service listens on (actuator too, unless a management port is set). */
+  ServiceContainer withPorts(int grpcPort, int httpPort) {
+    actuatorPort = httpPort;
+    return withEnv("SPRING_GRPC_SERVER_PORT", Integer.toString(grpcPort)).withEnv("SERVER_PORT", Integer.toString(httpPort));
+  }
+
+  /** Actuator on its own port, away from the service's HTTP port. */
+  ServiceContainer withManagementPort(int port) {
+    actuatorPort = port;
+    return withEnv("MANAGEMENT_SERVER_PORT", Integer.toString(port));
+  }
+
+  /** Where {@code /actuator/health} answers. */
+  int actuatorPort() {
+    return actuatorPort;
+  }
+
+  /**
+   * {@code docker stop}: SIGTERM to the JVM (PID 1 in the image), then SIGKILL after {@code grace}
+   * if it has not exited. Returns once the container has stopped.
+   */
+  void stopGracefully(Duration grace) {
+    DockerClientFactory.instance().client().stopContainerCmd(getContainerId()).withTimeout((int) grace.toSeconds()).exec();
+  }
+
+  /** The container's exit code once it stopped. */
+  long exitCode() {
+    return DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec().getState().getExitCodeLong();
+  }
+
+  /** Keeps the container's output under {@code dir} for post-mortems (best effort). */
+  void saveLogs(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(name + ".log"), getLogs());
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not save the logs of " + name + ": " + e);
+    }
+  }
+}
