@@ -315,6 +315,20 @@ class KubernetesMembershipTest {
   }
 
   @Test
+  void sourceKubernetes_apiServerUnreachable_startupFailsAfterTheSyncTimeout() {
+    server.destroy(); // the API server is gone: every list fails
+
+    assertThatThrownBy(
+            () ->
+                startRegistry(
+                    Map.of("CONCORD_REGISTRY_SOURCE", "kubernetes", "CONCORD_REGISTRY_KUBERNETES_SERVICES_GUILD", "concord-guild"),
+                    "--spring.main.cloud-platform=kubernetes",
+                    "--concord.registry.kubernetes.initial-sync-timeout=1s"))
+        .hasStackTraceContaining("could not list the endpoints of {ROLE_GUILD=concord-guild} in namespace test within PT1S");
+    assertThat(registries).isEmpty();
+  }
+
+  @Test
   void sourceKubernetes_notOnKubernetes_startupFailsSayingWhy() {
     assertThatThrownBy(() -> startRegistry(Map.of("CONCORD_REGISTRY_SOURCE", "kubernetes", "CONCORD_REGISTRY_KUBERNETES_SERVICES_GUILD", "concord-guild")))
         .hasRootCauseInstanceOf(IllegalStateException.class)
