@@ -160,7 +160,8 @@ class GuildConfig {
     c.setJdbcUrl(env.getProperty("spring.datasource.url", "jdbc:h2:mem:concord;MODE=PostgreSQL;DB_CLOSE_DELAY=-1"));
     c.setUsername(env.getProperty("spring.datasource.username", "sa"));
     c.setPassword(env.getProperty("spring.datasource.password", ""));
-    c.setMaximumPoolSize(Math.min(32, props.maxConcurrentActivations() + 4));
+    c.setMaximumPoolSize(props.storePoolSize());
+    c.setMinimumIdle(Math.min(2, props.storePoolSize()));
     c.setPoolName("guild-store-" + props.podId());
     c.setConnectionTimeout(5_000);
     HikariDataSource ds = new HikariDataSource(c);

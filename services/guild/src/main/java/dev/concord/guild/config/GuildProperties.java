@@ -26,6 +26,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param groupCommitMaxBatch loop steps committed in one transaction at most (1: one transaction
  *     per write)
  * @param userCacheSize users cached in memory at most (the store has them all)
+ * @param storePoolSize connections to the store at most (activations beyond it wait for one)
  */
 @ConfigurationProperties("concord.guild")
 public record GuildProperties(
@@ -43,4 +44,5 @@ public record GuildProperties(
     @DefaultValue("0ms") java.time.Duration activationDelay,
     @DefaultValue("65536") int writeQueueCapacity,
     @DefaultValue("1000") int groupCommitMaxBatch,
-    @DefaultValue("100000") int userCacheSize) {}
+    @DefaultValue("100000") int userCacheSize,
+    @DefaultValue("16") int storePoolSize) {}

@@ -20,8 +20,10 @@ public final class Session {
     String ownerPod = "";
     /** The newest message of the guild this session has seen (or its join covered). */
     long lastMessageId;
-    /** A re-join is in flight (at most one). */
+    /** A re-join is in flight or waiting to retry (at most one). */
     boolean rejoining;
+    /** The re-join's next attempt while it backs off (cancelled and run at once on a ring change). */
+    java.util.concurrent.ScheduledFuture<?> rejoinRetry;
     /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
     long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();

@@ -318,9 +318,20 @@ public final class SessionManager {
                       }
                       long cap = Math.min(MAX_REJOIN_BACKOFF_MS, 50L << Math.min(attempt, 10));
                       long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
-                      scheduler.schedule(
-                          () -> onWorker(s, () -> rejoin(s, sub, attempt + 1)), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+                      sub.rejoinRetry =
+                          scheduler.schedule(
+                              () -> onWorker(s, () -> retryRejoin(s, sub, attempt + 1)),
+                              delay,
+                              java.util.concurrent.TimeUnit.MILLISECONDS);
                     }));
+  }
+
+  /** The scheduled next attempt of a backing-off re-join (unless a ring change ran it already). */
+  private void retryRejoin(Session s, Session.GuildSub sub, int attempt) {
+    if (sub.rejoinRetry != null) {
+      sub.rejoinRetry = null;
+      rejoin(s, sub, attempt);
+    }
   }
 
   /**
@@ -334,6 +345,13 @@ public final class SessionManager {
           s,
           () -> {
             for (Session.GuildSub sub : List.copyOf(s.guilds.values())) {
+              if (sub.rejoinRetry != null) {
+                // backing off after a failed attempt: the ring moved, so try now
+                sub.rejoinRetry.cancel(false);
+                sub.rejoinRetry = null;
+                rejoin(s, sub, 1);
+                continue;
+              }
               if (!sub.joined || sub.ownerPod.isEmpty()) {
                 continue;
               }

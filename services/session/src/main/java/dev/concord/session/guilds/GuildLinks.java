@@ -341,9 +341,15 @@ public final class GuildLinks implements GuildPort {
 
     private void broken(String why) {
       broken = true;
+      boolean wasAttached = attached.isDone() && !attached.isCompletedExceptionally();
       attached.completeExceptionally(Status.UNAVAILABLE.withDescription(why).asRuntimeException());
       relays.remove(member.id(), this);
       if (closed) {
+        return;
+      }
+      if (!wasAttached) {
+        // never attached: no session joined through it; joins waiting on it fail and retry
+        log.debug("relay stream from {} could not attach ({})", member.id(), why);
         return;
       }
       log.warn("relay stream from {} broke ({}); its sessions re-join its guilds", member.id(), why);
@@ -354,12 +360,15 @@ public final class GuildLinks implements GuildPort {
         String gone = member.id();
         m.rejoinMoved(gone::equals, GuildLinks.this::ownerId);
       }
-      // Reopen eagerly so the next joins find it attached.
+      // Reopen eagerly so the next joins find it attached, but only while the ring still has the
+      // pod (a dead pod leaves it; joins open streams to the new owners themselves).
       long delay = ThreadLocalRandom.current().nextLong(100, 1000);
       scheduler.schedule(
           () -> {
-            if (!closed) {
-              relay(member);
+            RingSnapshot r = ring.ring().current();
+            boolean member = r.members().stream().anyMatch(x -> x.id().equals(this.member.id()));
+            if (!closed && member) {
+              relay(this.member);
             }
           },
           delay,

@@ -165,7 +165,7 @@ class SessionManagerTest {
     awaitWorkersIdle();
     assertThat(conn.frames).hasSize(1); // held: no GUILD_CREATE yet
 
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(5).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"g\"}")).build());
     awaitFrames(conn, 3);
     assertThat(conn.frames.get(1).path("t").asString()).isEqualTo("GUILD_CREATE");
@@ -184,7 +184,7 @@ class SessionManagerTest {
   void eventWithoutIntent_skipped_seqNotConsumed() throws Exception {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILDS);
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
     awaitFrames(conn, 2);
     manager.onRelayEvent(event(s, 1, "PRESENCE_UPDATE", Intents.GUILD_PRESENCES));
@@ -231,7 +231,7 @@ class SessionManagerTest {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILD_MESSAGES);
     long secret = 77;
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder()
             .setSnapshotSeq(0)
             .setGuildCreateJson(ByteString.copyFromUtf8("{}"))
@@ -259,7 +259,7 @@ class SessionManagerTest {
     guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).addGuildIds(other).build());
     awaitFrames(conn, 1);
     assertThat(conn.frames.get(0).path("d").path("guilds").size()).isEqualTo(2);
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"a\"}")).build());
     awaitFrames(conn, 2);
     manager.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES));
@@ -267,7 +267,7 @@ class SessionManagerTest {
     assertThat(conn.frames.get(2).path("t").asString()).isEqualTo("MESSAGE_CREATE");
 
     // the other guild's join succeeds later (after the bulkhead's retries): its GUILD_CREATE follows
-    guilds.joins.get(other).complete(
+    joinOf(other).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"b\"}")).build());
     awaitFrames(conn, 4);
     assertThat(conn.frames.get(3).path("t").asString()).isEqualTo("GUILD_CREATE");
@@ -283,7 +283,7 @@ class SessionManagerTest {
             Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
     guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
     awaitFrames(conn, 1);
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setSnapshotMessageId(100).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
     awaitFrames(conn, 2);
     manager.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setMessageId(105).build());
@@ -321,6 +321,12 @@ class SessionManagerTest {
     assertThat(manager.rejoins()).isEqualTo(1);
   }
 
+  /** The join the manager asked for (it asks on its worker, just after sending READY). */
+  private CompletableFuture<JoinResponse> joinOf(long guild) throws InterruptedException {
+    awaitTrue(() -> guilds.joins.containsKey(guild));
+    return guilds.joins.get(guild);
+  }
+
   private SessionManager managerWith(SessionManager.ResumePolicy policy) {
     return new SessionManager(
         "pod-a", workers, guilds, presence, 4, policy, java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
@@ -335,7 +341,7 @@ class SessionManagerTest {
         m.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
     guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
     awaitFrames(conn, 1);
-    guilds.joins.get(GUILD).complete(
+    joinOf(GUILD).complete(
         JoinResponse.newBuilder().setSnapshotSeq(0).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
     awaitFrames(conn, 2);
     return s;
