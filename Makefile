@@ -9,7 +9,7 @@ SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
-.PHONY: help run build test check images docker-images bench-e2e bench-fanout bench-storm bench-session bench-ring clean tools
+.PHONY: help run build test check images docker-images bench-e2e bench-fanout bench-storm bench-store bench-session bench-ring clean tools
 .PHONY: helm-lint k8s-manifests
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
 	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
+	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
 	@echo "make helm-lint     helm lint --strict + render checks of helm/concord (Helm runs in the JVM)"
@@ -75,6 +76,10 @@ bench-fanout: build
 bench-storm: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.storm.JoinStorm $(BENCH_ARGS)"
+
+bench-store: build
+	url="$$(scripts/ensure-postgres.sh)" && $(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.store.GroupCommitBenchmark --jdbc $$url $(BENCH_ARGS)"
 
 bench-session: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
