@@ -38,11 +38,10 @@ run: build
 # 1. every module's unit tests and in-JVM integration tests; 2. the images from the jars just built;
 # 3. the container ITs on those images (integration-tests, profile containers)
 test: tools
-	url="$$(scripts/ensure-postgres.sh)" && export CONCORD_TEST_JDBC_URL="$$url" && \
-	$(MVN) install && \
-	$(MAKE) --no-print-directory docker-images && \
-	start=$$SECONDS && $(MVN) -pl integration-tests verify -Pcontainers && \
-	echo "container ITs took $$((SECONDS - start)) s"
+	CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) install
+	@$(MAKE) --no-print-directory docker-images
+	@start=$$SECONDS; CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) -pl integration-tests verify -Pcontainers \
+	  && echo "container ITs took $$((SECONDS - start)) s"
 
 check: tools
 	CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) install -DskipITs

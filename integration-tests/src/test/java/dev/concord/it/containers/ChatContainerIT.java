@@ -32,7 +32,7 @@ class ChatContainerIT {
 
   @BeforeAll
   static void start() {
-    cluster = ContainerCluster.start("chat", SECRET, 1);
+    cluster = ContainerCluster.start("chat", SECRET, 1, 1);
   }
 
   @AfterAll
@@ -60,7 +60,7 @@ class ChatContainerIT {
         assertThat(guild.path("d").path("member_count").asInt()).isEqualTo(2);
       }
 
-      var api = GuildApiGrpc.newBlockingStub(cluster.guildChannel());
+      var api = GuildApiGrpc.newBlockingStub(cluster.guildChannel(0));
       for (int i = 0; i < 3; i++) {
         Message m =
             api.withDeadlineAfter(5, TimeUnit.SECONDS)

@@ -5,6 +5,7 @@ import dev.concord.devsuite.DemoSeed;
 import dev.concord.devsuite.LocalSuite;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.proto.registry.v1.GetMembershipRequest;
+import dev.concord.proto.registry.v1.LocateRequest;
 import dev.concord.proto.registry.v1.Membership;
 import dev.concord.proto.registry.v1.RegistryGrpc;
 import dev.concord.protocol.TokenVerifier;
@@ -18,14 +19,15 @@ import java.util.concurrent.TimeUnit;
 import org.testcontainers.lifecycle.Startables;
 
 /**
- * The whole backend as containers of the shipped images: one registry, guild, presence and
- * session, and {@code gateways} gateways, each on its own free loopback ports given through the
- * environment exactly as an operator would (relaxed binding of {@code concord-<service>.yaml}).
+ * The whole backend as containers of the shipped images: one registry, presence and session pod,
+ * and as many guild pods and gateways as a test asks for, each on its own free loopback ports
+ * given through the environment exactly as an operator would (relaxed binding of
+ * {@code concord-<service>.yaml}).
  * The demo guild is seeded through the gRPC guild API once every pod holds its lease.
  *
- * <p>The guild gets {@code SPRING_DATASOURCE_URL} from {@code CONCORD_TEST_JDBC_URL} when set
+ * <p>Guild pods get {@code SPRING_DATASOURCE_URL} from {@code CONCORD_TEST_JDBC_URL} when set
  * ({@code make test} sets it to the PostgreSQL of scripts/ensure-postgres.sh; host networking
- * reaches it on loopback).
+ * reaches it on loopback); several guild pods need it, since they share their state through it.
  *
  * <p>Container output is kept in {@code target/containers/<test>/<pod>.log}.
  */
@@ -35,34 +37,43 @@ final class ContainerCluster implements AutoCloseable {
   final String secret;
   final Channels channels = new Channels();
   final ServiceContainer registry;
-  final ServiceContainer guild;
+  final List<ServiceContainer> guilds = new ArrayList<>();
   final ServiceContainer presence;
   final ServiceContainer session;
   final List<ServiceContainer> gateways = new ArrayList<>();
   private final List<ServiceContainer> all = new ArrayList<>();
   private final List<String> gatewayUrls = new ArrayList<>();
+  private final List<String> guildAddresses = new ArrayList<>();
   private final String registryAddress;
-  private final String guildAddress;
   private final Path logDir;
   DemoSeed.Demo demo;
 
-  private ContainerCluster(String testName, String secret, int gatewayCount) {
+  private ContainerCluster(String testName, String secret, int guildCount, int gatewayCount) {
     this.secret = secret;
     this.logDir = Path.of("target", "containers", testName);
     LocalSuite.Ports ports = LocalSuite.Ports.free();
     registryAddress = "127.0.0.1:" + ports.registryGrpc();
-    guildAddress = "127.0.0.1:" + ports.guildGrpc();
+    String jdbc = System.getenv("CONCORD_TEST_JDBC_URL");
+    if (guildCount > 1 && (jdbc == null || jdbc.isBlank())) {
+      // each pod's default store is its own in-memory database: nothing would survive a move
+      throw new IllegalStateException("guild pods share their state through PostgreSQL: set CONCORD_TEST_JDBC_URL (make test does)");
+    }
 
     registry = add(new ServiceContainer("registry", "registry"), ports.registryGrpc(), ports.registryHttp());
-    guild =
-        add(new ServiceContainer("guild", "guild-0"), ports.guildGrpc(), ports.guildHttp())
-            .withEnv("CONCORD_GUILD_POD_ID", "guild-0")
-            .withEnv("CONCORD_GUILD_NODE", "1")
-            .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", guildAddress)
-            .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
-    String jdbc = System.getenv("CONCORD_TEST_JDBC_URL");
-    if (jdbc != null && !jdbc.isBlank()) {
-      guild.withEnv("SPRING_DATASOURCE_URL", jdbc);
+    for (int i = 0; i < guildCount; i++) {
+      LocalSuite.Ports p = i == 0 ? ports : LocalSuite.Ports.free();
+      String address = "127.0.0.1:" + p.guildGrpc();
+      guildAddresses.add(address);
+      ServiceContainer guild =
+          add(new ServiceContainer("guild", "guild-" + i), p.guildGrpc(), p.guildHttp())
+              .withEnv("CONCORD_GUILD_POD_ID", "guild-" + i)
+              .withEnv("CONCORD_GUILD_NODE", Integer.toString(i + 1))
+              .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", address)
+              .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
+      if (jdbc != null && !jdbc.isBlank()) {
+        guild.withEnv("SPRING_DATASOURCE_URL", jdbc);
+      }
+      guilds.add(guild);
     }
     presence =
         add(new ServiceContainer("presence", "presence-0"), ports.presenceGrpc(), ports.presenceHttp())
@@ -95,14 +106,13 @@ final class ContainerCluster implements AutoCloseable {
    * Starts the registry, then every other pod at once, waits until each holds its lease on its
    * role's ring and seeds the demo guild.
    */
-  static ContainerCluster start(String testName, String secret, int gateways) {
-    ContainerCluster cluster = new ContainerCluster(testName, secret, gateways);
+  static ContainerCluster start(String testName, String secret, int guildPods, int gateways) {
+    ContainerCluster cluster = new ContainerCluster(testName, secret, guildPods, gateways);
     try {
       cluster.registry.start();
       Startables.deepStart(cluster.all.subList(1, cluster.all.size())).join();
-      cluster.awaitMembership(gateways);
-      cluster.demo =
-          DemoSeed.seed(cluster.channels.forAddress(cluster.guildAddress), new TokenVerifier(secret), Duration.ofHours(1), SEED_TIMEOUT);
+      cluster.awaitMembership(guildPods, gateways);
+      cluster.demo = DemoSeed.seed(cluster.guildChannel(0), new TokenVerifier(secret), Duration.ofHours(1), SEED_TIMEOUT);
       return cluster;
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
@@ -113,12 +123,11 @@ final class ContainerCluster implements AutoCloseable {
     }
   }
 
-  private void awaitMembership(int gatewayCount) throws InterruptedException {
-    var stub = RegistryGrpc.newBlockingStub(channels.forAddress(registryAddress));
+  private void awaitMembership(int guildCount, int gatewayCount) throws InterruptedException {
     Await.until(
         () -> {
-          Membership m = stub.withDeadlineAfter(2, TimeUnit.SECONDS).getMembership(GetMembershipRequest.getDefaultInstance());
-          return members(m, Role.ROLE_GUILD) == 1
+          Membership m = membership();
+          return members(m, Role.ROLE_GUILD) == guildCount
               && members(m, Role.ROLE_PRESENCE) == 1
               && members(m, Role.ROLE_SESSION) == 1
               && members(m, Role.ROLE_GATEWAY) == gatewayCount;
@@ -127,12 +136,29 @@ final class ContainerCluster implements AutoCloseable {
         "every pod holds its lease on the registry");
   }
 
-  private static int members(Membership m, Role role) {
+  /** Every role's ring as the registry has it now. */
+  Membership membership() {
+    return RegistryGrpc.newBlockingStub(channels.forAddress(registryAddress))
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .getMembership(GetMembershipRequest.getDefaultInstance());
+  }
+
+  /** The pod id that owns {@code key} on {@code role}'s ring now. */
+  String owner(Role role, long key) {
+    return RegistryGrpc.newBlockingStub(channels.forAddress(registryAddress))
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .locate(LocateRequest.newBuilder().setRole(role).setKey(key).build())
+        .getOwner()
+        .getPodId();
+  }
+
+  static int members(Membership m, Role role) {
     return m.getRingsList().stream().filter(r -> r.getRole() == role).mapToInt(r -> r.getMembersCount()).sum();
   }
 
-  ManagedChannel guildChannel() {
-    return channels.forAddress(guildAddress);
+  /** A channel to guild pod {@code i} (any pod forwards guild API calls to the guild's owner). */
+  ManagedChannel guildChannel(int i) {
+    return channels.forAddress(guildAddresses.get(i));
   }
 
   /** The public URL of gateway {@code i} (no query), as READY's resume_gateway_url names it. */

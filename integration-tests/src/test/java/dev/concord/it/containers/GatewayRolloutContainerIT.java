@@ -35,7 +35,7 @@ class GatewayRolloutContainerIT {
 
   @BeforeAll
   static void start() {
-    cluster = ContainerCluster.start("rollout", SECRET, 2);
+    cluster = ContainerCluster.start("rollout", SECRET, 1, 2);
   }
 
   @AfterAll
@@ -116,7 +116,7 @@ class GatewayRolloutContainerIT {
       for (MovingClient c : clients) {
         received.add(threads.submit(() -> c.readMessages(MESSAGES)));
       }
-      var api = GuildApiGrpc.newBlockingStub(cluster.guildChannel());
+      var api = GuildApiGrpc.newBlockingStub(cluster.guildChannel(0));
       List<String> sent = new ArrayList<>();
       Future<?> rollout = null;
       for (int m = 0; m < MESSAGES; m++) {

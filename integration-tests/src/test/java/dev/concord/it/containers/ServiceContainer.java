@@ -74,6 +74,11 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
     DockerClientFactory.instance().client().stopContainerCmd(getContainerId()).withTimeout((int) grace.toSeconds()).exec();
   }
 
+  /** {@code docker kill}: SIGKILL, no shutdown hook, no goodbye to the registry; a crash. */
+  void kill() {
+    DockerClientFactory.instance().client().killContainerCmd(getContainerId()).exec();
+  }
+
   /** The container's exit code once it stopped. */
   long exitCode() {
     return DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec().getState().getExitCodeLong();
