@@ -2,7 +2,6 @@ package dev.concord.it.containers;
 
 import dev.concord.cluster.Channels;
 import dev.concord.devsuite.DemoSeed;
-import dev.concord.devsuite.LocalSuite;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.proto.registry.v1.GetMembershipRequest;
 import dev.concord.proto.registry.v1.LocateRequest;
@@ -21,7 +20,7 @@ import org.testcontainers.lifecycle.Startables;
 /**
  * The whole backend as containers of the shipped images: one registry, presence and session pod,
  * and as many guild pods and gateways as a test asks for, each on its own free loopback ports
- * given through the environment exactly as an operator would (relaxed binding of
+ * ({@link HostPorts}) given through the environment exactly as an operator would (relaxed binding of
  * {@code concord-<service>.yaml}).
  * The demo guild is seeded through the gRPC guild API once every pod holds its lease.
  *
@@ -51,45 +50,42 @@ final class ContainerCluster implements AutoCloseable {
   private ContainerCluster(String testName, String secret, int guildCount, int gatewayCount) {
     this.secret = secret;
     this.logDir = Path.of("target", "containers", testName);
-    LocalSuite.Ports ports = LocalSuite.Ports.free();
-    registryAddress = "127.0.0.1:" + ports.registryGrpc();
     String jdbc = System.getenv("CONCORD_TEST_JDBC_URL");
     if (guildCount > 1 && (jdbc == null || jdbc.isBlank())) {
       // each pod's default store is its own in-memory database: nothing would survive a move
       throw new IllegalStateException("guild pods share their state through PostgreSQL: set CONCORD_TEST_JDBC_URL (make test does)");
     }
 
-    registry = add(new ServiceContainer("registry", "registry"), ports.registryGrpc(), ports.registryHttp());
+    registry = add(new ServiceContainer("registry", "registry"));
+    registryAddress = "127.0.0.1:" + registry.grpcPort();
     for (int i = 0; i < guildCount; i++) {
-      LocalSuite.Ports p = i == 0 ? ports : LocalSuite.Ports.free();
-      String address = "127.0.0.1:" + p.guildGrpc();
+      ServiceContainer guild = add(new ServiceContainer("guild", "guild-" + i));
+      String address = "127.0.0.1:" + guild.grpcPort();
       guildAddresses.add(address);
-      ServiceContainer guild =
-          add(new ServiceContainer("guild", "guild-" + i), p.guildGrpc(), p.guildHttp())
-              .withEnv("CONCORD_GUILD_POD_ID", "guild-" + i)
-              .withEnv("CONCORD_GUILD_NODE", Integer.toString(i + 1))
-              .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", address)
-              .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
+      guild
+          .withEnv("CONCORD_GUILD_POD_ID", "guild-" + i)
+          .withEnv("CONCORD_GUILD_NODE", Integer.toString(i + 1))
+          .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", address)
+          .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
       if (jdbc != null && !jdbc.isBlank()) {
         guild.withEnv("SPRING_DATASOURCE_URL", jdbc);
       }
       guilds.add(guild);
     }
     presence =
-        add(new ServiceContainer("presence", "presence-0"), ports.presenceGrpc(), ports.presenceHttp())
+        add(new ServiceContainer("presence", "presence-0"))
             .withEnv("CONCORD_PRESENCE_POD_ID", "presence-0")
             .withEnv("CONCORD_PRESENCE_REGISTRY_ADDRESS", registryAddress);
     session =
-        add(new ServiceContainer("session", "session-0"), ports.sessionGrpc(), ports.sessionHttp())
+        add(new ServiceContainer("session", "session-0"))
             .withEnv("CONCORD_SESSION_POD_ID", "session-0")
             .withEnv("CONCORD_SESSION_REGISTRY_ADDRESS", registryAddress);
     for (int i = 0; i < gatewayCount; i++) {
-      LocalSuite.Ports p = i == 0 ? ports : LocalSuite.Ports.free();
-      String url = "ws://127.0.0.1:" + p.gatewayHttp();
+      ServiceContainer gateway = add(new ServiceContainer("gateway", "gateway-" + i)).withManagementPort(HostPorts.take());
+      String url = "ws://127.0.0.1:" + gateway.httpPort();
       gatewayUrls.add(url);
       gateways.add(
-          add(new ServiceContainer("gateway", "gateway-" + i), p.gatewayGrpc(), p.gatewayHttp())
-              .withManagementPort(p.gatewayManagement())
+          gateway
               .withEnv("CONCORD_GATEWAY_POD_ID", "gateway-" + i)
               .withEnv("CONCORD_GATEWAY_PUBLIC_URL", url)
               .withEnv("CONCORD_GATEWAY_TOKEN_SECRET", secret)
@@ -97,9 +93,9 @@ final class ContainerCluster implements AutoCloseable {
     }
   }
 
-  private ServiceContainer add(ServiceContainer c, int grpcPort, int httpPort) {
+  private ServiceContainer add(ServiceContainer c) {
     all.add(c);
-    return c.withPorts(grpcPort, httpPort);
+    return c.withPorts(HostPorts.take(), HostPorts.take());
   }
 
   /**

@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
  * One Concord service as its image {@code concord/<service>:<tag>}, on the host's network (the
  * only networking these machines have): it listens on the fixed loopback ports its environment
- * gives it. Ready when Spring Boot logs that the application started (Testcontainers' port checks
- * need mapped ports, which host networking has none of).
+ * gives it. Ready when Spring Boot logs that the application started ({@link StartedOrExited};
+ * Testcontainers' port checks need mapped ports, which host networking has none of).
  */
 final class ServiceContainer extends GenericContainer<ServiceContainer> {
   static final String TAG = System.getProperty("concord.image.tag", "0.1.0");
@@ -24,6 +23,8 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
   private static final long MEMORY_BYTES = 768L << 20;
 
   private final String name;
+  private int grpcPort;
+  private int httpPort;
   private int actuatorPort;
 
   ServiceContainer(String service, String name) {
@@ -42,7 +43,7 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
                 .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,size=64m"))
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges")));
-    waitingFor(Wait.forLogMessage(".*Started \\w+Application in .*\\n", 1).withStartupTimeout(Duration.ofMinutes(3)));
+    waitingFor(new StartedOrExited().withStartupTimeout(Duration.ofMinutes(3)));
   }
 
   String name() {
@@ -51,6 +52,8 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
 
   /** The gRPC and HTTP ports the service listens on (actuator too, unless a management port is set). */
   ServiceContainer withPorts(int grpcPort, int httpPort) {
+    this.grpcPort = grpcPort;
+    this.httpPort = httpPort;
     actuatorPort = httpPort;
     return withEnv("SPRING_GRPC_SERVER_PORT", Integer.toString(grpcPort)).withEnv("SERVER_PORT", Integer.toString(httpPort));
   }
@@ -59,6 +62,14 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
   ServiceContainer withManagementPort(int port) {
     actuatorPort = port;
     return withEnv("MANAGEMENT_SERVER_PORT", Integer.toString(port));
+  }
+
+  int grpcPort() {
+    return grpcPort;
+  }
+
+  int httpPort() {
+    return httpPort;
   }
 
   /** Where {@code /actuator/health} answers. */
