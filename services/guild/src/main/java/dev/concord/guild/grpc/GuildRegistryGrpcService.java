@@ -9,7 +9,17 @@ import dev.concord.proto.guild.v1.LeaveRequest;
 import dev.concord.proto.guild.v1.LeaveResponse;
 import dev.concord.proto.guild.v1.PublishPresenceRequest;
 import dev.concord.proto.guild.v1.PublishPresenceResponse;
+import dev.concord.cluster.WrongOwnerStatus;
+import dev.concord.proto.guild.v1.JoinBatchRequest;
+import dev.concord.proto.guild.v1.JoinBatchResponse;
+import dev.concord.proto.guild.v1.JoinOutcome;
 import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import org.springframework.stereotype.Service;
@@ -23,43 +33,87 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     this.host = host;
   }
 
+  /** Joins per JoinBatch call at most. */
+  public static final int MAX_BATCH = 256;
+
   @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
-    if (req.getSessionId().isEmpty() || req.getSessionPodId().isEmpty() || req.getSessionKey() == 0) {
+    Statuses.reply(out, () -> start(req, Context.current().getDeadline()), GuildRegistryGrpcService::toWire);
+  }
+
+  @Override
+  public void joinBatch(JoinBatchRequest req, StreamObserver<JoinBatchResponse> out) {
+    if (req.getJoinsCount() > MAX_BATCH) {
       out.onError(
           Status.INVALID_ARGUMENT
-              .withDescription("session_id, session_key and session_pod_id are required")
+              .withDescription("too many joins in one batch: " + req.getJoinsCount() + " (expected: <= " + MAX_BATCH + ")")
               .asRuntimeException());
       return;
     }
+    Deadline deadline = Context.current().getDeadline();
+    List<CompletableFuture<JoinOutcome>> outcomes = new ArrayList<>(req.getJoinsCount());
+    for (JoinRequest join : req.getJoinsList()) {
+      CompletableFuture<GuildHost.JoinResult> f;
+      try {
+        f = start(join, deadline);
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      outcomes.add(
+          f.handle(
+              (r, e) -> {
+                if (e == null) {
+                  return JoinOutcome.newBuilder().setResponse(toWire(r)).build();
+                }
+                StatusRuntimeException s = Statuses.toStatus(e);
+                JoinOutcome.Builder b =
+                    JoinOutcome.newBuilder()
+                        .setCode(s.getStatus().getCode().value())
+                        .setMessage(String.valueOf(s.getStatus().getDescription()));
+                WrongOwnerStatus.from(s).ifPresent(b::setWrongOwner);
+                return b.build();
+              }));
+    }
+    CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (x, e) -> {
+              JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
+              outcomes.forEach(o -> b.addOutcomes(o.join()));
+              out.onNext(b.build());
+              out.onCompleted();
+            });
+  }
+
+  private CompletableFuture<GuildHost.JoinResult> start(JoinRequest req, @Nullable Deadline deadline) {
+    if (req.getSessionId().isEmpty() || req.getSessionPodId().isEmpty() || req.getSessionKey() == 0) {
+      throw Status.INVALID_ARGUMENT.withDescription("session_id, session_key and session_pod_id are required").asRuntimeException();
+    }
     int threshold = req.getLargeThreshold() == 0 ? 50 : Math.clamp(req.getLargeThreshold(), 50, 250);
-    Statuses.reply(
-        out,
-        () ->
-            host.join(
-                req.getGuildId(),
-                req.getSessionId(),
-                req.getSessionKey(),
-                req.getUserId(),
-                req.getSessionPodId(),
-                req.getIntents(),
-                threshold,
-                req.getSinceMessageId(),
-                Context.current().getDeadline()),
-        r -> {
-          JoinResponse.Builder b =
-              JoinResponse.newBuilder()
-                  .setSnapshotSeq(r.snapshotSeq())
-                  .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()))
-                  .setSnapshotMessageId(r.snapshotMessageId());
-          for (long c : r.hiddenChannelIds()) {
-            b.addHiddenChannelIds(c);
-          }
-          for (byte[] m : r.catchUp()) {
-            b.addCatchUpMessages(ByteString.copyFrom(m));
-          }
-          return b.build();
-        });
+    return host.join(
+        req.getGuildId(),
+        req.getSessionId(),
+        req.getSessionKey(),
+        req.getUserId(),
+        req.getSessionPodId(),
+        req.getIntents(),
+        threshold,
+        req.getSinceMessageId(),
+        deadline);
+  }
+
+  private static JoinResponse toWire(GuildHost.JoinResult r) {
+    JoinResponse.Builder b =
+        JoinResponse.newBuilder()
+            .setSnapshotSeq(r.snapshotSeq())
+            .setGuildCreateJson(ByteString.copyFrom(r.guildCreateJson()))
+            .setSnapshotMessageId(r.snapshotMessageId());
+    for (long c : r.hiddenChannelIds()) {
+      b.addHiddenChannelIds(c);
+    }
+    for (byte[] m : r.catchUp()) {
+      b.addCatchUpMessages(ByteString.copyFrom(m));
+    }
+    return b.build();
   }
 
   @Override

@@ -63,13 +63,26 @@ class SessionConfig {
     JoinClient client =
         new JoinClient(
             new JoinClient.Settings(
-                b.enabled(), b.maxConcurrentPerPod(), props.joinTimeout(), b.maxAttempts(), b.backoffBase(), b.backoffCap()),
+                b.enabled(),
+                b.maxConcurrentPerPod(),
+                props.joinTimeout(),
+                b.maxAttempts(),
+                b.backoffBase(),
+                b.backoffCap(),
+                b.batchSize(),
+                b.maxQueuedPerPod()),
             sessionScheduler,
             bulkhead ->
                 Gauge.builder("concord.session.join.bulkhead.available", bulkhead, x -> x.getMetrics().getAvailableConcurrentCalls())
                     .tag("bulkhead", bulkhead.getName())
                     .description("free permits of the join bulkhead of one guild pod")
                     .register(meters));
+    Gauge.builder("concord.session.join.waiting", client, JoinClient::waiting)
+        .description("joins waiting in the per-guild-pod lanes for a bulkhead permit or their backoff")
+        .register(meters);
+    FunctionCounter.builder("concord.session.join.batches", client, JoinClient::batchCalls)
+        .description("JoinBatch calls sent")
+        .register(meters);
     FunctionCounter.builder("concord.session.join.bulkhead.rejected", client, JoinClient::bulkheadRejections)
         .description("joins refused by the bulkhead (retried later)")
         .register(meters);

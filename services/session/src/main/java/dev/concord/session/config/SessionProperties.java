@@ -43,16 +43,22 @@ public record SessionProperties(
     @DefaultValue("1048576") long replayMaxBytes) {
 
   /**
-   * @param enabled false turns the bulkhead off (joins are still retried)
-   * @param maxConcurrentPerPod outstanding joins per guild pod; more fail fast and retry later
-   * @param maxAttempts attempts per join, bulkhead rejections included
+   * @param enabled false turns the bulkhead off: every join is its own call, sent at once (still
+   *     retried); benchmarks compare both
+   * @param maxConcurrentPerPod outstanding join calls per guild pod; joins beyond wait in the pod's
+   *     lane (no call, no timer) and leave in batches as calls complete
+   * @param maxAttempts attempts per join (calls or outcomes that failed retryably)
    * @param backoffBase first retry delay bound (full jitter)
    * @param backoffCap largest retry delay bound
+   * @param batchSize joins per JoinBatch call at most (1..256)
+   * @param maxQueuedPerPod joins waiting for one guild pod at most; beyond, a join fails at once
    */
   public record JoinBulkhead(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue("128") int maxConcurrentPerPod,
+      @DefaultValue("32") int maxConcurrentPerPod,
       @DefaultValue("20") int maxAttempts,
       @DefaultValue("50ms") Duration backoffBase,
-      @DefaultValue("5s") Duration backoffCap) {}
+      @DefaultValue("5s") Duration backoffCap,
+      @DefaultValue("64") int batchSize,
+      @DefaultValue("1000000") int maxQueuedPerPod) {}
 }

@@ -2,7 +2,13 @@ package dev.concord.session.guilds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concord.cluster.WrongOwnerStatus;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.proto.common.v1.WrongOwner;
 import dev.concord.proto.guild.v1.GuildRegistryGrpc;
+import dev.concord.proto.guild.v1.JoinBatchRequest;
+import dev.concord.proto.guild.v1.JoinBatchResponse;
+import dev.concord.proto.guild.v1.JoinOutcome;
 import dev.concord.proto.guild.v1.JoinRequest;
 import dev.concord.proto.guild.v1.JoinResponse;
 import io.grpc.ManagedChannel;
@@ -44,30 +50,44 @@ class JoinClientTest {
     return channel;
   }
 
-  private JoinClient client(boolean bulkhead, int perPod) {
+  private JoinClient client(boolean bulkhead, int perPod, int batchSize) {
     return new JoinClient(
-        new JoinClient.Settings(bulkhead, perPod, Duration.ofSeconds(2), 30, Duration.ofMillis(5), Duration.ofMillis(50)),
+        new JoinClient.Settings(bulkhead, perPod, Duration.ofSeconds(2), 30, Duration.ofMillis(5), Duration.ofMillis(50), batchSize, 10_000),
         scheduler,
         b -> {});
   }
 
+  private static JoinOutcome ok(long seq) {
+    return JoinOutcome.newBuilder().setResponse(JoinResponse.newBuilder().setSnapshotSeq(seq)).build();
+  }
+
+  private static JoinOutcome failed(Status.Code code, String message) {
+    return JoinOutcome.newBuilder().setCode(code.value()).setMessage(message).build();
+  }
+
+  /** A guild registry whose batch answers come from {@code answer}, one join at a time. */
+  private ManagedChannel batchServer(java.util.function.Function<JoinRequest, JoinOutcome> answer, AtomicInteger calls) throws Exception {
+    return serve(
+        new GuildRegistryGrpc.GuildRegistryImplBase() {
+          @Override
+          public void joinBatch(JoinBatchRequest r, StreamObserver<JoinBatchResponse> out) {
+            calls.incrementAndGet();
+            JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
+            r.getJoinsList().forEach(j -> b.addOutcomes(answer.apply(j)));
+            out.onNext(b.build());
+            out.onCompleted();
+          }
+        });
+  }
+
   @Test
-  void guildRefusesTwice_joinRetriedAndSucceeds() throws Exception {
-    AtomicInteger calls = new AtomicInteger();
+  void guildRefusesTwice_joinRetriedWithBackoffAndSucceeds() throws Exception {
+    AtomicInteger seen = new AtomicInteger();
     ManagedChannel ch =
-        serve(
-            new GuildRegistryGrpc.GuildRegistryImplBase() {
-              @Override
-              public void join(JoinRequest r, StreamObserver<JoinResponse> out) {
-                if (calls.incrementAndGet() <= 2) {
-                  out.onError(Status.RESOURCE_EXHAUSTED.withDescription("full; retry-after-ms=10").asRuntimeException());
-                  return;
-                }
-                out.onNext(JoinResponse.newBuilder().setSnapshotSeq(9).build());
-                out.onCompleted();
-              }
-            });
-    JoinClient client = client(true, 4);
+        batchServer(
+            j -> seen.incrementAndGet() <= 2 ? failed(Status.Code.RESOURCE_EXHAUSTED, "full; retry-after-ms=10") : ok(9),
+            new AtomicInteger());
+    JoinClient client = client(true, 4, 16);
     JoinResponse r = client.join("guild-0", ch, JoinRequest.getDefaultInstance()).get(5, TimeUnit.SECONDS);
     assertThat(r.getSnapshotSeq()).isEqualTo(9);
     assertThat(client.guildRejections()).isEqualTo(2);
@@ -76,48 +96,118 @@ class JoinClientTest {
 
   @Test
   void notAMember_failsAtOnce_noRetry() throws Exception {
-    ManagedChannel ch =
-        serve(
-            new GuildRegistryGrpc.GuildRegistryImplBase() {
-              @Override
-              public void join(JoinRequest r, StreamObserver<JoinResponse> out) {
-                out.onError(Status.PERMISSION_DENIED.asRuntimeException());
-              }
-            });
-    JoinClient client = client(true, 4);
+    ManagedChannel ch = batchServer(j -> failed(Status.Code.PERMISSION_DENIED, "not a member"), new AtomicInteger());
+    JoinClient client = client(true, 4, 16);
     CompletableFuture<JoinResponse> f = client.join("guild-0", ch, JoinRequest.getDefaultInstance());
-    assertThat(f).failsWithin(Duration.ofSeconds(5));
+    assertThat(f).failsWithin(Duration.ofSeconds(5)).withThrowableThat().withMessageContaining("PERMISSION_DENIED");
     assertThat(client.retries()).isZero();
   }
 
   @Test
-  void bulkhead_boundsOutstandingCallsPerPod_restRetriedUntilDone() throws Exception {
+  void wrongOwnerOutcome_failsWithTheWrongOwnerTrailer() throws Exception {
+    ManagedChannel ch =
+        batchServer(
+            j ->
+                failed(Status.Code.FAILED_PRECONDITION, "owned by guild-1").toBuilder()
+                    .setWrongOwner(WrongOwner.newBuilder().setRole(Role.ROLE_GUILD).setRingVersion(7).setOwnerPodId("guild-1"))
+                    .build(),
+            new AtomicInteger());
+    CompletableFuture<JoinResponse> f = client(true, 4, 16).join("guild-0", ch, JoinRequest.getDefaultInstance());
+    assertThat(f).failsWithin(Duration.ofSeconds(5));
+    Throwable cause = f.handle((r, e) -> e).get();
+    assertThat(WrongOwnerStatus.from(cause)).hasValueSatisfying(w -> assertThat(w.getRingVersion()).isEqualTo(7));
+  }
+
+  @Test
+  void bulkhead_boundsOutstandingCallsPerPod_waitingJoinsLeaveInBatches() throws Exception {
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger maxInFlight = new AtomicInteger();
+    AtomicInteger maxBatch = new AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
     ManagedChannel ch =
         serve(
             new GuildRegistryGrpc.GuildRegistryImplBase() {
               @Override
-              public void join(JoinRequest r, StreamObserver<JoinResponse> out) {
+              public void joinBatch(JoinBatchRequest r, StreamObserver<JoinBatchResponse> out) {
+                calls.incrementAndGet();
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                maxBatch.accumulateAndGet(r.getJoinsCount(), Math::max);
                 scheduler.schedule(
                     () -> {
                       inFlight.decrementAndGet();
-                      out.onNext(JoinResponse.getDefaultInstance());
+                      JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
+                      r.getJoinsList().forEach(j -> b.addOutcomes(ok(j.getSessionKey())));
+                      out.onNext(b.build());
                       out.onCompleted();
                     },
                     20,
                     TimeUnit.MILLISECONDS);
               }
             });
-    JoinClient client = client(true, 2);
+    JoinClient client = client(true, 2, 8);
+    List<CompletableFuture<JoinResponse>> all = new ArrayList<>();
+    for (int i = 1; i <= 200; i++) {
+      all.add(client.join("guild-0", ch, JoinRequest.newBuilder().setSessionKey(i).build()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(all.get(i).get().getSnapshotSeq()).as("each join gets its own outcome").isEqualTo(i + 1);
+    }
+    assertThat(maxInFlight.get()).isLessThanOrEqualTo(2);
+    assertThat(maxBatch.get()).isLessThanOrEqualTo(8);
+    assertThat(calls.get()).isLessThanOrEqualTo(100).isEqualTo((int) client.calls());
+    assertThat(client.bulkheadRejections()).isPositive();
+    assertThat(client.retries()).as("waiting is not retrying").isZero();
+    assertThat(client.waiting()).isZero();
+  }
+
+  @Test
+  void wholeCallTimesOut_everyJoinInItRetried() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    ManagedChannel ch =
+        serve(
+            new GuildRegistryGrpc.GuildRegistryImplBase() {
+              @Override
+              public void joinBatch(JoinBatchRequest r, StreamObserver<JoinBatchResponse> out) {
+                if (calls.incrementAndGet() == 1) {
+                  out.onError(Status.UNAVAILABLE.withDescription("pod restarting").asRuntimeException());
+                  return;
+                }
+                JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
+                r.getJoinsList().forEach(j -> b.addOutcomes(ok(1)));
+                out.onNext(b.build());
+                out.onCompleted();
+              }
+            });
+    JoinClient client = client(true, 1, 16);
+    List<CompletableFuture<JoinResponse>> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(client.join("guild-0", ch, JoinRequest.getDefaultInstance()));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertThat(client.retries()).isPositive();
+  }
+
+  @Test
+  void bulkheadOff_oneCallPerJoin_sentAtOnce() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    ManagedChannel ch =
+        serve(
+            new GuildRegistryGrpc.GuildRegistryImplBase() {
+              @Override
+              public void join(JoinRequest r, StreamObserver<JoinResponse> out) {
+                calls.incrementAndGet();
+                out.onNext(JoinResponse.newBuilder().setSnapshotSeq(3).build());
+                out.onCompleted();
+              }
+            });
+    JoinClient client = client(false, 2, 8);
     List<CompletableFuture<JoinResponse>> all = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       all.add(client.join("guild-0", ch, JoinRequest.getDefaultInstance()));
     }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-    assertThat(maxInFlight.get()).isLessThanOrEqualTo(2);
-    assertThat(client.bulkheadRejections()).isPositive();
-    assertThat(client.calls()).isEqualTo(20);
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    assertThat(calls.get()).isEqualTo(20);
+    assertThat(client.bulkheadRejections()).isZero();
   }
 }
