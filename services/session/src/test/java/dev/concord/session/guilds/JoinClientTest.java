@@ -162,7 +162,7 @@ class JoinClientTest {
   }
 
   @Test
-  void wholeCallTimesOut_everyJoinInItRetried() throws Exception {
+  void wholeCallUnavailable_everyJoinInItRetried() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     ManagedChannel ch =
         serve(
