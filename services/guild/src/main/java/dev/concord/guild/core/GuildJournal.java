@@ -2,7 +2,6 @@ package dev.concord.guild.core;
 
 import dev.concord.guild.store.GuildStore;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -48,8 +47,21 @@ public final class GuildJournal implements AutoCloseable {
   private final int maxBatch;
   private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger reserved = new AtomicInteger();
-  /** (guild, epoch) pairs whose later entries fail: their in-memory state is ahead of the store. */
-  private final Set<List<Long>> poisoned = new HashSet<>();
+  /**
+   * (guild, epoch) pairs whose later entries fail: their in-memory state is ahead of the store.
+   * Writer thread only. Bounded: the oldest are forgotten beyond {@link #MAX_POISONED} (by then the
+   * guild was reloaded at a newer epoch, which fences any straggler of the old one anyway).
+   */
+  private final Set<List<Long>> poisoned =
+      java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<List<Long>, Boolean> eldest) {
+              return size() > MAX_POISONED;
+            }
+          });
+
+  static final int MAX_POISONED = 100_000;
   private final LongAdder commits = new LongAdder();
   private final LongAdder committedEntries = new LongAdder();
   private final LongAdder failedEntries = new LongAdder();
