@@ -76,6 +76,15 @@ public final class SnowflakeGenerator {
     }
   }
 
+  /**
+   * Makes every later {@link #next()} greater than {@code id}, even if this clock is behind the
+   * one that made {@code id} (a guild moving between pods keeps its message ids increasing).
+   */
+  public void advancePast(long id) {
+    long bound = ((id >>> (NODE_BITS + INCREMENT_BITS)) << (NODE_BITS + INCREMENT_BITS)) | nodeBits | 0xFFF;
+    last.accumulateAndGet(bound, Math::max);
+  }
+
   /** The creation time encoded in a snowflake. */
   public static Instant timestamp(long snowflake) {
     return Instant.ofEpochMilli((snowflake >>> 22) + DISCORD_EPOCH_MS);

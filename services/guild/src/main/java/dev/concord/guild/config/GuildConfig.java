@@ -53,6 +53,19 @@ class GuildConfig {
         props.maxConcurrentActivations(), Thread.ofPlatform().name("guild-activation-", 0).daemon().factory());
   }
 
+  /** Store reads for callers (re-join catch-up, history): bounded, refused beyond its queue. */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService guildReadPool(GuildProperties props) {
+    return new java.util.concurrent.ThreadPoolExecutor(
+        4,
+        4,
+        0,
+        java.util.concurrent.TimeUnit.MILLISECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(10_000),
+        Thread.ofPlatform().name("guild-read-", 0).daemon().factory(),
+        new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+  }
+
   @Bean(destroyMethod = "shutdownNow")
   ExecutorService relaySendPool() {
     return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("relay-send-", 0).factory());
@@ -211,6 +224,8 @@ class GuildConfig {
       ExecutorService guildActivationPool,
       GuildStore guildStore,
       GuildJournal guildJournal,
+      ExecutorService guildReadPool,
+      ScheduledExecutorService guildScheduler,
       MeterRegistry meters) {
     Users users = new Users(guildStore, props.userCacheSize());
     GuildHost host =
@@ -230,6 +245,20 @@ class GuildConfig {
         new GuildLoader.FromStore(guildStore, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), props.activationDelay().toMillis()),
         guildActivationPool,
         admission);
+    host.withReads(guildReadPool);
+    // Forget the guilds the ring moved away (a later hand-back reloads them from the store).
+    long[] seen = {-1};
+    guildScheduler.scheduleWithFixedDelay(
+        () -> {
+          long v = guildRing.ring().current().version();
+          if (v != seen[0]) {
+            seen[0] = v;
+            host.ringChanged();
+          }
+        },
+        100,
+        100,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     Gauge.builder("concord.guild.join.pending", admission, JoinAdmission::pending)
         .description("calls waiting for a guild activation (bounded by max-pending-joins)")
         .register(meters);

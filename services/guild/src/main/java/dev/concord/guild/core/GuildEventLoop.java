@@ -48,6 +48,17 @@ public final class GuildEventLoop {
     return true;
   }
 
+  /**
+   * Queues a control task past the capacity bound (one per eviction, never per call): it must not
+   * be lost to a full mailbox. False only if the loop cannot run it.
+   */
+  public boolean submitControl(Runnable task) {
+    size.incrementAndGet();
+    mailbox.add(task);
+    schedule();
+    return true;
+  }
+
   public int depth() {
     return size.get();
   }

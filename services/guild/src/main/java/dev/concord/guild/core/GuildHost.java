@@ -85,6 +85,16 @@ public final class GuildHost {
 
   private GuildLoader loader;
   private java.util.concurrent.Executor activationPool = Runnable::run;
+  private java.util.concurrent.Executor readPool = Runnable::run;
+
+  /**
+   * Where store reads for callers run (re-join catch-up, history): a bounded pool, so that a burst
+   * of them is refused (RESOURCE_EXHAUSTED) instead of queueing behind activations.
+   */
+  public GuildHost withReads(java.util.concurrent.Executor pool) {
+    this.readPool = pool;
+    return this;
+  }
   private JoinAdmission admission = new JoinAdmission(Integer.MAX_VALUE, 1000);
 
   /**
@@ -119,6 +129,12 @@ public final class GuildHost {
       if (f != null && !f.isCompletedExceptionally()) {
         return f;
       }
+      if (a.evicted || guilds.get(a.guildId) != a) {
+        // a copy that left the map (its load failed, or it was evicted): never load it again, or a
+        // session could subscribe to a copy nobody writes through
+        return CompletableFuture.failedFuture(
+            new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(a.guildId) + " is reloading; retry"));
+      }
       CompletableFuture<Void> started = new CompletableFuture<>();
       a.activation = started;
       activationPool.execute(
@@ -127,11 +143,14 @@ public final class GuildHost {
             try {
               GuildState loaded = loader.load(a.guildId);
               if (loaded == null) {
+                a.evicted = true;
                 guilds.remove(a.guildId, a);
                 started.completeExceptionally(
                     new GuildException(GuildException.Kind.NOT_FOUND, "unknown guild: " + Long.toUnsignedString(a.guildId)));
                 return;
               }
+              // ids made here sort after every stored message, whatever this pod's clock says
+              ids.advancePast(loaded.loadedMaxMessageId);
               a.state = loaded;
               admission.activated(System.nanoTime() - t0);
               started.complete(null);
@@ -140,6 +159,7 @@ public final class GuildHost {
               started.completeExceptionally(new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "activation interrupted"));
             } catch (RuntimeException e) {
               log.warn("activation of guild {} failed", Long.toUnsignedString(a.guildId), e);
+              a.evicted = true;
               guilds.remove(a.guildId, a);
               started.completeExceptionally(
                   new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(a.guildId) + " could not be loaded; retry"));
@@ -274,6 +294,7 @@ public final class GuildHost {
           GuildException.Kind.INVALID_ARGUMENT, "too many overwrites: " + overwrites.size() + " (expected: <= 100)");
     }
     checkName("channel name", name, 1, MAX_NAME_LENGTH);
+    checkText("topic", topic);
     if (topic.length() > 1024) {
       throw new GuildException(
           GuildException.Kind.INVALID_ARGUMENT, "topic too long: " + topic.length() + " chars (expected: <= 1024)");
@@ -309,6 +330,8 @@ public final class GuildHost {
           GuildException.Kind.INVALID_ARGUMENT,
           "content length out of range: " + content.length() + " (expected: 1.." + MAX_CONTENT_LENGTH + ")");
     }
+    checkText("content", content);
+    checkText("nonce", nonce);
     if (nonce.length() > 25) {
       throw new GuildException(
           GuildException.Kind.INVALID_ARGUMENT, "nonce too long: " + nonce.length() + " chars (expected: <= 25)");
@@ -482,8 +505,14 @@ public final class GuildHost {
     }
     return joined
         .thenApplyAsync(
-            r -> new PendingCatchUp(r, store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP)),
-            activationPool)
+            r -> {
+              if (deadline != null && deadline.isExpired()) {
+                // the session gave up (it will retry): reading for it would only add load
+                throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before the catch-up read");
+              }
+              return new PendingCatchUp(r, store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP));
+            },
+            readPool)
         .thenCompose(p -> p.rows().isEmpty() ? CompletableFuture.completedFuture(p.result()) : renderCatchUp(guildId, p));
   }
 
@@ -539,7 +568,7 @@ public final class GuildHost {
               g.stepSends.add(() -> {});
               return channelId;
             })
-        .thenApplyAsync(c -> store.messages(c, before, after, limit), activationPool);
+        .thenApplyAsync(c -> store.messages(c, before, after, limit), readPool);
   }
 
   /**
@@ -560,7 +589,7 @@ public final class GuildHost {
       return;
     }
     boolean queued =
-        a.loop.submit(
+        a.loop.submitControl(
             () -> {
               GuildState g = a.state;
               if (g != null && !g.subscribers.isEmpty()) {
@@ -569,13 +598,27 @@ public final class GuildHost {
               }
             });
     if (!queued) {
-      log.warn("guild {} evicted with a full mailbox: its sessions learn it from the ring or their relay", Long.toUnsignedString(a.guildId));
+      log.warn("guild {} evicted but its loop is gone: its sessions are not told", Long.toUnsignedString(a.guildId));
+    }
+  }
+
+  /**
+   * The ring changed: forgets every guild this pod no longer owns, so that if the ring gives one
+   * back later it is loaded again from the store (with what the other owner wrote meanwhile)
+   * instead of reusing this stale copy. Its sessions re-join on the new owner by their own ring.
+   */
+  public void ringChanged() {
+    for (Active a : List.copyOf(guilds.values())) {
+      if (!ownership.owns(a.guildId)) {
+        evict(a, false);
+      }
     }
   }
 
   public CompletableFuture<Boolean> leave(long guildId, String sessionId) {
     Active a = guilds.get(guildId);
-    if (a == null) {
+    if (a == null || !a.isActive()) {
+      // not loaded here: nobody is subscribed to it on this pod
       return CompletableFuture.completedFuture(false);
     }
     return run(a, null, g -> g.unsubscribe(sessionId));
@@ -697,6 +740,10 @@ public final class GuildHost {
 
   private <T> CompletableFuture<T> call(long guildId, @Nullable Deadline deadline, Function<GuildState, T> fn) {
     if (!ownership.owns(guildId)) {
+      Active stale = guilds.get(guildId);
+      if (stale != null) {
+        evict(stale, false);
+      }
       throw GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId));
     }
     // Not active here: load it from the store (NOT_FOUND if the store has no such guild).
@@ -740,12 +787,17 @@ public final class GuildHost {
                         new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(guildId) + " is reloading; retry"));
                     return;
                   }
+                  GuildState g = a.state;
+                  if (g == null) {
+                    result.completeExceptionally(
+                        new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(guildId) + " is loading; retry"));
+                    return;
+                  }
                   if (!journal.reserve()) {
                     result.completeExceptionally(
                         new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "guild pod write queue is full; retry"));
                     return;
                   }
-                  GuildState g = a.state();
                   T value;
                   try {
                     value = fn.apply(g);
@@ -786,12 +838,20 @@ public final class GuildHost {
       result.completeExceptionally(
           new GuildException(
               GuildException.Kind.RESOURCE_EXHAUSTED,
-              "guild " + Long.toUnsignedString(a.state().id) + " event loop is full (" + mailboxCapacity + " tasks)"));
+              "guild " + Long.toUnsignedString(a.guildId) + " event loop is full (" + mailboxCapacity + " tasks)"));
     }
     return result;
   }
 
+  /** PostgreSQL cannot store NUL in text: refused as bad input, never as a failed commit. */
+  private static void checkText(String what, String value) {
+    if (value.indexOf('\u0000') >= 0) {
+      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, what + " contains a NUL character (expected: none)");
+    }
+  }
+
   private static void checkName(String what, String value, int min, int max) {
+    checkText(what, value);
     int len = value.codePointCount(0, value.length());
     if (len < min || len > max || value.isBlank()) {
       throw new GuildException(

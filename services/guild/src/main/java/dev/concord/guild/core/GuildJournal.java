@@ -185,7 +185,15 @@ public final class GuildJournal implements AutoCloseable {
           }
         }
       } catch (RuntimeException ex) {
-        log.error("commit of {} entries failed", live.size(), ex);
+        if (live.size() > 1) {
+          // one bad row must not fail every guild of the batch: each entry alone, in order
+          log.warn("commit of {} entries failed ({}); committing them one by one", live.size(), ex.toString());
+          for (Entry e : live) {
+            commit(new ArrayList<>(List.of(e)));
+          }
+          return;
+        }
+        log.error("commit of guild {} failed", Long.toUnsignedString(live.get(0).guildId()), ex);
         fail(live, new GuildException(GuildException.Kind.UNAVAILABLE, "store unavailable: " + ex.getMessage()));
         return;
       }
@@ -194,7 +202,8 @@ public final class GuildJournal implements AutoCloseable {
       committedEntries.increment();
       try {
         e.onDurable().run();
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | Error ex) {
+        // committed: never report it as failed (a caller would retry and write it twice)
         log.error("after-commit step of guild {} failed", Long.toUnsignedString(e.guildId()), ex);
       }
     }
@@ -220,7 +229,7 @@ public final class GuildJournal implements AutoCloseable {
     return List.of(e.guildId(), e.epoch());
   }
 
-  /** Commits what is queued, then stops the writer (bounded wait). */
+  /** Commits what is queued, then stops the writer (bounded wait); fails what arrived too late. */
   @Override
   public void close() {
     closed = true;
@@ -228,6 +237,11 @@ public final class GuildJournal implements AutoCloseable {
       writer.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    Entry late;
+    while (!writer.isAlive() && (late = queue.poll()) != null) {
+      reserved.decrementAndGet();
+      late.onFailed().accept(new GuildException(GuildException.Kind.UNAVAILABLE, "guild pod is shutting down"));
     }
   }
 }

@@ -56,6 +56,7 @@ public interface GuildLoader {
         g.members.put(m.userId(), new GuildState.Member(m.userId(), m.joinedAt().toEpochMilli(), Set.copyOf(m.roleIds())));
       }
       users.cacheAll(store.membersAsUsers(guildId));
+      g.loadedMaxMessageId = store.maxMessageId(guildId);
       return g;
     }
   }

@@ -57,6 +57,8 @@ public final class GuildState {
   final List<dev.concord.guild.store.GuildStore.Write> stepWrites = new ArrayList<>();
 
   final List<Runnable> stepSends = new ArrayList<>();
+  /** The largest message id in the store when this pod loaded the guild (0: none, or created here). */
+  long loadedMaxMessageId;
   final Map<Long, Channel> channels = new LinkedHashMap<>();
   /** Roles by id; @everyone has the guild's id. */
   final Map<Long, Role> roles = new LinkedHashMap<>();

@@ -42,6 +42,9 @@ final class Statuses {
     if (t instanceof StatusRuntimeException s) {
       return s;
     }
+    if (t instanceof java.util.concurrent.RejectedExecutionException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription("guild pod read queue is full; retry").asRuntimeException();
+    }
     if (t instanceof org.springframework.dao.DataAccessException d) {
       log.warn("store call failed: {}", d.getMessage());
       return Status.UNAVAILABLE.withDescription("guild store unavailable; retry").asRuntimeException();

@@ -93,6 +93,12 @@ public interface GuildStore {
    */
   List<MessageRow> messages(long channelId, long before, long after, int limit);
 
-  /** A guild's messages with {@code after < id <= upTo}, oldest first, at most {@code limit}. */
+  /**
+   * A guild's messages with {@code after < id <= upTo}: the newest {@code limit} of them, returned
+   * oldest first.
+   */
   List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit);
+
+  /** The largest message id of the guild (0 if none). */
+  long maxMessageId(long guildId);
 }

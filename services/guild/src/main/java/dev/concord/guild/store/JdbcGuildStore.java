@@ -273,10 +273,16 @@ public final class JdbcGuildStore implements GuildStore {
   }
 
   @Override
+  public long maxMessageId(long guildId) {
+    Long max = jdbc.queryForObject("select max(id) from messages where guild_id = ?", Long.class, guildId);
+    return max == null ? 0 : max;
+  }
+
+  @Override
   public List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit) {
-    return jdbc.query(
+    List<MessageRow> newestFirst = jdbc.query(
         "select id, channel_id, guild_id, author_id, content, nonce, created_at from messages"
-            + " where guild_id = ? and id > ? and id <= ? order by id limit ?",
+            + " where guild_id = ? and id > ? and id <= ? order by id desc limit ?",
         (rs, i) ->
             new MessageRow(
                 rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()),
@@ -284,5 +290,6 @@ public final class JdbcGuildStore implements GuildStore {
         after,
         upTo,
         limit);
+    return newestFirst.reversed();
   }
 }

@@ -418,4 +418,38 @@ class GuildHostTest {
     assertThat(journal.committedEntries()).isGreaterThanOrEqualTo(90);
     assertThat(journal.commits()).isLessThan(journal.committedEntries());
   }
+
+  @Test
+  void ringGivesGuildBack_stateReloadedWithWhatTheOtherOwnerWrote() {
+    FlippingOwnership own = new FlippingOwnership();
+    GuildHost a = pod(8, NONE, own, 1000);
+    Users.User alice = a.createUser("alice", "", false);
+    GuildState g = a.createGuild("Moving", alice.id()).join();
+    a.createChannel(g.id(), "general", "").join();
+
+    own.test = id -> false; // the ring moves the guild to pod b ...
+    a.ringChanged();
+    GuildHost b = pod(9, NONE, Ownership.ALL, 1000);
+    b.createChannel(g.id(), "made-on-b", "").join();
+    own.test = id -> true; // ... and back
+    a.ringChanged();
+
+    JsonNode snap =
+        JsonMapper.builder().build().readTree(a.join(g.id(), "s", 81, alice.id(), "p", Intents.GUILDS, 50, 0, null).join().guildCreateJson());
+    List<String> names = new ArrayList<>();
+    snap.path("channels").forEach(c -> names.add(c.path("name").asString()));
+    assertThat(names).containsExactly("general", "made-on-b");
+  }
+
+  @Test
+  void nulCharacter_refusedAsBadInput_neverReachesTheStore() {
+    Users.User alice = host.createUser("alice", "", false);
+    GuildState g = host.createGuild("Guild", alice.id()).join();
+    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "a\u0000b", ""))
+        .isInstanceOfSatisfying(GuildException.class, e -> assertThat(e.kind()).isEqualTo(GuildException.Kind.INVALID_ARGUMENT))
+        .hasMessageContaining("NUL");
+    assertThatThrownBy(() -> host.createChannel(g.id(), "bad\u0000name", "")).hasMessageContaining("NUL");
+    assertThat(host.createMessage(g.id(), c.id(), alice.id(), "fine", "").join().id()).isPositive();
+  }
 }

@@ -97,6 +97,10 @@ class JdbcGuildStoreTest {
     assertThatThrownBy(() -> store.messages(200, 0, 0, 101)).hasMessageContaining("expected: 1..100");
     // the catch-up read: oldest first, after < id <= upTo
     assertThat(store.guildMessages(100, 1007, 1009, 10)).extracting(GuildStore.MessageRow::id).containsExactly(1008L, 1009L);
+    // beyond the limit: the newest ones (older ones are left to the history API), oldest first
+    assertThat(store.guildMessages(100, 0, 1010, 3)).extracting(GuildStore.MessageRow::id).containsExactly(1008L, 1009L, 1010L);
+    assertThat(store.maxMessageId(100)).isEqualTo(1010);
+    assertThat(store.maxMessageId(999)).isZero();
   }
 
   private void guildWithChannel() {

@@ -6,8 +6,23 @@ import java.util.concurrent.CompletableFuture;
 
 /** The session's view of the guild service. Futures may complete on any thread. */
 public interface GuildPort {
-  /** A join's answer and the guild pod that gave it (the session re-joins when that pod goes). */
-  record Joined(JoinResponse response, String podId) {}
+  /**
+   * A join's answer, the guild pod that gave it (the session re-joins when that pod goes) and the
+   * relay stream from that pod it was made through.
+   */
+  record Joined(JoinResponse response, String podId, long relayGeneration) {
+    public Joined(JoinResponse response, String podId) {
+      this(response, podId, 0);
+    }
+  }
+
+  /**
+   * Whether the relay stream a join was made through is still attached: if it broke meanwhile,
+   * events after the join's snapshot may have been lost, and the session must re-join.
+   */
+  default boolean relayIntact(Joined joined) {
+    return true;
+  }
 
   CompletableFuture<User> user(long userId);
 

@@ -24,6 +24,8 @@ public final class Session {
     boolean rejoining;
     /** The re-join's next attempt while it backs off (cancelled and run at once on a ring change). */
     java.util.concurrent.ScheduledFuture<?> rejoinRetry;
+    /** Joins answered through a relay stream that broke before the answer was used, in a row. */
+    int brokenRelayJoins;
     /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
     long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();

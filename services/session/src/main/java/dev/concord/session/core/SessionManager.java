@@ -246,6 +246,9 @@ public final class SessionManager {
   private void onJoined(Session s, long guildId, GuildPort.Joined joined, Throwable error) {
     Session.GuildSub sub = s.guilds.get(guildId);
     if (s.ended || sub == null) {
+      if (error == null && joined != null) {
+        guilds.leave(guildId, s.id); // subscribed after the session ended: undo it
+      }
       return;
     }
     if (error != null) {
@@ -256,6 +259,22 @@ public final class SessionManager {
       return;
     }
     JoinResponse resp = joined.response();
+    if (!guilds.relayIntact(joined)) {
+      // The relay stream broke between the snapshot and now: events after it may be lost. Join
+      // again (bounded) and catch up from what this session has seen, or from this snapshot if
+      // it never saw the guild (nothing before a first join is owed).
+      if (sub.lastMessageId == 0) {
+        sub.lastMessageId = resp.getSnapshotMessageId();
+      }
+      if (++sub.brokenRelayJoins >= MAX_REJOIN_ATTEMPTS) {
+        onJoined(s, guildId, null, new IllegalStateException("relay of " + joined.podId() + " keeps breaking"));
+        return;
+      }
+      sub.rejoining = false;
+      rejoin(s, sub, 1);
+      return;
+    }
+    sub.brokenRelayJoins = 0;
     sub.joined = true;
     sub.ownerPod = joined.podId();
     sub.snapshotSeq = resp.getSnapshotSeq();

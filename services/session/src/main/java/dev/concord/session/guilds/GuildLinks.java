@@ -149,13 +149,13 @@ public final class GuildLinks implements GuildPort {
 
   private CompletableFuture<Joined> joinOnce(long guildId, Session session, long since) {
     return owner(guildId)
-        .thenCompose(m -> relay(m).attached.thenApply(x -> m))
+        .thenCompose(m -> { Relay r = relay(m); return r.attached.thenApply(x -> r); })
         .thenCompose(
-            m ->
+            r ->
                 joins
                     .join(
-                        m.id(),
-                        channels.forAddress(m.address()),
+                        r.member.id(),
+                        channels.forAddress(r.member.address()),
                         JoinRequest.newBuilder()
                             .setGuildId(guildId)
                             .setSessionId(session.id())
@@ -166,8 +166,16 @@ public final class GuildLinks implements GuildPort {
                             .setLargeThreshold(session.largeThreshold())
                             .setSinceMessageId(since)
                             .build())
-                    .thenApply(r -> new Joined(r, m.id())));
+                    .thenApply(resp -> new Joined(resp, r.member.id(), r.generation)));
   }
+
+  @Override
+  public boolean relayIntact(Joined joined) {
+    Relay r = relays.get(joined.podId());
+    return r != null && r.generation == joined.relayGeneration() && !r.broken && r.attached.isDone() && !r.attached.isCompletedExceptionally();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong relayGenerations = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Watches the guild ring: when it changes, sessions whose guilds now belong to another pod
@@ -278,6 +286,8 @@ public final class GuildLinks implements GuildPort {
   /** One relay stream from a guild pod. */
   private final class Relay implements ClientResponseObserver<OpenRelayRequest, RelayBatch> {
     final RingMember member;
+    /** Unique per stream opened by this pod: a join names the stream it was made through. */
+    final long generation = relayGenerations.incrementAndGet();
     final CompletableFuture<Void> attached = new CompletableFuture<>();
     volatile boolean broken;
     volatile ClientCallStreamObserver<OpenRelayRequest> call;

@@ -256,6 +256,9 @@ public final class JoinClient {
                             timeouts.add(batch.size());
                           }
                           for (Waiting w : batch) {
+                            if (w.result.isDone()) {
+                              continue; // answered already (a deadline can fire after the response)
+                            }
                             if (retryable(s.getCode())) {
                               backOff(w, s, retryAfterMs(s));
                             } else {

@@ -33,6 +33,13 @@ class SessionManagerTest {
     final List<Long> rejoinSince = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<JoinResponse>> rejoins = new CopyOnWriteArrayList<>();
     volatile String pod = "guild-0";
+    /** Answers relayIntact with false while set (the relay broke before the answer was used). */
+    volatile boolean relayBroken;
+
+    @Override
+    public boolean relayIntact(Joined joined) {
+      return !relayBroken;
+    }
 
     @Override
     public CompletableFuture<User> user(long userId) {
@@ -319,6 +326,31 @@ class SessionManagerTest {
     assertThat(conn.frames).hasSize(8); // message 106 once (caught up), not also from the held event
     assertThat(conn.closedWith).isZero();
     assertThat(manager.rejoins()).isEqualTo(1);
+  }
+
+  @Test
+  void relayBrokeWhileJoining_noGuildCreateFromThatJoin_rejoinCatchesUpFromItsSnapshot() throws Exception {
+    RecordingConnection conn = new RecordingConnection();
+    manager.identify(
+        Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").addGuildIds(GUILD).build());
+    awaitFrames(conn, 1);
+    guilds.relayBroken = true;
+    joinOf(GUILD).complete(
+        JoinResponse.newBuilder().setSnapshotSeq(0).setSnapshotMessageId(100).setGuildCreateJson(ByteString.copyFromUtf8("{}")).build());
+    awaitTrue(() -> guilds.rejoins.size() == 1);
+    assertThat(guilds.rejoinSince).containsExactly(100L); // nothing before the first snapshot is owed
+    assertThat(conn.frames).hasSize(1); // READY only: that join's GUILD_CREATE was not used
+    guilds.relayBroken = false;
+    guilds.rejoins.getFirst().complete(
+        JoinResponse.newBuilder()
+            .setSnapshotSeq(5)
+            .setSnapshotMessageId(200)
+            .setGuildCreateJson(ByteString.copyFromUtf8("{}"))
+            .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"150\"}"))
+            .build());
+    awaitFrames(conn, 3);
+    assertThat(conn.frames.subList(1, 3)).extracting(f -> f.path("t").asString()).containsExactly("GUILD_CREATE", "MESSAGE_CREATE");
   }
 
   /** The join the manager asked for (it asks on its worker, just after sending READY). */
