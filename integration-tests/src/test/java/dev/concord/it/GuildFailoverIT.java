@@ -282,7 +282,7 @@ class GuildFailoverIT {
       List<Long> handbackMillis = new ArrayList<>();
       String[] victims = {"guild-1", "guild-2", "guild-1"};
       for (String victim : victims) {
-        Thread.sleep(1_500);
+        awaitMoreAcked(acked, 100); // steady traffic on every guild before the kill
         Set<Long> affected = new HashSet<>();
         creator.forEach((g, pod) -> {
           if (pod.equals(victim)) {
@@ -309,7 +309,7 @@ class GuildFailoverIT {
                 .min()
                 .orElseThrow();
         firstEventMillis.add((first - killedAt) / 1_000_000);
-        Thread.sleep(2_000);
+        awaitMoreAcked(acked, 100); // the new owners serve for a while before the pod comes back
         spawn(victim, victim.equals("guild-1") ? 2 : 3); // back: its guilds move to it again
         awaitGuildPods(3);
         // steady state before the next round: every guild of the restarted pod delivers again
@@ -325,7 +325,7 @@ class GuildFailoverIT {
         }
         handbackMillis.add(System.currentTimeMillis() - backAtMillis);
       }
-      Thread.sleep(1_500);
+      awaitMoreAcked(acked, 100);
       publishing.set(false);
       publisher.join(10_000);
 
@@ -384,6 +384,12 @@ class GuildFailoverIT {
       }
       clients.forEach(GatewayClient::close);
     }
+  }
+
+  /** Waits (bounded) until the publisher has {@code more} acknowledged messages than now. */
+  static void awaitMoreAcked(List<Sent> acked, int more) throws InterruptedException {
+    int target = acked.size() + more;
+    Await.until(() -> acked.size() >= target, Duration.ofSeconds(60), more + " more acknowledged messages");
   }
 
   /** Which of {@code ids} are in the messages table (read straight from PostgreSQL). */

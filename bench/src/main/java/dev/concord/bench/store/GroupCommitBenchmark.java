@@ -82,7 +82,7 @@ public final class GroupCommitBenchmark {
       Users users = new Users(store, 10_000);
       GuildHost host =
           new GuildHost(
-              store, journal, users, new Payloads(), SnowflakeGenerator.forNode(900 + maxBatch % 100), loops, NONE, Ownership.ALL, 100_000, Clock.systemUTC());
+              store, journal, users, new Payloads(), SnowflakeGenerator.forNode(900 + maxBatch % 100), loops, Fanout.NONE, Ownership.ALL, 100_000, Clock.systemUTC());
       Users.User author = host.createUser("bench" + System.nanoTime() % 100_000, "", false);
       long[] guilds = new long[GUILDS];
       long[] channels = new long[GUILDS];
@@ -159,26 +159,6 @@ public final class GroupCommitBenchmark {
     }
     return acked.get();
   }
-
-  private static final Runnable NOTHING = () -> {};
-
-  private static final Fanout NONE =
-      new Fanout() {
-        @Override
-        public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
-          return NOTHING;
-        }
-
-        @Override
-        public Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hidden) {
-          return NOTHING;
-        }
-
-        @Override
-        public Runnable rejoin(GuildState state) {
-          return NOTHING;
-        }
-      };
 
   private static String arg(String[] args, String name, String dflt) {
     for (int i = 0; i + 1 < args.length; i++) {

@@ -178,7 +178,7 @@ public final class JoinStorm {
       GuildJournal journal = new GuildJournal(store, 1 << 20, 1000);
       Users users = new Users(store, 1 << 20);
       GuildHost host =
-          new GuildHost(store, journal, users, new Payloads(), SnowflakeGenerator.forNode(10 + p), loops, NOOP, own, 1_000_000, Clock.systemUTC())
+          new GuildHost(store, journal, users, new Payloads(), SnowflakeGenerator.forNode(10 + p), loops, dev.concord.guild.core.Fanout.NONE, own, 1_000_000, Clock.systemUTC())
               .withActivation(
                   new GuildLoader.FromStore(store, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 5),
                   activations,
@@ -328,26 +328,6 @@ public final class JoinStorm {
     }
     return sum;
   }
-
-  private static final Runnable NOTHING = () -> {};
-
-  private static final dev.concord.guild.core.Fanout NOOP =
-      new dev.concord.guild.core.Fanout() {
-        @Override
-        public Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId) {
-          return NOTHING;
-        }
-
-        @Override
-        public Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hidden) {
-          return NOTHING;
-        }
-
-        @Override
-        public Runnable rejoin(GuildState state) {
-          return NOTHING;
-        }
-      };
 
   private static String arg(String[] args, String name, String dflt) {
     for (int i = 0; i + 1 < args.length; i++) {

@@ -94,19 +94,7 @@ public final class RelayHub {
       byte[] payload,
       long requiredIntents,
       Map<String, ? extends Collection<Long>> sessionsByPod) {
-    publish(guildId, guildSeq, type, payload, requiredIntents, 0, sessionsByPod);
-  }
-
-  /** As above, for an event in channel {@code channelId} (recipients that cannot view it skip it). */
-  public void publish(
-      long guildId,
-      long guildSeq,
-      String type,
-      byte[] payload,
-      long requiredIntents,
-      long channelId,
-      Map<String, ? extends Collection<Long>> sessionsByPod) {
-    prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, 0, sessionsByPod).run();
+    prepare(guildId, guildSeq, type, payload, requiredIntents, 0, 0, sessionsByPod).run();
   }
 
   /**

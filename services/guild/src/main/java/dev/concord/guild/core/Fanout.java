@@ -25,4 +25,25 @@ public interface Fanout {
 
   /** Prepares telling every subscriber to join the guild again (it moved or reloads). */
   Runnable rejoin(GuildState state);
+
+  /** Sends nothing (a guild pod measured without sessions: store and activation benchmarks). */
+  Fanout NONE =
+      new Fanout() {
+        private static final Runnable NOTHING = () -> {};
+
+        @Override
+        public Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId) {
+          return NOTHING;
+        }
+
+        @Override
+        public Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hiddenChannelIds) {
+          return NOTHING;
+        }
+
+        @Override
+        public Runnable rejoin(GuildState state) {
+          return NOTHING;
+        }
+      };
 }

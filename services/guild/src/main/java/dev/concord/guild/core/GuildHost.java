@@ -342,15 +342,11 @@ public final class GuildHost {
         null,
         g -> {
           if (!g.channels.containsKey(channelId)) {
-            throw new GuildException(
-                GuildException.Kind.NOT_FOUND,
-                "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+            throw unknownChannel(guildId, channelId);
           }
           GuildState.Member member = g.members.get(authorId);
           if (member == null) {
-            throw new GuildException(
-                GuildException.Kind.PERMISSION_DENIED,
-                "user " + Long.toUnsignedString(authorId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+            throw notAMember(GuildException.Kind.PERMISSION_DENIED, authorId, guildId);
           }
           GuildState.Channel channel = g.channels.get(channelId);
           long perms = Permissions.inChannel(g, member, channel);
@@ -400,9 +396,7 @@ public final class GuildHost {
         g -> {
           GuildState.Member m = g.members.get(userId);
           if (m == null) {
-            throw new GuildException(
-                GuildException.Kind.NOT_FOUND,
-                "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+            throw notAMember(GuildException.Kind.NOT_FOUND, userId, guildId);
           }
           if (roleId == guildId || !g.roles.containsKey(roleId)) {
             throw new GuildException(
@@ -432,9 +426,7 @@ public final class GuildHost {
         g -> {
           GuildState.Channel c = g.channels.get(channelId);
           if (c == null) {
-            throw new GuildException(
-                GuildException.Kind.NOT_FOUND,
-                "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+            throw unknownChannel(guildId, channelId);
           }
           checkOverwrite(g, overwrite);
           GuildState.Channel updated = c.withOverwrite(overwrite);
@@ -484,9 +476,7 @@ public final class GuildHost {
             g -> {
               GuildState.Member self = g.members.get(userId);
               if (self == null) {
-                throw new GuildException(
-                    GuildException.Kind.PERMISSION_DENIED,
-                    "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+                throw notAMember(GuildException.Kind.PERMISSION_DENIED, userId, guildId);
               }
               g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
               long[] hidden = hiddenChannels(g, self);
@@ -560,9 +550,7 @@ public final class GuildHost {
             null,
             g -> {
               if (!g.channels.containsKey(channelId)) {
-                throw new GuildException(
-                    GuildException.Kind.NOT_FOUND,
-                    "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+                throw unknownChannel(guildId, channelId);
               }
               // an ordering barrier: the read below sees every write acknowledged before this call
               g.stepSends.add(() -> {});
@@ -841,6 +829,16 @@ public final class GuildHost {
               "guild " + Long.toUnsignedString(a.guildId) + " event loop is full (" + mailboxCapacity + " tasks)"));
     }
     return result;
+  }
+
+  private static GuildException unknownChannel(long guildId, long channelId) {
+    return new GuildException(
+        GuildException.Kind.NOT_FOUND,
+        "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
+  }
+
+  private static GuildException notAMember(GuildException.Kind kind, long userId, long guildId) {
+    return new GuildException(kind, "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
   }
 
   /** PostgreSQL cannot store NUL in text: refused as bad input, never as a failed commit. */

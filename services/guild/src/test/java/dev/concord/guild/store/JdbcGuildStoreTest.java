@@ -155,8 +155,14 @@ class JdbcGuildStoreTest {
                         }));
     assertThat(locked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     var claim = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.claim(100));
-    Thread.sleep(200);
-    assertThat(claim).isNotDone(); // blocked on the old owner's row lock
+    // PostgreSQL shows the claim waiting for the old owner's row lock
+    dev.concord.testkit.Await.until(
+        () ->
+            new JdbcTemplate(dataSource)
+                    .queryForObject("select count(*) from pg_stat_activity where wait_event_type = 'Lock'", Integer.class)
+                > 0,
+        "the claim waiting on the row lock");
+    assertThat(claim).isNotDone();
     finish.countDown();
     assertThat(claim.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2);
     oldOwner.join(10_000);

@@ -65,6 +65,15 @@ class JoinClientTest {
     return JoinOutcome.newBuilder().setCode(code.value()).setMessage(message).build();
   }
 
+  /** Answers a batch with one outcome per join, in order. */
+  private static void answer(
+      JoinBatchRequest r, StreamObserver<JoinBatchResponse> out, java.util.function.Function<JoinRequest, JoinOutcome> outcome) {
+    JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
+    r.getJoinsList().forEach(j -> b.addOutcomes(outcome.apply(j)));
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
   /** A guild registry whose batch answers come from {@code answer}, one join at a time. */
   private ManagedChannel batchServer(java.util.function.Function<JoinRequest, JoinOutcome> answer, AtomicInteger calls) throws Exception {
     return serve(
@@ -72,10 +81,7 @@ class JoinClientTest {
           @Override
           public void joinBatch(JoinBatchRequest r, StreamObserver<JoinBatchResponse> out) {
             calls.incrementAndGet();
-            JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
-            r.getJoinsList().forEach(j -> b.addOutcomes(answer.apply(j)));
-            out.onNext(b.build());
-            out.onCompleted();
+            answer(r, out, answer);
           }
         });
   }
@@ -135,10 +141,7 @@ class JoinClientTest {
                 scheduler.schedule(
                     () -> {
                       inFlight.decrementAndGet();
-                      JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
-                      r.getJoinsList().forEach(j -> b.addOutcomes(ok(j.getSessionKey())));
-                      out.onNext(b.build());
-                      out.onCompleted();
+                      answer(r, out, j -> ok(j.getSessionKey()));
                     },
                     20,
                     TimeUnit.MILLISECONDS);
@@ -173,10 +176,7 @@ class JoinClientTest {
                   out.onError(Status.UNAVAILABLE.withDescription("pod restarting").asRuntimeException());
                   return;
                 }
-                JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
-                r.getJoinsList().forEach(j -> b.addOutcomes(ok(1)));
-                out.onNext(b.build());
-                out.onCompleted();
+                answer(r, out, j -> ok(1));
               }
             });
     JoinClient client = client(true, 1, 16);
