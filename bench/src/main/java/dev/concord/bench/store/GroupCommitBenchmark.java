@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.guild.core.Fanout;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildCommands;
+import dev.concord.guild.core.MessageOps;
 import dev.concord.guild.core.GuildJournal;
 import dev.concord.guild.core.GuildState;
 import dev.concord.guild.core.Ownership;
@@ -89,7 +91,7 @@ public final class GroupCommitBenchmark {
       for (int g = 0; g < GUILDS; g++) {
         GuildState state = host.createGuild("bench-" + g, author.id()).join();
         guilds[g] = state.id();
-        channels[g] = host.createChannel(state.id(), "general", "").join().id();
+        channels[g] = new GuildCommands(host).createChannel(state.id(), "general", "").join().id();
       }
       // warm-up, then the measured phase
       drive(host, author.id(), guilds, channels, inFlight, 2, null);
@@ -129,9 +131,9 @@ public final class GroupCommitBenchmark {
       }
       int g = (int) (i % guilds.length);
       long start = System.nanoTime();
-      CompletableFuture<GuildHost.CreatedMessage> f;
+      CompletableFuture<MessageOps.CreatedMessage> f;
       try {
-        f = host.createMessage(guilds[g], channels[g], author, "message " + i, "");
+        f = new GuildCommands(host).createMessage(guilds[g], channels[g], author, "message " + i, "");
       } catch (RuntimeException e) {
         failed.incrementAndGet();
         window.release();

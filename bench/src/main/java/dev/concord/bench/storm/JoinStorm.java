@@ -185,7 +185,7 @@ public final class JoinStorm {
                   new JoinAdmission(10_000, 1000));
       Server server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-              .addService(new GuildRegistryGrpcService(host))
+              .addService(new GuildRegistryGrpcService(new dev.concord.guild.core.GuildCommands(host)))
               .build()
               .start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
@@ -223,7 +223,7 @@ public final class JoinStorm {
         } while (dup);
         membership[u][k] = g;
         if (userIds[u] != owner) {
-          seeding.add(pods.get(podOf[g]).host().addMember(guildIds[g], userIds[u]).exceptionally(e -> null));
+          seeding.add(new dev.concord.guild.core.GuildCommands(pods.get(podOf[g]).host()).addMember(guildIds[g], userIds[u]).exceptionally(e -> null));
         }
       }
       if (seeding.size() > 50_000) {

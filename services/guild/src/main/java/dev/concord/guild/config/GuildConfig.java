@@ -13,6 +13,7 @@ import dev.concord.cluster.RingWatcher;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildCommands;
 import dev.concord.guild.core.GuildJournal;
 import dev.concord.guild.store.GuildStore;
 import dev.concord.guild.store.JdbcGuildStore;
@@ -283,6 +284,11 @@ class GuildConfig {
         .description("tasks queued on guild event loops")
         .register(meters);
     return host;
+  }
+
+  @Bean
+  GuildCommands guildCommands(GuildHost guildHost) {
+    return new GuildCommands(guildHost);
   }
 
   /** This pod's lease on the guild ring (joins after startup, says goodbye first on shutdown). */

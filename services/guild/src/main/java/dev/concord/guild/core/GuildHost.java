@@ -11,18 +11,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.util.RawValue;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The guilds active on this pod and every operation on them. Each operation is a task on the
- * guild's {@link GuildEventLoop}: validated, applied to the {@link GuildState}, and its event
- * handed to the {@link Fanout}, all in one step, so the order of changes is the order of events.
+ * The guild runtime of this pod: which guilds are active here, their activation from the store,
+ * ownership checks, the loop step that runs an operation ({@link #submit}), the journal that makes
+ * it durable before its events go out, and eviction. The operations themselves live elsewhere
+ * ({@link MessageOps}, {@link ChannelOps}, {@link MemberOps}, {@link RoleOps}, reached through
+ * {@link GuildCommands}); adding one does not touch this class.
+ *
+ * <p>Each operation is a task on the guild's {@link GuildEventLoop}: validated, applied to the
+ * {@link GuildState}, and its events handed to the {@link Fanout}, all in one step, so the order of
+ * changes is the order of events.
  *
  * <p>Results are {@link CompletableFuture}s completed on the loop; failures are {@link
  * GuildException}s. A full mailbox fails at once with RESOURCE_EXHAUSTED.
@@ -34,7 +36,6 @@ public final class GuildHost {
   private static final Logger log = LoggerFactory.getLogger(GuildHost.class);
   /** Messages a re-joining session catches up on at most (older ones: the history API). */
   public static final int MAX_CATCH_UP = 500;
-  public static final int MAX_CONTENT_LENGTH = 2000;
   public static final int MAX_NAME_LENGTH = 100;
 
   /**
@@ -174,6 +175,7 @@ public final class GuildHost {
   private final GuildJournal journal;
   private final Users users;
   private final Payloads payloads;
+  private final GuildSnapshot snapshots;
   private final SnowflakeGenerator ids;
   private final Executor loopPool;
   private final Fanout fanout;
@@ -196,6 +198,7 @@ public final class GuildHost {
     this.journal = journal;
     this.users = users;
     this.payloads = payloads;
+    this.snapshots = new GuildSnapshot(payloads, users);
     this.loader = new GuildLoader.FromStore(store, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 0);
     this.ids = ids;
     this.loopPool = loopPool;
@@ -207,6 +210,11 @@ public final class GuildHost {
 
   public Users users() {
     return users;
+  }
+
+  /** What operations on this pod's guilds share (rendering, users, ids, clock). */
+  public OpContext opContext() {
+    return new OpContext(payloads, users, ids, clock);
   }
 
   public Ownership ownership() {
@@ -227,12 +235,12 @@ public final class GuildHost {
   }
 
   public Users.User createUser(String username, String globalName, boolean bot) {
-    checkName("username", username, 2, 32);
+    Checks.name("username", username, 2, 32);
     return users.create(ids.next(), username, globalName, bot);
   }
 
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
-    checkName("guild name", name, 2, MAX_NAME_LENGTH);
+    Checks.name("guild name", name, 2, MAX_NAME_LENGTH);
     users.get(ownerId);
     // A new guild lives on the pod that creates it: draw ids until the ring gives one to this pod
     // (about one draw per guild pod; snowflakes cost nanoseconds).
@@ -250,203 +258,15 @@ public final class GuildHost {
     return run(
         active,
         null,
-        g -> {
+        (g, step) -> {
           long now = clock.millis();
           g.members.put(ownerId, new GuildState.Member(ownerId, now));
           g.membersChanged();
-          g.stepWrites.add(new GuildStore.NewGuild(id, name, ownerId, g.epoch));
-          g.stepWrites.add(new GuildStore.MemberRow(id, ownerId, Instant.ofEpochMilli(now), List.of()));
+          step.write(new GuildStore.NewGuild(id, name, ownerId, g.epoch));
+          step.write(new GuildStore.MemberRow(id, ownerId, Instant.ofEpochMilli(now), List.of()));
           g.seq++;
           return g;
         });
-  }
-
-  public CompletableFuture<GuildState.Member> addMember(long guildId, long userId) {
-    Users.User user = users.get(userId);
-    return call(
-        guildId,
-        null,
-        g -> {
-          if (g.members.containsKey(userId)) {
-            throw new GuildException(
-                GuildException.Kind.ALREADY_EXISTS,
-                "user " + Long.toUnsignedString(userId) + " is already a member of guild " + Long.toUnsignedString(guildId));
-          }
-          GuildState.Member m = new GuildState.Member(userId, clock.millis());
-          g.members.put(userId, m);
-          g.membersChanged();
-          g.stepWrites.add(new GuildStore.MemberRow(guildId, userId, Instant.ofEpochMilli(m.joinedAtMs()), List.of()));
-          ObjectNode d = payloads.member(m, user, true);
-          d.put("guild_id", Long.toUnsignedString(guildId));
-          emit(g, "GUILD_MEMBER_ADD", payloads.bytes(d), Intents.GUILD_MEMBERS);
-          return m;
-        });
-  }
-
-  public CompletableFuture<GuildState.Channel> createChannel(long guildId, String name, String topic) {
-    return createChannel(guildId, name, topic, List.of());
-  }
-
-  public CompletableFuture<GuildState.Channel> createChannel(
-      long guildId, String name, String topic, List<GuildState.Overwrite> overwrites) {
-    if (overwrites.size() > 100) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT, "too many overwrites: " + overwrites.size() + " (expected: <= 100)");
-    }
-    checkName("channel name", name, 1, MAX_NAME_LENGTH);
-    checkText("topic", topic);
-    if (topic.length() > 1024) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT, "topic too long: " + topic.length() + " chars (expected: <= 1024)");
-    }
-    long id = ids.next();
-    return call(
-        guildId,
-        null,
-        g -> {
-          for (GuildState.Overwrite o : overwrites) {
-            checkOverwrite(g, o);
-          }
-          GuildState.Channel c = new GuildState.Channel(id, name, topic, 0, g.channels.size(), List.copyOf(overwrites));
-          g.channels.put(id, c);
-          g.stepWrites.add(new GuildStore.ChannelRow(id, guildId, name, topic, 0, c.position()));
-          for (GuildState.Overwrite o : overwrites) {
-            g.stepWrites.add(new GuildStore.OverwriteRow(id, o.id(), o.type(), o.allow(), o.deny()));
-          }
-          g.channelsChanged();
-          // Those who cannot see the new channel learn so before its CHANNEL_CREATE passes them.
-          refreshVisibility(g, u -> true);
-          emit(g, "CHANNEL_CREATE", payloads.bytes(payloads.channel(guildId, c)), Intents.GUILDS, id);
-          return c;
-        });
-  }
-
-  public record CreatedMessage(long id, long timestampMs) {}
-
-  public CompletableFuture<CreatedMessage> createMessage(
-      long guildId, long channelId, long authorId, String content, String nonce) {
-    if (content.isEmpty() || content.length() > MAX_CONTENT_LENGTH) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT,
-          "content length out of range: " + content.length() + " (expected: 1.." + MAX_CONTENT_LENGTH + ")");
-    }
-    checkText("content", content);
-    checkText("nonce", nonce);
-    if (nonce.length() > 25) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT, "nonce too long: " + nonce.length() + " chars (expected: <= 25)");
-    }
-    Users.User author = users.get(authorId);
-    return call(
-        guildId,
-        null,
-        g -> {
-          if (!g.channels.containsKey(channelId)) {
-            throw unknownChannel(guildId, channelId);
-          }
-          GuildState.Member member = g.members.get(authorId);
-          if (member == null) {
-            throw notAMember(GuildException.Kind.PERMISSION_DENIED, authorId, guildId);
-          }
-          GuildState.Channel channel = g.channels.get(channelId);
-          long perms = Permissions.inChannel(g, member, channel);
-          if ((perms & Permissions.VIEW_CHANNEL) == 0 || (perms & Permissions.SEND_MESSAGES) == 0) {
-            throw new GuildException(
-                GuildException.Kind.PERMISSION_DENIED,
-                "user " + Long.toUnsignedString(authorId) + " may not send messages in channel " + Long.toUnsignedString(channelId));
-          }
-          long id = ids.next();
-          long ts = SnowflakeGenerator.timestamp(id).toEpochMilli();
-          byte[] payload =
-              payloads.bytes(payloads.message(id, guildId, channelId, author, member, content, ts, nonce));
-          g.stepWrites.add(new GuildStore.MessageRow(id, channelId, guildId, authorId, content, nonce, Instant.ofEpochMilli(ts)));
-          // Recipients that cannot view the channel skip it on their session worker.
-          g.seq++;
-          g.stepSends.add(fanout.publish(g, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, channelId, id));
-          return new CreatedMessage(id, ts);
-        });
-  }
-
-  public CompletableFuture<GuildState.Role> createRole(long guildId, String name, long permissions) {
-    checkName("role name", name, 1, MAX_NAME_LENGTH);
-    long id = ids.next();
-    return call(
-        guildId,
-        null,
-        g -> {
-          if (g.roles.size() >= 250) {
-            throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, "too many roles (expected: <= 250)");
-          }
-          GuildState.Role r = new GuildState.Role(id, name, permissions, g.roles.size());
-          g.roles.put(id, r);
-          g.stepWrites.add(new GuildStore.RoleRow(id, guildId, name, permissions, r.position()));
-          ObjectNode d = payloads.json().createObjectNode();
-          d.put("guild_id", Long.toUnsignedString(guildId));
-          d.set("role", payloads.role(r));
-          emit(g, "GUILD_ROLE_CREATE", payloads.bytes(d), Intents.GUILDS);
-          return r;
-        });
-  }
-
-  public CompletableFuture<GuildState.Member> addMemberRole(long guildId, long userId, long roleId) {
-    Users.User user = users.get(userId);
-    return call(
-        guildId,
-        null,
-        g -> {
-          GuildState.Member m = g.members.get(userId);
-          if (m == null) {
-            throw notAMember(GuildException.Kind.NOT_FOUND, userId, guildId);
-          }
-          if (roleId == guildId || !g.roles.containsKey(roleId)) {
-            throw new GuildException(
-                GuildException.Kind.NOT_FOUND, "unknown role " + Long.toUnsignedString(roleId) + " (or @everyone, which every member has)");
-          }
-          java.util.Set<Long> roles = new java.util.LinkedHashSet<>(m.roles());
-          roles.add(roleId);
-          GuildState.Member updated = new GuildState.Member(userId, m.joinedAtMs(), java.util.Set.copyOf(roles));
-          g.members.put(userId, updated);
-          g.membersChanged();
-          if (!m.roles().contains(roleId)) {
-            g.stepWrites.add(new GuildStore.MemberRoleRow(guildId, userId, roleId));
-          }
-          refreshVisibility(g, u -> u == userId);
-          ObjectNode d = payloads.member(updated, user, true);
-          d.put("guild_id", Long.toUnsignedString(guildId));
-          emit(g, "GUILD_MEMBER_UPDATE", payloads.bytes(d), Intents.GUILD_MEMBERS);
-          return updated;
-        });
-  }
-
-  public CompletableFuture<GuildState.Channel> setChannelPermission(
-      long guildId, long channelId, GuildState.Overwrite overwrite) {
-    return call(
-        guildId,
-        null,
-        g -> {
-          GuildState.Channel c = g.channels.get(channelId);
-          if (c == null) {
-            throw unknownChannel(guildId, channelId);
-          }
-          checkOverwrite(g, overwrite);
-          GuildState.Channel updated = c.withOverwrite(overwrite);
-          g.channels.put(channelId, updated);
-          g.stepWrites.add(new GuildStore.OverwriteRow(channelId, overwrite.id(), overwrite.type(), overwrite.allow(), overwrite.deny()));
-          g.channelsChanged();
-          refreshVisibility(g, u -> true);
-          emit(g, "CHANNEL_UPDATE", payloads.bytes(payloads.channel(guildId, updated)), Intents.GUILDS, channelId);
-          return updated;
-        });
-  }
-
-  private static void checkOverwrite(GuildState g, GuildState.Overwrite o) {
-    if (o.type() == Permissions.ROLE && !g.roles.containsKey(o.id())) {
-      throw new GuildException(GuildException.Kind.NOT_FOUND, "overwrite for unknown role " + Long.toUnsignedString(o.id()));
-    }
-    if (o.type() != Permissions.ROLE && o.type() != Permissions.MEMBER) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT, "overwrite type out of range: " + o.type() + " (expected: 0 role, 1 member)");
-    }
   }
 
   /**
@@ -473,22 +293,22 @@ public final class GuildHost {
         call(
             guildId,
             deadline,
-            g -> {
+            (g, step) -> {
               GuildState.Member self = g.members.get(userId);
               if (self == null) {
-                throw notAMember(GuildException.Kind.PERMISSION_DENIED, userId, guildId);
+                throw Checks.notAMember(GuildException.Kind.PERMISSION_DENIED, userId, guildId);
               }
               g.subscribe(new GuildState.Subscriber(sessionId, sessionKey, userId, podId, intents));
-              long[] hidden = hiddenChannels(g, self);
+              long[] hidden = GuildSnapshot.hiddenChannels(g, self);
               g.hiddenBySession.put(sessionId, hidden);
               // Every message created later on this pod gets a larger id (one generator, one loop);
               // earlier owners' messages are older.
               long snapshotMessageId = ids.next();
               if (catchUp) {
-                g.stepSends.add(() -> {}); // an ordering barrier in the journal: no writes, no events
+                step.barrier(); // wait until every earlier write of the guild is durable
               }
               return new JoinResult(
-                  g.seq, payloads.bytes(guildCreate(g, self, intents, largeThreshold, hidden)), hidden, snapshotMessageId, List.of());
+                  g.seq, payloads.bytes(snapshots.guildCreate(g, self, intents, largeThreshold, hidden)), hidden, snapshotMessageId, List.of());
             });
     if (!catchUp) {
       return joined;
@@ -514,7 +334,7 @@ public final class GuildHost {
     return call(
         guildId,
         null,
-        g -> {
+        (g, step) -> {
           List<byte[]> out = new ArrayList<>(p.rows().size());
           for (GuildStore.MessageRow m : p.rows()) {
             if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) >= 0) {
@@ -548,12 +368,12 @@ public final class GuildHost {
     return call(
             guildId,
             null,
-            g -> {
+            (g, step) -> {
               if (!g.channels.containsKey(channelId)) {
-                throw unknownChannel(guildId, channelId);
+                throw Checks.unknownChannel(guildId, channelId);
               }
               // an ordering barrier: the read below sees every write acknowledged before this call
-              g.stepSends.add(() -> {});
+              step.barrier();
               return channelId;
             })
         .thenApplyAsync(c -> store.messages(c, before, after, limit), readPool);
@@ -609,124 +429,20 @@ public final class GuildHost {
       // not loaded here: nobody is subscribed to it on this pod
       return CompletableFuture.completedFuture(false);
     }
-    return run(a, null, g -> g.unsubscribe(sessionId));
-  }
-
-  /** Stores a user's presence in the guild and dispatches PRESENCE_UPDATE. */
-  public CompletableFuture<Boolean> publishPresence(long guildId, long userId, byte[] presenceJson) {
-    return call(
-        guildId,
-        null,
-        g -> {
-          if (!g.members.containsKey(userId)) {
-            return false;
-          }
-          ObjectNode d = (ObjectNode) payloads.json().readTree(presenceJson);
-          d.put("guild_id", Long.toUnsignedString(guildId));
-          byte[] withGuild = payloads.bytes(d);
-          if ("offline".equals(d.path("status").asString(""))) {
-            g.presences.remove(userId);
-          } else {
-            g.presences.put(userId, withGuild);
-          }
-          emit(g, "PRESENCE_UPDATE", withGuild, Intents.GUILD_PRESENCES);
-          return true;
-        });
-  }
-
-  private ObjectNode guildCreate(
-      GuildState g, GuildState.Member self, long intents, int largeThreshold, long[] hidden) {
-    ObjectNode n = payloads.guildBase(g);
-    int memberCount = g.members.size();
-    boolean large = memberCount > largeThreshold;
-    n.put("joined_at", Payloads.iso(self.joinedAtMs()));
-    n.put("large", large);
-    n.put("unavailable", false);
-    n.put("member_count", memberCount);
-    n.putArray("voice_states");
-    if (large) {
-      n.putArray("members").add(payloads.member(self, users.get(self.userId()), true));
-    } else {
-      if (g.membersJson == null) {
-        ArrayNode all = payloads.array();
-        for (GuildState.Member m : g.members.values()) {
-          all.add(payloads.member(m, users.get(m.userId()), true));
-        }
-        g.membersJson = payloads.json().writeValueAsString(all);
-      }
-      n.putRawValue("members", new RawValue(g.membersJson));
-    }
-    if (hidden.length == 0) {
-      if (g.channelsJson == null) {
-        ArrayNode all = payloads.array();
-        for (GuildState.Channel c : g.channels.values()) {
-          all.add(payloads.channel(g.id, c));
-        }
-        g.channelsJson = payloads.json().writeValueAsString(all);
-      }
-      n.putRawValue("channels", new RawValue(g.channelsJson));
-    } else {
-      ArrayNode channels = n.putArray("channels");
-      for (GuildState.Channel c : g.channels.values()) {
-        if (java.util.Arrays.binarySearch(hidden, c.id()) < 0) {
-          channels.add(payloads.channel(g.id, c));
-        }
-      }
-    }
-    n.putArray("threads");
-    ArrayNode presences = n.putArray("presences");
-    if (Intents.permits(intents, Intents.GUILD_PRESENCES)) {
-      for (byte[] p : g.presences.values()) {
-        presences.add(payloads.json().readTree(p));
-      }
-    }
-    n.putArray("stage_instances");
-    n.putArray("guild_scheduled_events");
-    n.putArray("soundboard_sounds");
-    n.put("lazy", true);
-    return n;
-  }
-
-  private void emit(GuildState g, String type, byte[] payload, long requiredIntents) {
-    emit(g, type, payload, requiredIntents, 0);
-  }
-
-  private void emit(GuildState g, String type, byte[] payload, long requiredIntents, long channelId) {
-    g.seq++;
-    g.stepSends.add(fanout.publish(g, type, payload, requiredIntents, channelId, 0));
-  }
-
-  /** The channels {@code m} cannot view, sorted. */
-  private static long[] hiddenChannels(GuildState g, GuildState.Member m) {
-    return g.channels.values().stream()
-        .filter(c -> !Permissions.canView(g, m, c))
-        .mapToLong(GuildState.Channel::id)
-        .sorted()
-        .toArray();
+    return run(a, null, (g, step) -> g.unsubscribe(sessionId));
   }
 
   /**
-   * After a permission change: tells each subscribed session of {@code userFilter}'s members whose
-   * set of hidden channels changed its new set, in order with the guild's events. Costs one
-   * permission check per (session, channel) on the loop, but only on permission changes.
+   * Runs {@code op} on the guild's loop (loading the guild first if it is dormant here): its rows
+   * are group-committed, then its events are sent in order, then the future completes. Fails at
+   * once with WRONG_OWNER if the ring gives the guild to another pod, and with RESOURCE_EXHAUSTED
+   * when the guild's mailbox or the pod's journal is full.
    */
-  private void refreshVisibility(GuildState g, java.util.function.LongPredicate userFilter) {
-    for (GuildState.Subscriber sub : List.copyOf(g.subscribers.values())) {
-      if (!userFilter.test(sub.userId())) {
-        continue;
-      }
-      GuildState.Member m = g.members.get(sub.userId());
-      long[] hidden = m == null ? new long[0] : hiddenChannels(g, m);
-      long[] before = g.hiddenBySession.get(sub.sessionId());
-      if (before == null || !java.util.Arrays.equals(before, hidden)) {
-        g.hiddenBySession.put(sub.sessionId(), hidden);
-        g.seq++;
-        g.stepSends.add(fanout.visibility(g, sub, hidden));
-      }
-    }
+  public <T> CompletableFuture<T> submit(long guildId, GuildOp<T> op) {
+    return call(guildId, null, op);
   }
 
-  private <T> CompletableFuture<T> call(long guildId, @Nullable Deadline deadline, Function<GuildState, T> fn) {
+  private <T> CompletableFuture<T> call(long guildId, @Nullable Deadline deadline, GuildOp<T> op) {
     if (!ownership.owns(guildId)) {
       Active stale = guilds.get(guildId);
       if (stale != null) {
@@ -737,19 +453,19 @@ public final class GuildHost {
     // Not active here: load it from the store (NOT_FOUND if the store has no such guild).
     Active a = guilds.computeIfAbsent(guildId, id -> new Active(id, new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), null));
     if (a.isActive()) {
-      return run(a, deadline, fn);
+      return run(a, deadline, op);
     }
     if (deadline != null && deadline.isExpired()) {
       throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before activation");
     }
     // Dormant: wait for the activation, within the admission bound (refused at once beyond it).
     admission.enter();
-    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, fn));
+    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, op));
     result.whenComplete((r, e) -> admission.exit());
     return result;
   }
 
-  private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, Function<GuildState, T> fn) {
+  private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, GuildOp<T> op) {
     CompletableFuture<T> result = new CompletableFuture<>();
     boolean accepted =
         a.loop()
@@ -787,25 +503,25 @@ public final class GuildHost {
                     return;
                   }
                   T value;
+                  Step step = new Step(g, fanout);
+                  long seqBefore = g.seq;
                   try {
-                    value = fn.apply(g);
+                    value = op.apply(g, step);
                   } catch (RuntimeException e) {
-                    g.stepWrites.clear();
-                    g.stepSends.clear();
+                    // a refused operation validates before it mutates; only its events' seqs are undone
+                    g.seq = seqBefore;
                     journal.release();
                     result.completeExceptionally(e);
                     return;
                   }
-                  if (g.stepWrites.isEmpty() && g.stepSends.isEmpty()) {
+                  if (step.isEmpty()) {
                     journal.release();
                     result.complete(value);
                     return;
                   }
                   // Durable first, then the events (in the guild's order), then the caller's ack.
-                  List<GuildStore.Write> writes = List.copyOf(g.stepWrites);
-                  Runnable[] sends = g.stepSends.toArray(new Runnable[0]);
-                  g.stepWrites.clear();
-                  g.stepSends.clear();
+                  List<GuildStore.Write> writes = List.copyOf(step.writes());
+                  Runnable[] sends = step.sends().toArray(new Runnable[0]);
                   journal.append(
                       new GuildJournal.Entry(
                           guildId,
@@ -829,32 +545,5 @@ public final class GuildHost {
               "guild " + Long.toUnsignedString(a.guildId) + " event loop is full (" + mailboxCapacity + " tasks)"));
     }
     return result;
-  }
-
-  private static GuildException unknownChannel(long guildId, long channelId) {
-    return new GuildException(
-        GuildException.Kind.NOT_FOUND,
-        "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
-  }
-
-  private static GuildException notAMember(GuildException.Kind kind, long userId, long guildId) {
-    return new GuildException(kind, "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
-  }
-
-  /** PostgreSQL cannot store NUL in text: refused as bad input, never as a failed commit. */
-  private static void checkText(String what, String value) {
-    if (value.indexOf('\u0000') >= 0) {
-      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, what + " contains a NUL character (expected: none)");
-    }
-  }
-
-  private static void checkName(String what, String value, int min, int max) {
-    checkText(what, value);
-    int len = value.codePointCount(0, value.length());
-    if (len < min || len > max || value.isBlank()) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT,
-          what + " length out of range: " + len + " (expected: " + min + ".." + max + ", not blank)");
-    }
   }
 }

@@ -53,10 +53,6 @@ public final class GuildState {
   final long ownerId;
   /** This pod's ownership epoch of the guild (fences writes of earlier owners). */
   final long epoch;
-  /** The writes and the prepared fanout of the loop step running now (see GuildHost#run). */
-  final List<dev.concord.guild.store.GuildStore.Write> stepWrites = new ArrayList<>();
-
-  final List<Runnable> stepSends = new ArrayList<>();
   /** The largest message id in the store when this pod loaded the guild (0: none, or created here). */
   long loadedMaxMessageId;
   final Map<Long, Channel> channels = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.concord.proto.guild.v1.ListMessagesResponse;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.Forwarding;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildCommands;
 import dev.concord.guild.core.Ownership;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -37,17 +38,19 @@ import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Service;
 
 /**
- * The guild API for backends: a thin translation onto {@link GuildHost}. API clients may call any
+ * The guild API for backends: a thin translation onto {@link GuildCommands}. API clients may call any
  * guild pod: a call for a guild another pod owns is forwarded once to the owner by this pod's
  * ring (see {@link Forwarding}).
  */
 @Service
 final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   private final GuildHost host;
+  private final GuildCommands commands;
   private final Channels channels;
 
-  GuildApiGrpcService(GuildHost host, Channels channels) {
-    this.host = host;
+  GuildApiGrpcService(GuildCommands commands, Channels channels) {
+    this.commands = commands;
+    this.host = commands.host();
     this.channels = channels;
   }
 
@@ -68,7 +71,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   public void createUser(CreateUserRequest req, StreamObserver<User> out) {
     Statuses.reply(
         out,
-        () -> CompletableFuture.completedFuture(host.createUser(req.getUsername(), req.getGlobalName(), req.getBot())),
+        () -> CompletableFuture.completedFuture(commands.createUser(req.getUsername(), req.getGlobalName(), req.getBot())),
         GuildApiGrpcService::toWire);
   }
 
@@ -109,7 +112,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   public void createGuild(CreateGuildRequest req, StreamObserver<Guild> out) {
     Statuses.reply(
         out,
-        () -> host.createGuild(req.getName(), req.getOwnerId()),
+        () -> commands.createGuild(req.getName(), req.getOwnerId()),
         (GuildState g) ->
             Guild.newBuilder().setId(g.id()).setName(g.name()).setOwnerId(g.ownerId()).build());
   }
@@ -121,7 +124,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.addMember(req.getGuildId(), req.getUserId()),
+        () -> commands.addMember(req.getGuildId(), req.getUserId()),
         m -> member(req.getGuildId(), m));
   }
 
@@ -132,7 +135,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.createRole(req.getGuildId(), req.getName(), req.getPermissions()),
+        () -> commands.createRole(req.getGuildId(), req.getName(), req.getPermissions()),
         r ->
             Role.newBuilder()
                 .setId(r.id())
@@ -149,7 +152,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       return;
     }
     Statuses.reply(
-        out, () -> host.addMemberRole(req.getGuildId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
+        out, () -> commands.addMemberRole(req.getGuildId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
   }
 
   @Override
@@ -159,7 +162,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.setChannelPermission(req.getGuildId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
+        () -> commands.setChannelPermission(req.getGuildId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
         c -> channel(req.getGuildId(), c));
   }
 
@@ -197,7 +200,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.createChannel(req.getGuildId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
+        () -> commands.createChannel(req.getGuildId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
         c -> channel(req.getGuildId(), c));
   }
 
@@ -209,7 +212,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () ->
-            host.createMessage(
+            commands.createMessage(
                 req.getGuildId(), req.getChannelId(), req.getAuthorId(), req.getContent(), req.getNonce()),
         m ->
             Message.newBuilder()

@@ -2,6 +2,7 @@ package dev.concord.guild.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.GuildCommands;
 import dev.concord.proto.guild.v1.GuildRegistryGrpc;
 import dev.concord.proto.guild.v1.JoinRequest;
 import dev.concord.proto.guild.v1.JoinResponse;
@@ -28,9 +29,11 @@ import org.springframework.stereotype.Service;
 @Service
 public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImplBase {
   private final GuildHost host;
+  private final GuildCommands commands;
 
-  public GuildRegistryGrpcService(GuildHost host) {
-    this.host = host;
+  public GuildRegistryGrpcService(GuildCommands commands) {
+    this.commands = commands;
+    this.host = commands.host();
   }
 
   /** Joins per JoinBatch call at most. */
@@ -126,7 +129,7 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
   public void publishPresence(PublishPresenceRequest req, StreamObserver<PublishPresenceResponse> out) {
     Statuses.reply(
         out,
-        () -> host.publishPresence(req.getGuildId(), req.getUserId(), req.getPresenceJson().toByteArray()),
+        () -> commands.publishPresence(req.getGuildId(), req.getUserId(), req.getPresenceJson().toByteArray()),
         x -> PublishPresenceResponse.getDefaultInstance());
   }
 }

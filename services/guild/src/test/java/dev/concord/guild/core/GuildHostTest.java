@@ -82,7 +82,7 @@ class GuildHostTest {
   void join_snapshotSeqCoversPastEvents_laterEventsReachSubscriber() {
     Users.User alice = host.createUser("alice", "Alice", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel general = new GuildCommands(host).createChannel(g.id(), "general", "").join();
 
     GuildHost.JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, 0, null).join();
     JsonNode snapshot = JsonMapper.builder().build().readTree(join.guildCreateJson());
@@ -90,7 +90,7 @@ class GuildHostTest {
     assertThat(snapshot.path("members").size()).isEqualTo(1);
     assertThat(snapshot.path("unavailable").asBoolean()).isFalse();
 
-    host.createMessage(g.id(), general.id(), alice.id(), "hi", "").join();
+    new GuildCommands(host).createMessage(g.id(), general.id(), alice.id(), "hi", "").join();
     Published last = published.getLast();
     assertThat(last.type()).isEqualTo("MESSAGE_CREATE");
     assertThat(last.seq()).isGreaterThan(join.snapshotSeq());
@@ -106,17 +106,17 @@ class GuildHostTest {
     Users.User alice = host.createUser("alice", "", false);
     Users.User mallory = host.createUser("mallory", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel c = new GuildCommands(host).createChannel(g.id(), "general", "").join();
 
-    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "", ""))
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "", ""))
         .hasMessageContaining("content length out of range: 0 (expected: 1..2000)");
-    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "x".repeat(2001), ""))
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "x".repeat(2001), ""))
         .hasMessageContaining("expected: 1..2000");
-    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), mallory.id(), "hi", "").join())
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), c.id(), mallory.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
-    assertThatThrownBy(() -> host.createMessage(g.id(), 12345, alice.id(), "hi", "").join())
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), 12345, alice.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
-    assertThatThrownBy(() -> host.createMessage(999, c.id(), alice.id(), "hi", "").join())
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(999, c.id(), alice.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
   }
 
@@ -127,9 +127,9 @@ class GuildHostTest {
     GuildState g = host.createGuild("Guild", alice.id()).join();
     assertThatThrownBy(() -> host.join(g.id(), "s", 12, bob.id(), "p", 0, 50, 0, null).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
-    host.addMember(g.id(), bob.id()).join();
+    new GuildCommands(host).addMember(g.id(), bob.id()).join();
     assertThat(host.users().guildIdsOf(bob.id())).containsExactly(g.id());
-    assertThatThrownBy(() -> host.addMember(g.id(), bob.id()).join())
+    assertThatThrownBy(() -> new GuildCommands(host).addMember(g.id(), bob.id()).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.ALREADY_EXISTS));
   }
 
@@ -138,7 +138,7 @@ class GuildHostTest {
     Users.User owner = host.createUser("owner", "", false);
     GuildState g = host.createGuild("Big", owner.id()).join();
     for (int i = 0; i < 60; i++) {
-      host.addMember(g.id(), host.createUser("user" + i, "", false).id()).join();
+      new GuildCommands(host).addMember(g.id(), host.createUser("user" + i, "", false).id()).join();
     }
     JsonNode snap =
         JsonMapper.builder()
@@ -198,10 +198,10 @@ class GuildHostTest {
     GuildHost h = pod(4, NONE, own, 1000);
     Users.User alice = h.createUser("alice", "", false);
     GuildState g = h.createGuild("Moving", alice.id()).join();
-    GuildState.Channel c = h.createChannel(g.id(), "general", "").join();
+    GuildState.Channel c = new GuildCommands(h).createChannel(g.id(), "general", "").join();
     own.version = 8;
     own.test = id -> false;
-    assertThatThrownBy(() -> h.createMessage(g.id(), c.id(), alice.id(), "hi", ""))
+    assertThatThrownBy(() -> new GuildCommands(h).createMessage(g.id(), c.id(), alice.id(), "hi", ""))
         .isInstanceOfSatisfying(
             GuildException.class,
             e -> {
@@ -216,10 +216,10 @@ class GuildHostTest {
     Users.User owner = host.createUser("owner", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", owner.id()).join();
-    host.addMember(g.id(), bob.id()).join();
-    GuildState.Role staff = host.createRole(g.id(), "staff", 0).join();
+    new GuildCommands(host).addMember(g.id(), bob.id()).join();
+    GuildState.Role staff = new GuildCommands(host).createRole(g.id(), "staff", 0).join();
     GuildState.Channel secret =
-        host.createChannel(
+        new GuildCommands(host).createChannel(
                 g.id(),
                 "staff-only",
                 "",
@@ -227,7 +227,7 @@ class GuildHostTest {
                     new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL),
                     new GuildState.Overwrite(staff.id(), Permissions.ROLE, Permissions.VIEW_CHANNEL, 0)))
             .join();
-    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel general = new GuildCommands(host).createChannel(g.id(), "general", "").join();
 
     GuildHost.JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
@@ -238,14 +238,14 @@ class GuildHostTest {
     assertThat(ownerJoin.hiddenChannelIds()).isEmpty();
 
     // bob may not post where he cannot see
-    assertThatThrownBy(() -> host.createMessage(g.id(), secret.id(), bob.id(), "hi", "").join())
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), secret.id(), bob.id(), "hi", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.PERMISSION_DENIED));
-    host.createMessage(g.id(), secret.id(), owner.id(), "psst", "").join();
+    new GuildCommands(host).createMessage(g.id(), secret.id(), owner.id(), "psst", "").join();
     assertThat(published.getLast().channelId()).isEqualTo(secret.id());
 
     // given the role, bob's session is told (in order) that nothing is hidden any more
     int before = fanout.visibility.size();
-    host.addMemberRole(g.id(), bob.id(), staff.id()).join();
+    new GuildCommands(host).addMemberRole(g.id(), bob.id(), staff.id()).join();
     assertThat(fanout.visibility).hasSize(before + 1);
     Visibility v = fanout.visibility.getLast();
     assertThat(v.sessionId()).isEqualTo("bob-s");
@@ -254,7 +254,7 @@ class GuildHostTest {
     assertThat(published.getLast().seq()).isGreaterThan(v.seq());
 
     // a member overwrite hides general from bob alone
-    host.setChannelPermission(g.id(), general.id(), new GuildState.Overwrite(bob.id(), Permissions.MEMBER, 0, Permissions.VIEW_CHANNEL))
+    new GuildCommands(host).setChannelPermission(g.id(), general.id(), new GuildState.Overwrite(bob.id(), Permissions.MEMBER, 0, Permissions.VIEW_CHANNEL))
         .join();
     assertThat(fanout.visibility.getLast().sessionId()).isEqualTo("bob-s");
     assertThat(fanout.visibility.getLast().hidden()).containsExactly(general.id());
@@ -310,10 +310,10 @@ class GuildHostTest {
   void createMessage_ackedOnceDurable_historyNewestFirst() {
     Users.User alice = host.createUser("alice", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel c = new GuildCommands(host).createChannel(g.id(), "general", "").join();
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      ids.add(host.createMessage(g.id(), c.id(), alice.id(), "m" + i, "").join().id());
+      ids.add(new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "m" + i, "").join().id());
     }
     // acknowledged ⇒ in the store (read straight from it, not from this pod)
     assertThat(store.messages(c.id(), 0, 0, 100)).extracting(GuildStore.MessageRow::id).containsExactlyElementsOf(ids.reversed());
@@ -331,13 +331,13 @@ class GuildHostTest {
     Users.User owner = host.createUser("owner", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", owner.id()).join();
-    host.addMember(g.id(), bob.id()).join();
-    GuildState.Role staff = host.createRole(g.id(), "staff", 0).join();
+    new GuildCommands(host).addMember(g.id(), bob.id()).join();
+    GuildState.Role staff = new GuildCommands(host).createRole(g.id(), "staff", 0).join();
     GuildState.Channel secret =
-        host.createChannel(
+        new GuildCommands(host).createChannel(
                 g.id(), "staff-only", "", List.of(new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL)))
             .join();
-    host.setChannelPermission(g.id(), secret.id(), new GuildState.Overwrite(staff.id(), Permissions.ROLE, Permissions.VIEW_CHANNEL, 0))
+    new GuildCommands(host).setChannelPermission(g.id(), secret.id(), new GuildState.Overwrite(staff.id(), Permissions.ROLE, Permissions.VIEW_CHANNEL, 0))
         .join();
 
     GuildHost other = pod(5, NONE, Ownership.ALL, 1000); // another pod, same store
@@ -346,7 +346,7 @@ class GuildHostTest {
     JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
     assertThat(snap.path("member_count").asInt()).isEqualTo(2);
     assertThat(snap.path("roles").size()).isEqualTo(2);
-    other.addMemberRole(g.id(), bob.id(), staff.id()).join();
+    new GuildCommands(other).addMemberRole(g.id(), bob.id(), staff.id()).join();
     assertThat(other.join(g.id(), "bob-s", 41, bob.id(), "p", Intents.GUILDS, 50, 0, null).join().hiddenChannelIds()).isEmpty();
   }
 
@@ -354,20 +354,20 @@ class GuildHostTest {
   void oldOwner_afterNewOwnerClaims_writeFencedNotStored_andSessionsToldToRejoin() throws InterruptedException {
     Users.User alice = host.createUser("alice", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel c = new GuildCommands(host).createChannel(g.id(), "general", "").join();
     host.join(g.id(), "s-old", 51, alice.id(), "pod-a", Intents.GUILD_MESSAGES, 50, 0, null).join();
 
     // a paused or partitioned old owner still believes it owns the guild; the new one claims it
     GuildHost newOwner = pod(6, NONE, Ownership.ALL, 1000);
     newOwner.join(g.id(), "s-new", 52, alice.id(), "pod-a", Intents.GUILD_MESSAGES, 50, 0, null).join();
 
-    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "stale", "").join())
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "stale", "").join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.UNAVAILABLE));
     assertThat(store.messages(c.id(), 0, 0, 10)).isEmpty();
     Await.until(() -> published.stream().anyMatch(p -> p.type().equals("_REJOIN") && p.recipients().contains(51L)), "_REJOIN sent");
     assertThat(published).noneMatch(p -> p.type().equals("MESSAGE_CREATE"));
     // the next call reloads the guild here (claiming it back, fencing the other pod)
-    assertThat(host.createMessage(g.id(), c.id(), alice.id(), "fresh", "").join().id()).isPositive();
+    assertThat(new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "fresh", "").join().id()).isPositive();
     assertThat(store.messages(c.id(), 0, 0, 10)).extracting(GuildStore.MessageRow::content).containsExactly("fresh");
   }
 
@@ -376,18 +376,18 @@ class GuildHostTest {
     Users.User owner = host.createUser("owner", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", owner.id()).join();
-    host.addMember(g.id(), bob.id()).join();
-    GuildState.Channel general = host.createChannel(g.id(), "general", "").join();
+    new GuildCommands(host).addMember(g.id(), bob.id()).join();
+    GuildState.Channel general = new GuildCommands(host).createChannel(g.id(), "general", "").join();
     GuildState.Channel secret =
-        host.createChannel(
+        new GuildCommands(host).createChannel(
                 g.id(), "secret", "", List.of(new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL)))
             .join();
     GuildHost.JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
     assertThat(first.catchUp()).isEmpty();
-    long seen = host.createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
-    host.createMessage(g.id(), general.id(), owner.id(), "missed 1", "").join();
-    host.createMessage(g.id(), secret.id(), owner.id(), "not for bob", "").join();
-    host.createMessage(g.id(), general.id(), owner.id(), "missed 2", "").join();
+    long seen = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
+    new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "missed 1", "").join();
+    new GuildCommands(host).createMessage(g.id(), secret.id(), owner.id(), "not for bob", "").join();
+    new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "missed 2", "").join();
 
     GuildHost newOwner = pod(7, NONE, Ownership.ALL, 1000);
     GuildHost.JoinResult again =
@@ -404,11 +404,11 @@ class GuildHostTest {
   void groupCommit_manyConcurrentWrites_fewTransactions_allDurableInGuildOrder() {
     Users.User alice = host.createUser("alice", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
+    GuildState.Channel c = new GuildCommands(host).createChannel(g.id(), "general", "").join();
     host.join(g.id(), "s", 71, alice.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
-    List<java.util.concurrent.CompletableFuture<GuildHost.CreatedMessage>> acks = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<MessageOps.CreatedMessage>> acks = new ArrayList<>();
     for (int i = 0; i < 90; i++) { // within the mailbox bound (100)
-      acks.add(host.createMessage(g.id(), c.id(), alice.id(), "m" + i, ""));
+      acks.add(new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "m" + i, ""));
     }
     acks.forEach(java.util.concurrent.CompletableFuture::join);
     assertThat(store.messages(c.id(), 0, 0, 100)).hasSize(90);
@@ -425,12 +425,12 @@ class GuildHostTest {
     GuildHost a = pod(8, NONE, own, 1000);
     Users.User alice = a.createUser("alice", "", false);
     GuildState g = a.createGuild("Moving", alice.id()).join();
-    a.createChannel(g.id(), "general", "").join();
+    new GuildCommands(a).createChannel(g.id(), "general", "").join();
 
     own.test = id -> false; // the ring moves the guild to pod b ...
     a.ringChanged();
     GuildHost b = pod(9, NONE, Ownership.ALL, 1000);
-    b.createChannel(g.id(), "made-on-b", "").join();
+    new GuildCommands(b).createChannel(g.id(), "made-on-b", "").join();
     own.test = id -> true; // ... and back
     a.ringChanged();
 
@@ -445,11 +445,11 @@ class GuildHostTest {
   void nulCharacter_refusedAsBadInput_neverReachesTheStore() {
     Users.User alice = host.createUser("alice", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();
-    GuildState.Channel c = host.createChannel(g.id(), "general", "").join();
-    assertThatThrownBy(() -> host.createMessage(g.id(), c.id(), alice.id(), "a\u0000b", ""))
+    GuildState.Channel c = new GuildCommands(host).createChannel(g.id(), "general", "").join();
+    assertThatThrownBy(() -> new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "a\u0000b", ""))
         .isInstanceOfSatisfying(GuildException.class, e -> assertThat(e.kind()).isEqualTo(GuildException.Kind.INVALID_ARGUMENT))
         .hasMessageContaining("NUL");
-    assertThatThrownBy(() -> host.createChannel(g.id(), "bad\u0000name", "")).hasMessageContaining("NUL");
-    assertThat(host.createMessage(g.id(), c.id(), alice.id(), "fine", "").join().id()).isPositive();
+    assertThatThrownBy(() -> new GuildCommands(host).createChannel(g.id(), "bad\u0000name", "")).hasMessageContaining("NUL");
+    assertThat(new GuildCommands(host).createMessage(g.id(), c.id(), alice.id(), "fine", "").join().id()).isPositive();
   }
 }

@@ -1,0 +1,84 @@
+package dev.concord.guild.core;
+
+import dev.concord.protocol.Intents;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
+
+/**
+ * A guild as one member's session sees it on joining: the GUILD_CREATE {@code d} object and the
+ * channels hidden from the member. Runs on the guild's loop (reads its state).
+ *
+ * <p>The full members and channels arrays are serialized once and shared by every join until the
+ * next change (a reconnect storm joins a guild thousands of times between changes).
+ */
+final class GuildSnapshot {
+  private final Payloads payloads;
+  private final Users users;
+
+  GuildSnapshot(Payloads payloads, Users users) {
+    this.payloads = payloads;
+    this.users = users;
+  }
+
+  ObjectNode guildCreate(GuildState g, GuildState.Member self, long intents, int largeThreshold, long[] hidden) {
+    ObjectNode n = payloads.guildBase(g);
+    int memberCount = g.members.size();
+    boolean large = memberCount > largeThreshold;
+    n.put("joined_at", Payloads.iso(self.joinedAtMs()));
+    n.put("large", large);
+    n.put("unavailable", false);
+    n.put("member_count", memberCount);
+    n.putArray("voice_states");
+    if (large) {
+      n.putArray("members").add(payloads.member(self, users.get(self.userId()), true));
+    } else {
+      if (g.membersJson == null) {
+        ArrayNode all = payloads.array();
+        for (GuildState.Member m : g.members.values()) {
+          all.add(payloads.member(m, users.get(m.userId()), true));
+        }
+        g.membersJson = payloads.json().writeValueAsString(all);
+      }
+      n.putRawValue("members", new RawValue(g.membersJson));
+    }
+    if (hidden.length == 0) {
+      if (g.channelsJson == null) {
+        ArrayNode all = payloads.array();
+        for (GuildState.Channel c : g.channels.values()) {
+          all.add(payloads.channel(g.id, c));
+        }
+        g.channelsJson = payloads.json().writeValueAsString(all);
+      }
+      n.putRawValue("channels", new RawValue(g.channelsJson));
+    } else {
+      ArrayNode channels = n.putArray("channels");
+      for (GuildState.Channel c : g.channels.values()) {
+        if (java.util.Arrays.binarySearch(hidden, c.id()) < 0) {
+          channels.add(payloads.channel(g.id, c));
+        }
+      }
+    }
+    n.putArray("threads");
+    ArrayNode presences = n.putArray("presences");
+    if (Intents.permits(intents, Intents.GUILD_PRESENCES)) {
+      for (byte[] p : g.presences.values()) {
+        presences.add(payloads.json().readTree(p));
+      }
+    }
+    n.putArray("stage_instances");
+    n.putArray("guild_scheduled_events");
+    n.putArray("soundboard_sounds");
+    n.put("lazy", true);
+    return n;
+  }
+
+  /** The channels {@code m} cannot view, sorted. */
+  static long[] hiddenChannels(GuildState g, GuildState.Member m) {
+    return g.channels.values().stream()
+        .filter(c -> !Permissions.canView(g, m, c))
+        .mapToLong(GuildState.Channel::id)
+        .sorted()
+        .toArray();
+  }
+}
