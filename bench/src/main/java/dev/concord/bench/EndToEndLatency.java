@@ -30,8 +30,8 @@ public final class EndToEndLatency {
   private EndToEndLatency() {}
 
   public static void main(String[] args) throws Exception {
-    int messages = intArg(args, "--messages", 1000);
-    int warmup = intArg(args, "--warmup", 500);
+    int messages = BenchArgs.intArg(args, "--messages", 1000);
+    int warmup = BenchArgs.intArg(args, "--warmup", 500);
     String secret = "bench-secret-0123456789abcdef0123456789";
     Duration wait = Duration.ofSeconds(10);
 
@@ -81,26 +81,12 @@ public final class EndToEndLatency {
         System.out.printf("  messages: %d sequential (after %d warm-up)%n", messages, warmup);
         System.out.printf(
             "  median %.3f ms | p90 %.3f ms | p99 %.3f ms | max %.3f ms%n",
-            pct(micros, 50) / 1000.0,
-            pct(micros, 90) / 1000.0,
-            pct(micros, 99) / 1000.0,
+            BenchArgs.percentile(micros, 50) / 1000.0,
+            BenchArgs.percentile(micros, 90) / 1000.0,
+            BenchArgs.percentile(micros, 99) / 1000.0,
             micros[micros.length - 1] / 1000.0);
       }
     }
     System.exit(0);
-  }
-
-  private static long pct(long[] sorted, double p) {
-    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-  }
-
-  private static int intArg(String[] args, String name, int dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return dflt;
   }
 }

@@ -1,5 +1,6 @@
 package dev.concord.bench.fanout;
 
+import dev.concord.bench.BenchArgs;
 import com.google.protobuf.ByteString;
 import dev.concord.fanout.RelayHub;
 import dev.concord.fanout.RelayService;
@@ -185,10 +186,10 @@ public final class FanoutBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    int sessions = intArg(args, "--sessions", 100_000);
-    int pods = intArg(args, "--pods", 4);
-    int iterations = intArg(args, "--iterations", 30);
-    int naiveIterations = intArg(args, "--naive-iterations", Math.max(3, iterations / 6));
+    int sessions = BenchArgs.intArg(args, "--sessions", 100_000);
+    int pods = BenchArgs.intArg(args, "--pods", 4);
+    int iterations = BenchArgs.intArg(args, "--iterations", 30);
+    int naiveIterations = BenchArgs.intArg(args, "--naive-iterations", Math.max(3, iterations / 6));
     byte[] payload = samplePayload();
 
     Result concord = run("concord (one relay event per pod)", false, sessions, pods, iterations, payload);
@@ -328,14 +329,5 @@ public final class FanoutBenchmark {
             + "\"timestamp\":\"2026-11-22T18:00:00Z\",\"edited_timestamp\":null,\"tts\":false,\"mention_everyone\":false,"
             + "\"mentions\":[],\"mention_roles\":[],\"attachments\":[],\"embeds\":[],\"pinned\":false,\"type\":0,\"flags\":0}")
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static int intArg(String[] args, String name, int dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return dflt;
   }
 }

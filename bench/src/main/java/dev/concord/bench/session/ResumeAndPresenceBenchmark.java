@@ -1,5 +1,6 @@
 package dev.concord.bench.session;
 
+import dev.concord.bench.BenchArgs;
 import dev.concord.cluster.Channels;
 import dev.concord.devsuite.DemoSeed;
 import dev.concord.devsuite.LocalSuite;
@@ -36,9 +37,9 @@ public final class ResumeAndPresenceBenchmark {
   private ResumeAndPresenceBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int iterations = intArg(args, "--iterations", 50);
-    int missed = intArg(args, "--missed", 20);
-    int presenceSessions = intArg(args, "--presence-sessions", 10_000);
+    int iterations = BenchArgs.intArg(args, "--iterations", 50);
+    int missed = BenchArgs.intArg(args, "--missed", 20);
+    int presenceSessions = BenchArgs.intArg(args, "--presence-sessions", 10_000);
     String secret = "bench-session-secret-0123456789abcdef01";
     Duration wait = Duration.ofSeconds(10);
     try (LocalSuite suite = LocalSuite.start(LocalSuite.Ports.free(), LocalSuite.Options.defaults(secret).withGateways(2));
@@ -112,7 +113,7 @@ public final class ResumeAndPresenceBenchmark {
       System.out.printf("%nSession service over the real suite (loopback, %d cores)%n", Runtime.getRuntime().availableProcessors());
       System.out.printf(
           "  resume on the other gateway with %d missed dispatches: median %.2f ms, p99 %.2f ms (%d resumes)%n",
-          missed, pct(nanos, 50) / 1e6, pct(nanos, 99) / 1e6, iterations);
+          missed, BenchArgs.percentile(nanos, 50) / 1e6, BenchArgs.percentile(nanos, 99) / 1e6, iterations);
       System.out.printf(
           "  presence rebuild for %,d sessions: %.2f s after the new presence service started (%.2f s after the old one stopped)%n",
           presenceSessions, (doneAt - startedAt) / 1e9, (doneAt - stopAt) / 1e9);
@@ -148,18 +149,5 @@ public final class ResumeAndPresenceBenchmark {
       }
       Thread.sleep(20);
     }
-  }
-
-  private static long pct(long[] sorted, double p) {
-    return sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1))];
-  }
-
-  private static int intArg(String[] args, String name, int dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return dflt;
   }
 }

@@ -7,7 +7,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.gateway.link.SessionLinks;
-import dev.concord.gateway.rest.GatewayRoutes;
+import dev.concord.gateway.rest.RestApi;
+import dev.concord.gateway.guild.GuildClient;
+import dev.concord.gateway.ws.SessionStartLimit;
 import dev.concord.gateway.ws.GatewayWebSocketHandler;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.protocol.TokenVerifier;
@@ -74,9 +76,25 @@ class GatewayConfig {
   }
 
   @Bean
+  SessionStartLimit sessionStartLimit(GatewayProperties props) {
+    return new SessionStartLimit(
+        props.sessionStartTotal(), props.sessionStartWindow(), props.maxConcurrency(), 1_000_000, java.time.Clock.systemUTC());
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher gatewayGuildRing(GatewayProperties props, Channels channels, ScheduledExecutorService gatewayScheduler) {
+    return new RingWatcher(Role.ROLE_GUILD, channels.forAddress(props.registryAddress()), gatewayScheduler).start();
+  }
+
+  @Bean
+  GuildClient guildClient(GatewayProperties props, RingWatcher gatewayGuildRing, Channels channels) {
+    return new GuildClient(gatewayGuildRing, channels, props.guildCallTimeout(), props.channelCacheSize());
+  }
+
+  @Bean
   GatewayWebSocketHandler gatewayWebSocketHandler(
-      GatewayProperties props, TokenVerifier tokens, SessionLinks links, MeterRegistry meters) {
-    GatewayWebSocketHandler handler = new GatewayWebSocketHandler(props, tokens, links);
+      GatewayProperties props, TokenVerifier tokens, SessionStartLimit sessionStartLimit, SessionLinks links, MeterRegistry meters) {
+    GatewayWebSocketHandler handler = new GatewayWebSocketHandler(props, tokens, sessionStartLimit, links);
     Gauge.builder("concord.gateway.connections", handler, GatewayWebSocketHandler::openConnections)
         .description("open client WebSockets")
         .register(meters);
@@ -106,8 +124,12 @@ class GatewayConfig {
   }
 
   @Bean
-  RouterFunction<ServerResponse> gatewayRoutes(GatewayProperties props, TokenVerifier tokens) {
-    return new GatewayRoutes(props, tokens).routes();
+  RouterFunction<ServerResponse> restRoutes(
+      GatewayProperties props, TokenVerifier tokens, SessionStartLimit sessionStartLimit, GuildClient guildClient, MeterRegistry meters) {
+    var limits =
+        new RestApi.Limits(
+            props.restRouteLimit(), props.restRouteWindow(), props.restGlobalLimit(), props.restGlobalWindow(), props.restMaxWindows());
+    return new RestApi(props.publicUrl(), tokens, sessionStartLimit, guildClient, limits, meters).routes();
   }
 
   /** This pod's lease on the gateway ring (joins after startup, says goodbye first on shutdown). */

@@ -23,6 +23,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param linkQueueCapacity queued items per session link before the link is failed
  * @param linkMaxBatch items per link message at most
  * @param drainTimeout on shutdown, how long clients get to reconnect elsewhere after op 7
+ * @param restRouteLimit REST requests per user per route bucket (and channel or guild) per window
+ * @param restRouteWindow the route bucket window
+ * @param restGlobalLimit REST requests per user per global window, all routes together
+ * @param restGlobalWindow the global window
+ * @param restMaxWindows rate-limit windows kept at most (memory bound)
+ * @param guildCallTimeout deadline of each call the REST API makes to a guild pod
+ * @param channelCacheSize channel → guild entries cached at most
+ * @param sessionStartTotal IDENTIFYs per user per session-start window (GET /gateway/bot)
+ * @param sessionStartWindow the session-start window
+ * @param maxConcurrency identifies a bot may start at once (reported by GET /gateway/bot)
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -39,4 +49,14 @@ public record GatewayProperties(
     @DefaultValue("1048576") int writeBufferBytes,
     @DefaultValue("131072") int linkQueueCapacity,
     @DefaultValue("512") int linkMaxBatch,
-    @DefaultValue("10s") Duration drainTimeout) {}
+    @DefaultValue("10s") Duration drainTimeout,
+    @DefaultValue("20") int restRouteLimit,
+    @DefaultValue("5s") Duration restRouteWindow,
+    @DefaultValue("50") int restGlobalLimit,
+    @DefaultValue("1s") Duration restGlobalWindow,
+    @DefaultValue("100000") int restMaxWindows,
+    @DefaultValue("10s") Duration guildCallTimeout,
+    @DefaultValue("100000") int channelCacheSize,
+    @DefaultValue("1000") int sessionStartTotal,
+    @DefaultValue("24h") Duration sessionStartWindow,
+    @DefaultValue("1") int maxConcurrency) {}

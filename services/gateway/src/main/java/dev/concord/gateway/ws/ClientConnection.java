@@ -69,6 +69,7 @@ public final class ClientConnection {
   private final EventLoop loop;
   private final GatewayProperties props;
   private final TokenVerifier tokens;
+  private final SessionStartLimit startLimit;
   private final SessionLinks links;
   private final @Nullable ZlibStream zlib;
   private State state = State.AWAITING_IDENTIFY;
@@ -84,8 +85,10 @@ public final class ClientConnection {
       Channel channel,
       GatewayProperties props,
       TokenVerifier tokens,
+      SessionStartLimit startLimit,
       SessionLinks links,
       boolean zlibStream) {
+    this.startLimit = startLimit;
     this.id = id;
     this.channel = channel;
     this.loop = channel.eventLoop();
@@ -211,6 +214,10 @@ public final class ClientConnection {
     }
     long userId = authenticate(d.get("token").asString());
     if (userId == 0) {
+      return;
+    }
+    if (!startLimit.tryIdentify(userId)) {
+      closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "session start limit reached (see GET /gateway/bot)");
       return;
     }
     int shardId = 0;

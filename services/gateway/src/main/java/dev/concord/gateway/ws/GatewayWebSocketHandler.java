@@ -31,7 +31,10 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
   private final ConcurrentHashMap<Long, ClientConnection> open = new ConcurrentHashMap<>();
   private volatile boolean draining;
 
-  public GatewayWebSocketHandler(GatewayProperties props, TokenVerifier tokens, SessionLinks links) {
+  private final SessionStartLimit startLimit;
+
+  public GatewayWebSocketHandler(GatewayProperties props, TokenVerifier tokens, SessionStartLimit startLimit, SessionLinks links) {
+    this.startLimit = startLimit;
     this.props = props;
     this.tokens = tokens;
     this.links = links;
@@ -72,7 +75,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
       return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), "unsupported compression (expected: zlib-stream)");
     }
     ClientConnection conn =
-        new ClientConnection(ids.incrementAndGet(), channel, props, tokens, links, "zlib-stream".equals(compress));
+        new ClientConnection(ids.incrementAndGet(), channel, props, tokens, startLimit, links, "zlib-stream".equals(compress));
     open.put(conn.id(), conn);
     conn.start();
     if (draining) {

@@ -27,11 +27,15 @@ final class Checks {
   static GuildException unknownChannel(long guildId, long channelId) {
     return new GuildException(
         GuildException.Kind.NOT_FOUND,
+        GuildException.UNKNOWN_CHANNEL,
         "unknown channel " + Long.toUnsignedString(channelId) + " in guild " + Long.toUnsignedString(guildId));
   }
 
   static GuildException notAMember(GuildException.Kind kind, long userId, long guildId) {
-    return new GuildException(kind, "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
+    return new GuildException(
+        kind,
+        kind == GuildException.Kind.NOT_FOUND ? GuildException.UNKNOWN_MEMBER : GuildException.MISSING_ACCESS,
+        "user " + Long.toUnsignedString(userId) + " is not a member of guild " + Long.toUnsignedString(guildId));
   }
 
   static GuildState.Channel channel(GuildState g, long channelId) {
@@ -50,5 +54,46 @@ final class Checks {
       throw new GuildException(
           GuildException.Kind.INVALID_ARGUMENT, "overwrite type out of range: " + o.type() + " (expected: 0 role, 1 member)");
     }
+  }
+
+  /**
+   * The actor's permissions in {@code c} (all of them for actor 0, the trusted backend). An actor
+   * that is not a member, or cannot view the channel, is refused with MISSING_ACCESS.
+   */
+  static long viewerPermissions(GuildState g, long actorId, GuildState.Channel c) {
+    if (actorId == 0) {
+      return Permissions.ALL;
+    }
+    GuildState.Member m = g.members.get(actorId);
+    if (m == null) {
+      throw notAMember(GuildException.Kind.PERMISSION_DENIED, actorId, g.id);
+    }
+    long perms = Permissions.inChannel(g, m, c);
+    if ((perms & Permissions.VIEW_CHANNEL) == 0) {
+      throw new GuildException(
+          GuildException.Kind.PERMISSION_DENIED,
+          GuildException.MISSING_ACCESS,
+          "user " + Long.toUnsignedString(actorId) + " cannot view channel " + Long.toUnsignedString(c.id()));
+    }
+    return perms;
+  }
+
+  /** Refuses with MISSING_PERMISSIONS unless {@code perms} has every bit of {@code needed}. */
+  static void require(long perms, long needed, String what) {
+    if ((perms & needed) != needed) {
+      throw new GuildException(GuildException.Kind.PERMISSION_DENIED, GuildException.MISSING_PERMISSIONS, "missing permission: " + what);
+    }
+  }
+
+  /** The actor's guild-wide permissions (all for actor 0); MISSING_ACCESS for a non-member. */
+  static long guildPermissions(GuildState g, long actorId) {
+    if (actorId == 0) {
+      return Permissions.ALL;
+    }
+    GuildState.Member m = g.members.get(actorId);
+    if (m == null) {
+      throw notAMember(GuildException.Kind.PERMISSION_DENIED, actorId, g.id);
+    }
+    return Permissions.base(g, m);
   }
 }

@@ -1,27 +1,42 @@
 package dev.concord.guild.core;
 
+import dev.concord.guild.store.GuildStore;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
- * The operations of the guild API, each one line: build the operation (its input checks run here,
- * on the caller's thread) and submit it to the guild's loop through the {@link GuildHost}. The
- * one entry the gRPC services and tests use.
+ * The operations of the guild API, each a few lines: build the operation (its input checks run
+ * here, on the caller's thread) and submit it to the guild's loop through the {@link GuildHost};
+ * for an operation on a stored message, read the row first ({@link GuildHost#read}) and hand it to
+ * the operation. The one entry the gRPC services and tests use.
  */
 public final class GuildCommands {
   private final GuildHost host;
+  private final GuildStore store;
+  private final Users users;
   private final MessageOps messages;
   private final ChannelOps channels;
   private final MemberOps members;
   private final RoleOps roles;
+  private final GuildViews views;
+  private final Payloads payloads;
 
   public GuildCommands(GuildHost host) {
     this.host = host;
     OpContext ctx = host.opContext();
+    this.store = host.store();
+    this.users = ctx.users();
+    this.payloads = ctx.payloads();
     this.messages = new MessageOps(ctx);
     this.channels = new ChannelOps(ctx);
     this.members = new MemberOps(ctx);
     this.roles = new RoleOps(ctx);
+    this.views = new GuildViews(ctx);
   }
 
   public GuildHost host() {
@@ -35,6 +50,8 @@ public final class GuildCommands {
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
     return host.createGuild(name, ownerId);
   }
+
+  // ---- members, channels, roles ----
 
   public CompletableFuture<GuildState.Member> addMember(long guildId, long userId) {
     return host.submit(guildId, members.add(userId));
@@ -65,8 +82,203 @@ public final class GuildCommands {
     return host.submit(guildId, roles.create(name, permissions));
   }
 
+  // ---- read-only views ----
+
+  public CompletableFuture<byte[]> guild(long guildId, long actorId, boolean withCounts) {
+    return host.submit(guildId, views.guild(actorId, withCounts));
+  }
+
+  public CompletableFuture<byte[]> channels(long guildId, long actorId, long channelId) {
+    return host.submit(guildId, views.channels(actorId, channelId));
+  }
+
+  public CompletableFuture<byte[]> members(long guildId, long actorId, long userId, int limit, long after) {
+    return host.submit(guildId, views.members(actorId, userId, limit, after));
+  }
+
+  public CompletableFuture<byte[]> roles(long guildId, long actorId) {
+    return host.submit(guildId, views.roles(actorId));
+  }
+
+  public CompletableFuture<List<byte[]>> memberChunks(
+      long guildId, String query, List<Long> userIds, int limit, boolean presences, String nonce) {
+    return host.submit(guildId, views.memberChunks(query, userIds, limit, presences, nonce));
+  }
+
+  /** The guild of a channel, from the store (any pod). */
+  public java.util.Optional<Long> guildOfChannel(long channelId) {
+    return store.guildOfChannel(channelId);
+  }
+
+  // ---- messages ----
+
   public CompletableFuture<MessageOps.CreatedMessage> createMessage(
       long guildId, long channelId, long authorId, String content, String nonce) {
-    return host.submit(guildId, messages.create(channelId, authorId, content, nonce));
+    return host.submit(guildId, messages.create(channelId, authorId, content, nonce, false, 0, null, false));
+  }
+
+  /** A message; a reply to {@code referenceId} if not 0. */
+  public CompletableFuture<MessageOps.CreatedMessage> createMessage(
+      long guildId,
+      long channelId,
+      long authorId,
+      String content,
+      String nonce,
+      boolean enforceNonce,
+      long referenceId,
+      boolean failIfNotExists) {
+    if (referenceId == 0) {
+      return host.submit(guildId, messages.create(channelId, authorId, content, nonce, enforceNonce, 0, null, false));
+    }
+    return stored(guildId, channelId, referenceId)
+        .thenCompose(
+            ref ->
+                host.submit(
+                    guildId, messages.create(channelId, authorId, content, nonce, enforceNonce, referenceId, ref, failIfNotExists)));
+  }
+
+  public CompletableFuture<byte[]> editMessage(long guildId, long channelId, long messageId, long actorId, String content) {
+    return stored(guildId, channelId, messageId).thenCompose(m -> host.submit(guildId, messages.edit(channelId, actorId, m, content)));
+  }
+
+  public CompletableFuture<Integer> deleteMessage(long guildId, long channelId, long messageId, long actorId) {
+    return stored(guildId, channelId, messageId).thenCompose(m -> host.submit(guildId, messages.delete(channelId, actorId, m)));
+  }
+
+  public CompletableFuture<Integer> bulkDelete(long guildId, long channelId, List<Long> ids, long actorId) {
+    messages.bulkDelete(channelId, actorId, ids, List.of()); // input checks before any read
+    return host.read(
+            guildId,
+            (g, step) -> ids,
+            list -> list.stream().distinct().map(id -> store.message(guildId, id)).flatMap(java.util.Optional::stream).toList())
+        .thenCompose(found -> host.submit(guildId, messages.bulkDelete(channelId, actorId, ids, found)));
+  }
+
+  /** Adds or removes a reaction ({@code userId} 0: the actor's own); true if anything changed. */
+  public CompletableFuture<Boolean> react(
+      long guildId, long channelId, long messageId, long actorId, String emoji, long userId, boolean add) {
+    long who = userId == 0 ? actorId : userId;
+    if (who == 0) {
+      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, "a reaction needs a user (actor_id or user_id)");
+    }
+    record Read(MessageOps.@Nullable Stored message, boolean exists) {}
+    return host.read(
+            guildId,
+            (g, step) -> messageId,
+            id -> {
+              MessageOps.Stored m = load(guildId, id);
+              return new Read(m, m != null && store.hasReaction(id, emoji, who));
+            })
+        .thenCompose(r -> host.submit(guildId, messages.react(channelId, actorId, r.message(), emoji, who, add, r.exists())));
+  }
+
+  /** The users who reacted with {@code emoji}: a JSON array of user objects. */
+  public CompletableFuture<byte[]> reactors(long guildId, long channelId, long messageId, long actorId, String emoji, long after, int limit) {
+    if (limit < 1 || limit > 100) {
+      throw new GuildException(
+          GuildException.Kind.INVALID_ARGUMENT, GuildException.INVALID_FORM_BODY, "limit out of range: " + limit + " (expected: 1..100)");
+    }
+    return host.read(
+        guildId,
+        messages.readable(channelId, actorId),
+        c -> {
+          if (load(guildId, messageId) == null) {
+            throw new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_MESSAGE, "unknown message");
+          }
+          ArrayNode out = payloads.array();
+          for (long id : store.reactors(messageId, emoji, after, limit)) {
+            out.add(payloads.user(users.get(id)));
+          }
+          return payloads.bytes(out);
+        });
+  }
+
+  public CompletableFuture<Boolean> typing(long guildId, long channelId, long actorId) {
+    return host.submit(guildId, messages.typing(channelId, actorId));
+  }
+
+  /** One message as REST returns it (10008 if it is not in the channel). */
+  public CompletableFuture<byte[]> message(long guildId, long channelId, long messageId, long actorId) {
+    return host.read(
+        guildId,
+        messages.readable(channelId, actorId),
+        c -> {
+          MessageOps.Stored m = load(guildId, messageId);
+          if (m == null || m.row().channelId() != channelId) {
+            throw new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_MESSAGE, "unknown message");
+          }
+          return payloads.bytes(renderAll(List.of(m), actorId).get(0));
+        });
+  }
+
+  /** A channel's history, newest first (rows, as stored). */
+  public CompletableFuture<List<GuildStore.MessageRow>> messages(long guildId, long channelId, long before, long after, int limit) {
+    return history(guildId, channelId, 0, before, after, 0, limit).thenApply(h -> h.rows());
+  }
+
+  /** History rows and their Discord objects (with reactions as {@code actorId} sees them). */
+  public record History(List<GuildStore.MessageRow> rows, List<byte[]> json) {}
+
+  /**
+   * A channel's history, newest first: before / after / around (at most one of them non-zero, as
+   * Discord), at most {@code limit} (1..100) messages.
+   */
+  public CompletableFuture<History> history(long guildId, long channelId, long actorId, long before, long after, long around, int limit) {
+    if (limit < 1 || limit > 100) {
+      throw new GuildException(
+          GuildException.Kind.INVALID_ARGUMENT, GuildException.INVALID_FORM_BODY, "limit out of range: " + limit + " (expected: 1..100)");
+    }
+    return host.read(
+        guildId,
+        messages.readable(channelId, actorId),
+        c -> {
+          List<GuildStore.MessageRow> rows;
+          if (around != 0) {
+            // the message itself and the newer half, then the older half
+            List<GuildStore.MessageRow> newer = store.messages(channelId, 0, around - 1, 100).reversed();
+            newer = newer.subList(0, Math.min(newer.size(), (limit + 1) / 2)).reversed();
+            List<GuildStore.MessageRow> older = store.messages(channelId, around, 0, Math.max(1, limit - newer.size()));
+            rows = new ArrayList<>(newer);
+            rows.addAll(older);
+            rows = rows.subList(0, Math.min(limit, rows.size()));
+          } else {
+            rows = store.messages(channelId, before, after, limit);
+          }
+          List<MessageOps.Stored> stored = new ArrayList<>(rows.size());
+          for (GuildStore.MessageRow r : rows) {
+            stored.add(new MessageOps.Stored(r, users.get(r.authorId())));
+          }
+          List<byte[]> json = new ArrayList<>(rows.size());
+          for (var n : renderAll(stored, actorId)) {
+            json.add(payloads.bytes(n));
+          }
+          return new History(List.copyOf(rows), json);
+        });
+  }
+
+  /** Renders stored messages with their reactions and replied-to messages (one query each). */
+  private List<tools.jackson.databind.node.ObjectNode> renderAll(List<MessageOps.Stored> stored, long actorId) {
+    List<Long> ids = stored.stream().map(s -> s.row().id()).toList();
+    Map<Long, List<GuildStore.ReactionCount>> reactions = store.reactions(ids, actorId);
+    Map<Long, MessageOps.@Nullable Stored> referenced = new HashMap<>();
+    for (MessageOps.Stored s : stored) {
+      long ref = s.row().referencedId();
+      if (ref != 0 && !referenced.containsKey(ref)) {
+        referenced.put(ref, load(s.row().guildId(), ref));
+      }
+    }
+    List<tools.jackson.databind.node.ObjectNode> out = new ArrayList<>(stored.size());
+    for (MessageOps.Stored s : stored) {
+      out.add(messages.render(s, referenced.get(s.row().referencedId()), reactions.getOrDefault(s.row().id(), List.of())));
+    }
+    return out;
+  }
+
+  private CompletableFuture<MessageOps.@Nullable Stored> stored(long guildId, long channelId, long messageId) {
+    return host.read(guildId, (g, step) -> Checks.channel(g, channelId), c -> load(guildId, messageId));
+  }
+
+  private MessageOps.@Nullable Stored load(long guildId, long messageId) {
+    return store.message(guildId, messageId).map(r -> new MessageOps.Stored(r, users.get(r.authorId()))).orElse(null);
   }
 }

@@ -147,7 +147,7 @@ public final class GuildHost {
                 a.evicted = true;
                 guilds.remove(a.guildId, a);
                 started.completeExceptionally(
-                    new GuildException(GuildException.Kind.NOT_FOUND, "unknown guild: " + Long.toUnsignedString(a.guildId)));
+                    new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_GUILD, "unknown guild: " + Long.toUnsignedString(a.guildId)));
                 return;
               }
               // ids made here sort after every stored message, whatever this pod's clock says
@@ -358,25 +358,31 @@ public final class GuildHost {
   }
 
   /**
-   * A channel's history from the store, newest first (Discord's order), after checking on the
-   * guild's loop that the channel is the guild's.
+   * Runs {@code check} on the guild's loop (an ordering barrier too: the read then sees every
+   * write acknowledged before this call), then {@code read} with its result on the bounded read
+   * pool (RESOURCE_EXHAUSTED when that is full). For store reads on behalf of a caller: history,
+   * and the rows that message operations act on.
    */
-  public CompletableFuture<List<GuildStore.MessageRow>> messages(long guildId, long channelId, long before, long after, int limit) {
-    if (limit < 1 || limit > 100) {
-      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, "limit out of range: " + limit + " (expected: 1..100)");
-    }
+  public <T, R> CompletableFuture<R> read(long guildId, GuildOp<T> check, java.util.function.Function<T, R> read) {
     return call(
             guildId,
             null,
             (g, step) -> {
-              if (!g.channels.containsKey(channelId)) {
-                throw Checks.unknownChannel(guildId, channelId);
-              }
-              // an ordering barrier: the read below sees every write acknowledged before this call
+              T value = check.apply(g, step);
               step.barrier();
-              return channelId;
+              return value;
             })
-        .thenApplyAsync(c -> store.messages(c, before, after, limit), readPool);
+        .thenApplyAsync(read, readPool);
+  }
+
+  /** The bounded pool store reads for callers run on. */
+  public Executor readPool() {
+    return readPool;
+  }
+
+  /** The store this pod's guilds are durable in (for reads; every write goes through {@link #submit}). */
+  public GuildStore store() {
+    return store;
   }
 
   /**

@@ -66,6 +66,26 @@ public final class GuildState {
   final Map<String, Subscriber> subscribers = new HashMap<>();
   /** session pod → the keys of its subscribed sessions, kept in step with {@link #subscribers}. */
   final Map<String, LinkedHashSet<Long>> subscribersByPod = new HashMap<>();
+  /**
+   * What this loop changed lately about messages, which a store read made before the change may
+   * not show yet (message operations read the row first, then run here): deleted message ids, and
+   * the latest add (true) or remove (false) of each (message, emoji, user) reaction. Both bounded.
+   */
+  final java.util.Set<Long> recentlyDeleted = java.util.Collections.newSetFromMap(bounded(4096));
+
+  final Map<String, Boolean> recentReactions = bounded(4096);
+  /** (author, nonce) → the message it created, for enforce_nonce (bounded). */
+  final Map<String, MessageOps.CreatedMessage> recentNonces = bounded(1024);
+
+  private static <K, V> Map<K, V> bounded(int max) {
+    return new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > max;
+      }
+    };
+  }
+
   /** Sequence of the last event applied; a snapshot taken now covers every event ≤ seq. */
   long seq;
   /**

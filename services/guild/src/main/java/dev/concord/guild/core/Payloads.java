@@ -98,6 +98,8 @@ public final class Payloads {
     n.put("id", Long.toUnsignedString(r.id()));
     n.put("name", r.name());
     n.put("color", 0);
+    // current Discord role objects carry gradient colors (JDA 6 requires the object)
+    n.putObject("colors").put("primary_color", 0).putNull("secondary_color").putNull("tertiary_color");
     n.put("hoist", false);
     n.putNull("icon");
     n.putNull("unicode_emoji");
@@ -185,6 +187,64 @@ public final class Payloads {
       n.put("nonce", nonce);
     }
     return n;
+  }
+
+  /**
+   * Adds what a message object carries beyond its creation: {@code edited_timestamp}, the reply
+   * reference (type 19, {@code message_reference}, {@code referenced_message}: null when the
+   * replied-to message is gone) and the reactions.
+   */
+  public ObjectNode decorate(
+      ObjectNode n,
+      long guildId,
+      long channelId,
+      @Nullable Instant editedAt,
+      long referencedId,
+      @Nullable ObjectNode referenced,
+      java.util.List<dev.concord.guild.store.GuildStore.ReactionCount> reactions) {
+    if (editedAt != null) {
+      n.put("edited_timestamp", editedAt.toString());
+    }
+    if (referencedId != 0) {
+      n.put("type", 19);
+      n.putObject("message_reference")
+          .put("type", 0)
+          .put("message_id", Long.toUnsignedString(referencedId))
+          .put("channel_id", Long.toUnsignedString(channelId))
+          .put("guild_id", Long.toUnsignedString(guildId));
+      if (referenced == null) {
+        n.putNull("referenced_message");
+      } else {
+        n.set("referenced_message", referenced);
+      }
+    }
+    if (!reactions.isEmpty()) {
+      ArrayNode rs = n.putArray("reactions");
+      for (var r : reactions) {
+        ObjectNode o = rs.addObject();
+        o.put("count", r.count());
+        o.putObject("count_details").put("burst", 0).put("normal", r.count());
+        o.put("me", r.me());
+        o.put("me_burst", false);
+        o.set("emoji", emoji(r.emoji()));
+        o.putArray("burst_colors");
+      }
+    }
+    return n;
+  }
+
+  /** A partial emoji object: unicode ({@code id} null) or custom ({@code name:id}). */
+  public ObjectNode emoji(String emoji) {
+    ObjectNode e = json.createObjectNode();
+    int colon = emoji.lastIndexOf(':');
+    if (colon > 0) {
+      e.put("id", emoji.substring(colon + 1));
+      e.put("name", emoji.substring(0, colon));
+    } else {
+      e.putNull("id");
+      e.put("name", emoji);
+    }
+    return e;
   }
 
   public ArrayNode array() {

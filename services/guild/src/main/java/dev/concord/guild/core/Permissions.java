@@ -12,6 +12,14 @@ public final class Permissions {
   public static final long ADMINISTRATOR = 1L << 3;
   public static final long VIEW_CHANNEL = 1L << 10;
   public static final long SEND_MESSAGES = 1L << 11;
+  public static final long KICK_MEMBERS = 1L << 1;
+  public static final long MANAGE_CHANNELS = 1L << 4;
+  public static final long MANAGE_GUILD = 1L << 5;
+  public static final long ADD_REACTIONS = 1L << 6;
+  public static final long MANAGE_MESSAGES = 1L << 13;
+  public static final long READ_MESSAGE_HISTORY = 1L << 16;
+  public static final long MANAGE_NICKNAMES = 1L << 27;
+  public static final long MANAGE_ROLES = 1L << 28;
   public static final long ALL = -1L;
 
   /** Overwrite target types, as in Discord. */

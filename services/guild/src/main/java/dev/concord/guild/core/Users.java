@@ -43,7 +43,8 @@ public final class Users {
     GuildStore.UserRow row =
         store
             .user(id)
-            .orElseThrow(() -> new GuildException(GuildException.Kind.NOT_FOUND, "unknown user: " + Long.toUnsignedString(id)));
+            .orElseThrow(
+                () -> new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_USER, "unknown user: " + Long.toUnsignedString(id)));
     u = new User(row.id(), row.username(), row.globalName(), row.bot());
     put(u);
     return u;

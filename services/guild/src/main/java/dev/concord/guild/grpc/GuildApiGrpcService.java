@@ -1,6 +1,20 @@
 package dev.concord.guild.grpc;
 
 import dev.concord.guild.store.GuildStore;
+import com.google.protobuf.ByteString;
+import dev.concord.guild.core.GuildException;
+import dev.concord.proto.guild.v1.BulkDeleteRequest;
+import dev.concord.proto.guild.v1.ChannelLocation;
+import dev.concord.proto.guild.v1.ChannelRequest;
+import dev.concord.proto.guild.v1.DeleteMessagesResponse;
+import dev.concord.proto.guild.v1.DiscordJson;
+import dev.concord.proto.guild.v1.EditMessageRequest;
+import dev.concord.proto.guild.v1.GetGuildRequest;
+import dev.concord.proto.guild.v1.GetMembersRequest;
+import dev.concord.proto.guild.v1.LocateChannelRequest;
+import dev.concord.proto.guild.v1.MessageRequest;
+import dev.concord.proto.guild.v1.ReactionRequest;
+import dev.concord.proto.guild.v1.ReactionResponse;
 import dev.concord.proto.guild.v1.ListMessagesRequest;
 import dev.concord.proto.guild.v1.ListMessagesResponse;
 import dev.concord.cluster.Channels;
@@ -90,22 +104,179 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> host.messages(req.getGuildId(), req.getChannelId(), req.getBefore(), req.getAfter(), req.getLimit() == 0 ? 50 : req.getLimit()),
-        rows -> {
+        () ->
+            commands.history(
+                req.getGuildId(),
+                req.getChannelId(),
+                req.getActorId(),
+                req.getBefore(),
+                req.getAfter(),
+                req.getAround(),
+                req.getLimit() == 0 ? 50 : req.getLimit()),
+        h -> {
           ListMessagesResponse.Builder b = ListMessagesResponse.newBuilder();
-          for (GuildStore.MessageRow m : rows) {
-            b.addMessages(
-                Message.newBuilder()
-                    .setId(m.id())
-                    .setGuildId(m.guildId())
-                    .setChannelId(m.channelId())
-                    .setAuthorId(m.authorId())
-                    .setContent(m.content())
-                    .setNonce(m.nonce() == null ? "" : m.nonce())
-                    .setTimestampMs(m.createdAt().toEpochMilli()));
+          for (int i = 0; i < h.rows().size(); i++) {
+            b.addMessages(toWire(h.rows().get(i)).setJson(ByteString.copyFrom(h.json().get(i))));
           }
           return b.build();
         });
+  }
+
+  private static Message.Builder toWire(GuildStore.MessageRow m) {
+    return Message.newBuilder()
+        .setId(m.id())
+        .setGuildId(m.guildId())
+        .setChannelId(m.channelId())
+        .setAuthorId(m.authorId())
+        .setContent(m.content())
+        .setNonce(m.nonce() == null ? "" : m.nonce())
+        .setTimestampMs(m.createdAt().toEpochMilli())
+        .setEditedTimestampMs(m.editedAt() == null ? 0 : m.editedAt().toEpochMilli())
+        .setReferencedMessageId(m.referencedId());
+  }
+
+  // ---- Discord-shaped operations (the REST API's) ----
+
+  @Override
+  public void locateChannel(LocateChannelRequest req, StreamObserver<ChannelLocation> out) {
+    Statuses.reply(
+        out,
+        () ->
+            CompletableFuture.supplyAsync(
+                () ->
+                    commands
+                        .guildOfChannel(req.getChannelId())
+                        .orElseThrow(
+                            () ->
+                                new GuildException(
+                                    GuildException.Kind.NOT_FOUND,
+                                    GuildException.UNKNOWN_CHANNEL,
+                                    "unknown channel " + Long.toUnsignedString(req.getChannelId()))),
+                host.readPool()),
+        g -> ChannelLocation.newBuilder().setChannelId(req.getChannelId()).setGuildId(g).build());
+  }
+
+  @Override
+  public void getGuild(GetGuildRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getGuild(req, o))) {
+      Statuses.reply(out, () -> commands.guild(req.getGuildId(), req.getActorId(), req.getWithCounts()), GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void getChannels(ChannelRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getChannels(req, o))) {
+      Statuses.reply(out, () -> commands.channels(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void getMembers(GetMembersRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getMembers(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.members(req.getGuildId(), req.getActorId(), req.getUserId(), req.getLimit() == 0 ? 1 : req.getLimit(), req.getAfter()),
+          GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void getRoles(GetGuildRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getRoles(req, o))) {
+      Statuses.reply(out, () -> commands.roles(req.getGuildId(), req.getActorId()), GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void getMessage(MessageRequest req, StreamObserver<Message> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getMessage(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.message(req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId()),
+          j -> Message.newBuilder().setId(req.getMessageId()).setGuildId(req.getGuildId()).setChannelId(req.getChannelId()).setJson(ByteString.copyFrom(j)).build());
+    }
+  }
+
+  @Override
+  public void editMessage(EditMessageRequest req, StreamObserver<Message> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.editMessage(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.editMessage(req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId(), req.getContent()),
+          j -> Message.newBuilder().setId(req.getMessageId()).setGuildId(req.getGuildId()).setChannelId(req.getChannelId()).setContent(req.getContent()).setJson(ByteString.copyFrom(j)).build());
+    }
+  }
+
+  @Override
+  public void deleteMessage(MessageRequest req, StreamObserver<DeleteMessagesResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteMessage(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.deleteMessage(req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId()),
+          n -> DeleteMessagesResponse.newBuilder().setDeleted(n).build());
+    }
+  }
+
+  @Override
+  public void bulkDeleteMessages(BulkDeleteRequest req, StreamObserver<DeleteMessagesResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.bulkDeleteMessages(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.bulkDelete(req.getGuildId(), req.getChannelId(), req.getMessageIdsList(), req.getActorId()),
+          n -> DeleteMessagesResponse.newBuilder().setDeleted(n).build());
+    }
+  }
+
+  @Override
+  public void addReaction(ReactionRequest req, StreamObserver<ReactionResponse> out) {
+    react(req, out, true);
+  }
+
+  @Override
+  public void removeReaction(ReactionRequest req, StreamObserver<ReactionResponse> out) {
+    react(req, out, false);
+  }
+
+  private void react(ReactionRequest req, StreamObserver<ReactionResponse> out, boolean add) {
+    if (forwarded(req.getGuildId(), out, (stub, o) -> {
+      if (add) {
+        stub.addReaction(req, o);
+      } else {
+        stub.removeReaction(req, o);
+      }
+    })) {
+      return;
+    }
+    Statuses.reply(
+        out,
+        () -> commands.react(req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId(), req.getEmoji(), req.getUserId(), add),
+        changed -> ReactionResponse.newBuilder().setChanged(changed).build());
+  }
+
+  @Override
+  public void listReactions(ReactionRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.listReactions(req, o))) {
+      Statuses.reply(
+          out,
+          () ->
+              commands.reactors(
+                  req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId(), req.getEmoji(), req.getAfter(), req.getLimit() == 0 ? 25 : req.getLimit()),
+          GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void triggerTyping(ChannelRequest req, StreamObserver<ReactionResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.triggerTyping(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.typing(req.getGuildId(), req.getChannelId(), req.getActorId()),
+          changed -> ReactionResponse.newBuilder().setChanged(changed).build());
+    }
+  }
+
+  private static DiscordJson json(byte[] bytes) {
+    return DiscordJson.newBuilder().setJson(ByteString.copyFrom(bytes)).build();
   }
 
   @Override
@@ -213,7 +384,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
         out,
         () ->
             commands.createMessage(
-                req.getGuildId(), req.getChannelId(), req.getAuthorId(), req.getContent(), req.getNonce()),
+                req.getGuildId(),
+                req.getChannelId(),
+                req.getAuthorId(),
+                req.getContent(),
+                req.getNonce(),
+                req.getEnforceNonce(),
+                req.getReferenceMessageId(),
+                req.getFailIfNotExists()),
         m ->
             Message.newBuilder()
                 .setId(m.id())
@@ -223,6 +401,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 .setContent(req.getContent())
                 .setNonce(req.getNonce())
                 .setTimestampMs(m.timestampMs())
+                .setJson(ByteString.copyFrom(m.json()))
                 .build());
   }
 

@@ -132,4 +132,19 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
         () -> commands.publishPresence(req.getGuildId(), req.getUserId(), req.getPresenceJson().toByteArray()),
         x -> PublishPresenceResponse.getDefaultInstance());
   }
+
+  @Override
+  public void requestMembers(
+      dev.concord.proto.guild.v1.RequestMembersRequest req, StreamObserver<dev.concord.proto.guild.v1.RequestMembersResponse> out) {
+    Statuses.reply(
+        out,
+        () -> commands.memberChunks(req.getGuildId(), req.getQuery(), req.getUserIdsList(), req.getLimit(), req.getPresences(), req.getNonce()),
+        chunks -> {
+          var b = dev.concord.proto.guild.v1.RequestMembersResponse.newBuilder();
+          for (byte[] c : chunks) {
+            b.addChunks(ByteString.copyFrom(c));
+          }
+          return b.build();
+        });
+  }
 }

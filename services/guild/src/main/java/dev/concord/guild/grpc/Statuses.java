@@ -37,7 +37,9 @@ final class Statuses {
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case WRONG_OWNER -> Status.FAILED_PRECONDITION;
           };
-      return s.withDescription(g.getMessage()).asRuntimeException();
+      return g.code() != 0
+          ? dev.concord.cluster.DiscordErrorCode.of(s.withDescription(g.getMessage()), g.code())
+          : s.withDescription(g.getMessage()).asRuntimeException();
     }
     if (t instanceof StatusRuntimeException s) {
       return s;

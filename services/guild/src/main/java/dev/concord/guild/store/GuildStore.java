@@ -3,6 +3,7 @@ package dev.concord.guild.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a guild pod persists and reads back. Every write of a guild goes through {@link #commit}:
@@ -13,7 +14,8 @@ public interface GuildStore {
   record UserRow(long id, String username, String globalName, boolean bot) {}
 
   /** One row written by a guild's owner. The types are applied in declaration order (foreign keys). */
-  sealed interface Write permits NewGuild, ChannelRow, RoleRow, MemberRow, MemberRoleRow, OverwriteRow, MessageRow {}
+  sealed interface Write
+      permits NewGuild, ChannelRow, RoleRow, MemberRow, MemberRoleRow, OverwriteRow, MessageRow, MessageEdit, MessageDelete, ReactionWrite {}
 
   /** A guild created by this pod, owned from the start at {@code epoch}. */
   record NewGuild(long id, String name, long ownerId, long epoch) implements Write {}
@@ -30,8 +32,33 @@ public interface GuildStore {
   /** Sets (replaces) one overwrite of a channel. */
   record OverwriteRow(long channelId, long targetId, int targetType, long allow, long deny) implements Write {}
 
-  record MessageRow(long id, long channelId, long guildId, long authorId, String content, String nonce, Instant createdAt)
-      implements Write {}
+  /** A message; {@code referencedId} is the message it replies to (0: none), {@code editedAt} null if never edited. */
+  record MessageRow(
+      long id,
+      long channelId,
+      long guildId,
+      long authorId,
+      String content,
+      String nonce,
+      Instant createdAt,
+      long referencedId,
+      @Nullable Instant editedAt)
+      implements Write {
+    public MessageRow(long id, long channelId, long guildId, long authorId, String content, String nonce, Instant createdAt) {
+      this(id, channelId, guildId, authorId, content, nonce, createdAt, 0, null);
+    }
+  }
+
+  record MessageEdit(long id, String content, Instant editedAt) implements Write {}
+
+  /** Deletes a message and its reactions. */
+  record MessageDelete(long id) implements Write {}
+
+  /** Adds ({@code add}) or removes one user's reaction; within a batch the last one per key wins. */
+  record ReactionWrite(long messageId, String emoji, long userId, boolean add, Instant at) implements Write {}
+
+  /** One emoji's reactions on a message: how many, and whether the asking user is among them. */
+  record ReactionCount(String emoji, int count, boolean me) {}
 
   /** The writes of one guild, made by its owner at {@code epoch}. */
   record Commit(long guildId, long epoch, List<Write> writes) {}
@@ -98,6 +125,21 @@ public interface GuildStore {
    * oldest first.
    */
   List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit);
+
+  /** One message of a guild, if it exists. */
+  Optional<MessageRow> message(long guildId, long messageId);
+
+  /** The reactions on each of {@code messageIds} (in order of first reaction), {@code me} for {@code userId}. */
+  java.util.Map<Long, List<ReactionCount>> reactions(List<Long> messageIds, long userId);
+
+  /** Whether {@code userId} reacted to a message with {@code emoji}. */
+  boolean hasReaction(long messageId, String emoji, long userId);
+
+  /** The users who reacted with {@code emoji}, by id, at most {@code limit} with id > {@code after}. */
+  List<Long> reactors(long messageId, String emoji, long after, int limit);
+
+  /** The guild a channel belongs to, if the channel exists. */
+  Optional<Long> guildOfChannel(long channelId);
 
   /** The largest message id of the guild (0 if none). */
   long maxMessageId(long guildId);

@@ -83,6 +83,10 @@ public final class JdbcGuildStore implements GuildStore {
     // the last overwrite per (channel, target, type) wins, as if applied one by one
     Map<List<Long>, OverwriteRow> overwrites = new java.util.LinkedHashMap<>();
     List<MessageRow> messages = new ArrayList<>();
+    List<MessageEdit> edits = new ArrayList<>();
+    List<MessageDelete> deletes = new ArrayList<>();
+    // the last add/remove per (message, emoji, user) wins, as if applied one by one
+    Map<List<Object>, ReactionWrite> reactions = new java.util.LinkedHashMap<>();
     Map<Long, Long> epochs = new java.util.LinkedHashMap<>();
     for (Commit c : batch) {
       epochs.putIfAbsent(c.guildId(), c.epoch());
@@ -95,6 +99,9 @@ public final class JdbcGuildStore implements GuildStore {
           case MemberRoleRow mr -> memberRoles.add(mr);
           case OverwriteRow o -> overwrites.put(List.of(o.channelId(), o.targetId(), (long) o.targetType()), o);
           case MessageRow m -> messages.add(m);
+          case MessageEdit e -> edits.add(e);
+          case MessageDelete d -> deletes.add(d);
+          case ReactionWrite r -> reactions.put(List.of(r.messageId(), r.emoji(), r.userId()), r);
         }
       }
     }
@@ -171,7 +178,8 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setLong(5, o.deny());
         });
     batch(
-        "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         messages,
         (ps, m) -> {
           ps.setLong(1, m.id());
@@ -181,7 +189,109 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setString(5, m.content());
           ps.setString(6, m.nonce());
           ps.setTimestamp(7, Timestamp.from(m.createdAt()));
+          if (m.referencedId() == 0) {
+            ps.setNull(8, java.sql.Types.BIGINT);
+          } else {
+            ps.setLong(8, m.referencedId());
+          }
+          ps.setTimestamp(9, m.editedAt() == null ? null : Timestamp.from(m.editedAt()));
         });
+    batch(
+        "update messages set content = ?, edited_at = ? where id = ?",
+        edits,
+        (ps, e) -> {
+          ps.setString(1, e.content());
+          ps.setTimestamp(2, Timestamp.from(e.editedAt()));
+          ps.setLong(3, e.id());
+        });
+    List<ReactionWrite> rs = new ArrayList<>(reactions.values());
+    batch(
+        "delete from message_reactions where message_id = ? and emoji = ? and user_id = ?",
+        rs,
+        (ps, r) -> {
+          ps.setLong(1, r.messageId());
+          ps.setString(2, r.emoji());
+          ps.setLong(3, r.userId());
+        });
+    batch(
+        "insert into message_reactions (message_id, emoji, user_id, created_at) values (?, ?, ?, ?)",
+        rs.stream().filter(ReactionWrite::add).toList(),
+        (ps, r) -> {
+          ps.setLong(1, r.messageId());
+          ps.setString(2, r.emoji());
+          ps.setLong(3, r.userId());
+          ps.setTimestamp(4, Timestamp.from(r.at()));
+        });
+    batch("delete from message_reactions where message_id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
+    batch("delete from messages where id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
+  }
+
+  private static final String MESSAGE_COLUMNS =
+      "id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at";
+
+  private static MessageRow messageRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+    Timestamp edited = rs.getTimestamp(9);
+    return new MessageRow(
+        rs.getLong(1),
+        rs.getLong(2),
+        rs.getLong(3),
+        rs.getLong(4),
+        rs.getString(5),
+        rs.getString(6),
+        rs.getTimestamp(7).toInstant(),
+        rs.getLong(8),
+        edited == null ? null : edited.toInstant());
+  }
+
+  @Override
+  public Optional<MessageRow> message(long guildId, long messageId) {
+    return jdbc.query("select " + MESSAGE_COLUMNS + " from messages where id = ? and guild_id = ?", (rs, i) -> messageRow(rs), messageId, guildId)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public Map<Long, List<ReactionCount>> reactions(List<Long> messageIds, long userId) {
+    Map<Long, List<ReactionCount>> out = new HashMap<>();
+    if (messageIds.isEmpty()) {
+      return out;
+    }
+    String in = String.join(",", java.util.Collections.nCopies(messageIds.size(), "?"));
+    List<Object> args = new ArrayList<>();
+    args.add(userId);
+    args.addAll(messageIds);
+    jdbc.query(
+        "select message_id, emoji, count(*), sum(case when user_id = ? then 1 else 0 end), min(created_at) from message_reactions"
+            + " where message_id in (" + in + ") group by message_id, emoji order by message_id, min(created_at), emoji",
+        rs -> {
+          out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new ReactionCount(rs.getString(2), rs.getInt(3), rs.getInt(4) > 0));
+        },
+        args.toArray());
+    return out;
+  }
+
+  @Override
+  public boolean hasReaction(long messageId, String emoji, long userId) {
+    Integer n =
+        jdbc.queryForObject(
+            "select count(*) from message_reactions where message_id = ? and emoji = ? and user_id = ?", Integer.class, messageId, emoji, userId);
+    return n != null && n > 0;
+  }
+
+  @Override
+  public List<Long> reactors(long messageId, String emoji, long after, int limit) {
+    return jdbc.queryForList(
+        "select user_id from message_reactions where message_id = ? and emoji = ? and user_id > ? order by user_id limit ?",
+        Long.class,
+        messageId,
+        emoji,
+        after,
+        limit);
+  }
+
+  @Override
+  public Optional<Long> guildOfChannel(long channelId) {
+    return jdbc.queryForList("select guild_id from channels where id = ?", Long.class, channelId).stream().findFirst();
   }
 
   private <T> void batch(String sql, List<T> rows, ParameterizedPreparedStatementSetter<T> setter) {
@@ -252,7 +362,7 @@ public final class JdbcGuildStore implements GuildStore {
       throw new IllegalArgumentException("limit out of range: " + limit + " (expected: 1.." + MAX_HISTORY_LIMIT + ")");
     }
     StringBuilder sql =
-        new StringBuilder("select id, channel_id, guild_id, author_id, content, nonce, created_at from messages where channel_id = ?");
+        new StringBuilder("select " + MESSAGE_COLUMNS + " from messages where channel_id = ?");
     List<Object> args = new ArrayList<>(List.of(channelId));
     if (before != 0) {
       sql.append(" and id < ?");
@@ -264,12 +374,7 @@ public final class JdbcGuildStore implements GuildStore {
     }
     sql.append(" order by id desc limit ?");
     args.add(limit);
-    return jdbc.query(
-        sql.toString(),
-        (rs, i) ->
-            new MessageRow(
-                rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()),
-        args.toArray());
+    return jdbc.query(sql.toString(), (rs, i) -> messageRow(rs), args.toArray());
   }
 
   @Override
@@ -281,11 +386,8 @@ public final class JdbcGuildStore implements GuildStore {
   @Override
   public List<MessageRow> guildMessages(long guildId, long after, long upTo, int limit) {
     List<MessageRow> newestFirst = jdbc.query(
-        "select id, channel_id, guild_id, author_id, content, nonce, created_at from messages"
-            + " where guild_id = ? and id > ? and id <= ? order by id desc limit ?",
-        (rs, i) ->
-            new MessageRow(
-                rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant()),
+        "select " + MESSAGE_COLUMNS + " from messages where guild_id = ? and id > ? and id <= ? order by id desc limit ?",
+        (rs, i) -> messageRow(rs),
         guildId,
         after,
         upTo,

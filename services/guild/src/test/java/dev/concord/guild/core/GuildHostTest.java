@@ -317,12 +317,12 @@ class GuildHostTest {
     }
     // acknowledged ⇒ in the store (read straight from it, not from this pod)
     assertThat(store.messages(c.id(), 0, 0, 100)).extracting(GuildStore.MessageRow::id).containsExactlyElementsOf(ids.reversed());
-    assertThat(host.messages(g.id(), c.id(), ids.get(3), 0, 2).join())
+    assertThat(new GuildCommands(host).messages(g.id(), c.id(), ids.get(3), 0, 2).join())
         .extracting(GuildStore.MessageRow::content)
         .containsExactly("m2", "m1");
-    assertThat(host.messages(g.id(), c.id(), 0, ids.get(3), 50).join()).extracting(GuildStore.MessageRow::content).containsExactly("m4");
-    assertThatThrownBy(() -> host.messages(g.id(), c.id(), 0, 0, 101)).hasMessageContaining("expected: 1..100");
-    assertThatThrownBy(() -> host.messages(g.id(), 42, 0, 0, 10).join())
+    assertThat(new GuildCommands(host).messages(g.id(), c.id(), 0, ids.get(3), 50).join()).extracting(GuildStore.MessageRow::content).containsExactly("m4");
+    assertThatThrownBy(() -> new GuildCommands(host).messages(g.id(), c.id(), 0, 0, 101)).hasMessageContaining("expected: 1..100");
+    assertThatThrownBy(() -> new GuildCommands(host).messages(g.id(), 42, 0, 0, 10).join())
         .satisfies(t -> assertThat(kindOf(t)).isEqualTo(GuildException.Kind.NOT_FOUND));
   }
 

@@ -34,4 +34,10 @@ public interface GuildPort {
   CompletableFuture<Joined> join(long guildId, Session session, long sinceMessageId);
 
   void leave(long guildId, String sessionId);
+
+  /** Gateway op 8 for one guild on its owner: the GUILD_MEMBERS_CHUNK payloads, in order. */
+  default CompletableFuture<java.util.List<com.google.protobuf.ByteString>> requestMembers(
+      dev.concord.proto.guild.v1.RequestMembersRequest request) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("member requests"));
+  }
 }

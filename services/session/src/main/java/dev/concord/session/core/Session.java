@@ -54,6 +54,8 @@ public final class Session {
   boolean ended;
   String status = "online";
   String activitiesJson = "[]";
+  /** Op 8 requests sent to guild pods and not answered yet (bounded: see SessionManager#requestMembers). */
+  int memberRequestsInFlight;
   volatile boolean desynced;
 
   Session(

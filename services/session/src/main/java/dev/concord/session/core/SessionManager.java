@@ -542,7 +542,7 @@ public final class SessionManager {
   }
 
   /** Stamps the next seq, keeps the dispatch for a resume and sends it if attached. */
-  private void dispatch(Session s, String type, ByteString payload) {
+  void dispatch(Session s, String type, ByteString payload) {
     long seq = ++s.seq;
     s.replay.add(seq, type, payload);
     send(s, seq, type, payload);
@@ -648,11 +648,22 @@ public final class SessionManager {
     return s;
   }
 
-  private static void closeIfAttached(Session s, int code, String reason) {
+  static void closeIfAttached(Session s, int code, String reason) {
     Connection c = s.connection;
     if (c != null) {
       c.close(code, reason);
     }
+  }
+
+  private final MemberRequests memberRequests = new MemberRequests(this);
+
+  /** The client's op 8 (REQUEST_GUILD_MEMBERS): see {@link MemberRequests}. */
+  public void requestMembers(Session s, byte[] json) {
+    memberRequests.handle(s, json);
+  }
+
+  GuildPort guildPort() {
+    return guilds;
   }
 
   /** The client's op 3. */
@@ -719,7 +730,7 @@ public final class SessionManager {
     }
   }
 
-  private void onWorker(Session s, Runnable task) {
+  void onWorker(Session s, Runnable task) {
     // The same worker the relay partitioner picks for this session: all of its work is ordered.
     if (!workers.execute(workers.workerOf(s.key), task)) {
       desync(s);

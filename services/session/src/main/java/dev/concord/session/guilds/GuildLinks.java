@@ -231,6 +231,20 @@ public final class GuildLinks implements GuildPort {
             }));
   }
 
+  @Override
+  public CompletableFuture<java.util.List<com.google.protobuf.ByteString>> requestMembers(
+      dev.concord.proto.guild.v1.RequestMembersRequest request) {
+    return owner(request.getGuildId())
+        .thenCompose(
+            m ->
+                GuildLinks.<dev.concord.proto.guild.v1.RequestMembersResponse>unary(
+                    o ->
+                        GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
+                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .requestMembers(request, o)))
+        .thenApply(dev.concord.proto.guild.v1.RequestMembersResponse::getChunksList);
+  }
+
   private CompletableFuture<RingMember> owner(long key) {
     RingSnapshot r = ring.ring().current();
     if (r.isEmpty()) {

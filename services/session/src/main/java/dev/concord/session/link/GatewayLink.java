@@ -78,8 +78,9 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
           Session s = c == null ? null : c.session;
           if (s != null && item.getFrame().getOp() == 3) {
             manager.presenceUpdate(s, item.getFrame().getJson().toByteArray());
+          } else if (s != null && item.getFrame().getOp() == 8) {
+            manager.requestMembers(s, item.getFrame().getJson().toByteArray());
           }
-          // op 8 (request guild members) is answered once member chunking lands.
         }
         case DISCONNECTED -> {
           LinkConnection c = connections.remove(connId);

@@ -1,0 +1,225 @@
+package dev.concord.gateway.rest;
+
+import dev.concord.gateway.guild.GuildClient;
+import dev.concord.proto.guild.v1.BulkDeleteRequest;
+import dev.concord.proto.guild.v1.CreateMessageRequest;
+import dev.concord.proto.guild.v1.DeleteMessagesResponse;
+import dev.concord.proto.guild.v1.EditMessageRequest;
+import dev.concord.proto.guild.v1.ListMessagesRequest;
+import dev.concord.proto.guild.v1.ListMessagesResponse;
+import dev.concord.proto.guild.v1.Message;
+import dev.concord.proto.guild.v1.MessageRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code /channels/{channel}/messages}: history, send (with replies and nonces), get, edit,
+ * delete, bulk delete. Every call goes to the channel's guild owner, where it is checked,
+ * applied in the guild's order, made durable and fanned out before it is answered.
+ */
+final class MessageResource {
+  static final int MAX_CONTENT = 2000;
+
+  private final GuildClient guilds;
+
+  MessageResource(GuildClient guilds) {
+    this.guilds = guilds;
+  }
+
+  /** GET /channels/{channel}/messages?limit=1..100&before|after|around */
+  Mono<ServerResponse> list(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    int limit = RestIo.intParam(req, "limit", 1, 100, 50);
+    long before = RestIo.snowflakeParam(req, "before");
+    long after = RestIo.snowflakeParam(req, "after");
+    long around = RestIo.snowflakeParam(req, "around");
+    if ((before != 0 ? 1 : 0) + (after != 0 ? 1 : 0) + (around != 0 ? 1 : 0) > 1) {
+      throw RestException.invalidField("around", "Only one of before, after and around may be given.");
+    }
+    return guilds
+        .guildOf(channel)
+        .flatMap(
+            guild ->
+                guilds.<ListMessagesResponse>call(
+                    guild,
+                    (stub, o) ->
+                        stub.listMessages(
+                            ListMessagesRequest.newBuilder()
+                                .setGuildId(guild)
+                                .setChannelId(channel)
+                                .setActorId(me)
+                                .setLimit(limit)
+                                .setBefore(before)
+                                .setAfter(after)
+                                .setAround(around)
+                                .build(),
+                            o)))
+        .flatMap(
+            r -> {
+              // the stored objects, spliced into one array without re-parsing them
+              List<byte[]> parts = new ArrayList<>(r.getMessagesCount());
+              int size = 2;
+              for (Message m : r.getMessagesList()) {
+                byte[] b = m.getJson().toByteArray();
+                parts.add(b);
+                size += b.length + 1;
+              }
+              byte[] out = new byte[size];
+              int pos = 0;
+              out[pos++] = '[';
+              for (int i = 0; i < parts.size(); i++) {
+                if (i > 0) {
+                  out[pos++] = ',';
+                }
+                System.arraycopy(parts.get(i), 0, out, pos, parts.get(i).length);
+                pos += parts.get(i).length;
+              }
+              out[pos++] = ']';
+              return RestIo.json(java.util.Arrays.copyOf(out, pos));
+            });
+  }
+
+  /**
+   * POST /channels/{channel}/messages: {@code content} (1..2000), {@code nonce} (≤ 25, string or
+   * integer) with {@code enforce_nonce}, {@code message_reference {message_id, fail_if_not_exists}}.
+   * Embeds, components, stickers, polls and attachments are not supported yet: a non-empty one is
+   * refused (50035) rather than silently dropped.
+   */
+  Mono<ServerResponse> create(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    return RestIo.body(req)
+        .flatMap(
+            body -> {
+              CreateMessageRequest.Builder b = CreateMessageRequest.newBuilder().setChannelId(channel).setAuthorId(me);
+              String content = content(body);
+              String nonce = RestIo.string(body, "nonce", "");
+              if (nonce.length() > 25) {
+                throw RestException.invalidField("nonce", "Must be 25 or fewer in length.");
+              }
+              b.setContent(content).setNonce(nonce).setEnforceNonce(RestIo.bool(body, "enforce_nonce", false));
+              JsonNode ref = body.get("message_reference");
+              if (ref != null && !ref.isNull()) {
+                if (!(ref instanceof ObjectNode r)) {
+                  throw RestException.invalidField("message_reference", "Must be an object.");
+                }
+                if (r.path("type").asInt(0) != 0) {
+                  throw RestException.invalidField("message_reference.type", "Only replies (type 0) are supported.");
+                }
+                String refChannel = RestIo.string(r, "channel_id", "");
+                if (!refChannel.isEmpty() && RestIo.snowflake("message_reference.channel_id", refChannel) != channel) {
+                  throw RestException.invalidField("message_reference.channel_id", "Replies must be in the same channel.");
+                }
+                b.setReferenceMessageId(RestIo.snowflake("message_reference.message_id", RestIo.string(r, "message_id", "")));
+                b.setFailIfNotExists(RestIo.bool(r, "fail_if_not_exists", true));
+              }
+              return guilds.guildOf(channel).flatMap(guild -> guilds.<Message>call(guild, (stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o)));
+            })
+        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+  }
+
+  /** GET /channels/{channel}/messages/{message} */
+  Mono<ServerResponse> get(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    long message = RestIo.snowflake(req, "message");
+    return guilds
+        .guildOf(channel)
+        .flatMap(guild -> guilds.<Message>call(guild, (stub, o) -> stub.getMessage(ref(guild, channel, message, me), o)))
+        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+  }
+
+  /** PATCH /channels/{channel}/messages/{message} {content}: the author edits; MESSAGE_UPDATE. */
+  Mono<ServerResponse> edit(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    long message = RestIo.snowflake(req, "message");
+    return RestIo.body(req)
+        .flatMap(
+            body -> {
+              String content = content(body);
+              return guilds
+                  .guildOf(channel)
+                  .flatMap(
+                      guild ->
+                          guilds.<Message>call(
+                              guild,
+                              (stub, o) ->
+                                  stub.editMessage(
+                                      EditMessageRequest.newBuilder()
+                                          .setGuildId(guild)
+                                          .setChannelId(channel)
+                                          .setMessageId(message)
+                                          .setActorId(me)
+                                          .setContent(content)
+                                          .build(),
+                                      o)));
+            })
+        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+  }
+
+  /** DELETE /channels/{channel}/messages/{message}: 204; MESSAGE_DELETE. */
+  Mono<ServerResponse> delete(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    long message = RestIo.snowflake(req, "message");
+    return guilds
+        .guildOf(channel)
+        .flatMap(guild -> guilds.<DeleteMessagesResponse>call(guild, (stub, o) -> stub.deleteMessage(ref(guild, channel, message, me), o)))
+        .then(RestIo.noContent());
+  }
+
+  /** POST /channels/{channel}/messages/bulk-delete {messages: [2..100 ids]}: 204; MESSAGE_DELETE_BULK. */
+  Mono<ServerResponse> bulkDelete(ServerRequest req) {
+    long me = RestIo.user(req);
+    long channel = RestIo.snowflake(req, "channel");
+    return RestIo.body(req)
+        .flatMap(
+            body -> {
+              JsonNode ids = body.get("messages");
+              if (ids == null || !ids.isArray() || ids.size() < 2 || ids.size() > 100) {
+                throw RestException.invalidField("messages", "Must be an array of 2 to 100 message ids.");
+              }
+              BulkDeleteRequest.Builder b = BulkDeleteRequest.newBuilder().setChannelId(channel).setActorId(me);
+              for (JsonNode id : ids) {
+                b.addMessageIds(RestIo.snowflake("messages", id.asString("")));
+              }
+              return guilds
+                  .guildOf(channel)
+                  .flatMap(guild -> guilds.<DeleteMessagesResponse>call(guild, (stub, o) -> stub.bulkDeleteMessages(b.setGuildId(guild).build(), o)));
+            })
+        .then(RestIo.noContent());
+  }
+
+  static MessageRequest ref(long guild, long channel, long message, long actor) {
+    return MessageRequest.newBuilder().setGuildId(guild).setChannelId(channel).setMessageId(message).setActorId(actor).build();
+  }
+
+  /**
+   * The body's {@code content}: 1..2000 chars (50006 when empty). What Concord cannot store yet
+   * (embeds, components, stickers, attachments, polls) is refused when non-empty, never dropped.
+   */
+  private static String content(ObjectNode body) {
+    for (String unsupported : List.of("embeds", "components", "sticker_ids", "attachments", "files", "poll")) {
+      JsonNode n = body.get(unsupported);
+      if (n != null && !n.isNull() && !(n.isArray() && n.isEmpty())) {
+        throw RestException.invalidField(unsupported, unsupported + " are not supported by Concord yet.");
+      }
+    }
+    String content = RestIo.string(body, "content", "");
+    if (content.isEmpty()) {
+      throw new RestException(HttpStatus.BAD_REQUEST, 50006, "Cannot send an empty message");
+    }
+    if (content.length() > MAX_CONTENT) {
+      throw RestException.invalidField("content", "Must be " + MAX_CONTENT + " or fewer in length.");
+    }
+    return content;
+  }
+}

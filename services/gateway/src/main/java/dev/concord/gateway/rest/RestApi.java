@@ -1,0 +1,179 @@
+package dev.concord.gateway.rest;
+
+import dev.concord.gateway.guild.GuildClient;
+import dev.concord.gateway.ws.SessionStartLimit;
+import dev.concord.protocol.InvalidTokenException;
+import dev.concord.protocol.TokenVerifier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.util.pattern.PathPattern;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The REST API under {@code /api/v10}: the routes of each resource, behind one authentication
+ * filter ({@code Authorization: Bot <token>} or {@code Bearer <token>}, else 401 with code 0), one
+ * rate-limit filter (X-RateLimit-* on every answer, 429 with Discord's body when a window is used
+ * up) and one error mapping ({@link RestErrors}); anything else under {@code /api} is a 404 in
+ * Discord's shape.
+ *
+ * <p>Metrics: {@code concord.gateway.rest.requests} by outcome class (2xx, 4xx, 429, 5xx).
+ */
+public final class RestApi {
+  /** The rate-limit settings; see the gateway's application.yaml. */
+  public record Limits(int routeLimit, Duration routeWindow, int globalLimit, Duration globalWindow, int maxWindows) {}
+
+  private final TokenVerifier tokens;
+  private final RestRateLimiter limiter;
+  private final GatewayResource gateway;
+  private final UserResource users;
+  private final GuildResource guilds;
+  private final ChannelResource channels;
+  private final MessageResource messages;
+  private final ReactionResource reactions;
+  private final MeterRegistry meters;
+
+  public RestApi(
+      String publicUrl, TokenVerifier tokens, SessionStartLimit startLimit, GuildClient guildClient, Limits limits, MeterRegistry meters) {
+    this.tokens = tokens;
+    this.meters = meters;
+    this.limiter =
+        new RestRateLimiter(
+            limits.routeLimit(), limits.routeWindow(), limits.globalLimit(), limits.globalWindow(), limits.maxWindows(), Clock.systemUTC());
+    this.gateway = new GatewayResource(publicUrl, startLimit);
+    this.users = new UserResource(guildClient);
+    this.guilds = new GuildResource(guildClient);
+    this.channels = new ChannelResource(guildClient);
+    this.messages = new MessageResource(guildClient);
+    this.reactions = new ReactionResource(guildClient);
+  }
+
+  public RouterFunction<ServerResponse> routes() {
+    String c = "/api/v10/channels/{channel}";
+    String m = c + "/messages/{message}";
+    String r = m + "/reactions/{emoji}";
+    RouterFunction<ServerResponse> authenticated =
+        RouterFunctions.route()
+            .GET("/api/v10/gateway/bot", gateway::gatewayBot)
+            .GET("/api/v10/users/@me", users::me)
+            .GET("/api/v10/users/@me/guilds", users::myGuilds)
+            .GET("/api/v10/users/{user}", users::get)
+            .POST("/api/v10/guilds", guilds::create)
+            .GET("/api/v10/guilds/{guild}", guilds::get)
+            .GET("/api/v10/guilds/{guild}/channels", guilds::channels)
+            .GET("/api/v10/guilds/{guild}/members", guilds::members)
+            .GET("/api/v10/guilds/{guild}/members/{user}", guilds::member)
+            .GET("/api/v10/guilds/{guild}/roles", guilds::roles)
+            .GET(c, channels::get)
+            .POST(c + "/typing", channels::typing)
+            .GET(c + "/messages", messages::list)
+            .POST(c + "/messages", messages::create)
+            .POST(c + "/messages/bulk-delete", messages::bulkDelete)
+            .GET(m, messages::get)
+            .PATCH(m, messages::edit)
+            .DELETE(m, messages::delete)
+            .GET(r, reactions::list)
+            .PUT(r + "/@me", reactions::add)
+            .DELETE(r + "/@me", reactions::removeOwn)
+            .DELETE(r + "/{user}", reactions::removeUser)
+            // the first filter is the outermost: authenticate, then rate-limit per user
+            .filter(this::authenticate)
+            .filter(this::rateLimit)
+            .build();
+    return RouterFunctions.route()
+        .GET("/api/v10/gateway", gateway::gateway)
+        .add(authenticated)
+        .route(req -> req.path().equals("/api") || req.path().startsWith("/api/"), req -> Mono.error(RestException.notFound()))
+        .filter(this::count)
+        .onError(Throwable.class, (e, req) -> RestErrors.respond(e))
+        .build();
+  }
+
+  private Mono<ServerResponse> authenticate(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
+    String auth = req.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+    if (auth == null || !(auth.startsWith("Bot ") || auth.startsWith("Bearer "))) {
+      return Mono.error(RestException.unauthorized());
+    }
+    long user;
+    try {
+      user = tokens.verify(auth);
+    } catch (InvalidTokenException e) {
+      return Mono.error(RestException.unauthorized());
+    }
+    req.attributes().put(RestIo.USER, user);
+    return next.handle(req);
+  }
+
+  private Mono<ServerResponse> rateLimit(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
+    Object p = req.attribute(RouterFunctions.MATCHING_PATTERN_ATTRIBUTE).orElse(null);
+    String route = req.method().name() + " " + (p instanceof PathPattern pp ? pp.getPatternString() : req.path());
+    String major = req.pathVariables().getOrDefault("channel", req.pathVariables().getOrDefault("guild", ""));
+    long user = (Long) req.attribute(RestIo.USER).orElse(0L);
+    RestRateLimiter.Decision d = limiter.acquire(user, route, major);
+    if (!d.allowed()) {
+      return limited(d);
+    }
+    // on the exchange's response, so that every answer carries them, errors included
+    withHeaders(req.exchange().getResponse().getHeaders(), d);
+    return next.handle(req);
+  }
+
+  private static void withHeaders(HttpHeaders h, RestRateLimiter.Decision d) {
+    h.set("X-RateLimit-Limit", Integer.toString(d.limit()));
+    h.set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
+    h.set("X-RateLimit-Reset", seconds(d.resetAtMs()));
+    h.set("X-RateLimit-Reset-After", seconds(d.resetAfterMs()));
+    h.set("X-RateLimit-Bucket", d.bucket());
+  }
+
+  private static Mono<ServerResponse> limited(RestRateLimiter.Decision d) {
+    ObjectNode body = RestIo.JSON.createObjectNode();
+    body.put("message", "You are being rate limited.");
+    body.put("retry_after", d.resetAfterMs() / 1000.0);
+    body.put("global", d.global());
+    body.put("code", 0);
+    ServerResponse.BodyBuilder b =
+        ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS)
+            .contentType(MediaType.APPLICATION_JSON)
+            // whole seconds, rounded up (JDA parses an integer); Via marks it as ours, not a proxy's
+            .header("Retry-After", Long.toString(Math.max(1, (d.resetAfterMs() + 999) / 1000)))
+            .header("Via", "1.1 concord")
+            .header("X-RateLimit-Limit", Integer.toString(d.limit()))
+            .header("X-RateLimit-Remaining", "0")
+            .header("X-RateLimit-Reset", seconds(d.resetAtMs()))
+            .header("X-RateLimit-Reset-After", seconds(d.resetAfterMs()))
+            .header("X-RateLimit-Bucket", d.bucket())
+            .header("X-RateLimit-Scope", d.global() ? "global" : "user");
+    if (d.global()) {
+      b.header("X-RateLimit-Global", "true");
+    }
+    return b.bodyValue(RestIo.JSON.writeValueAsBytes(body));
+  }
+
+  private Mono<ServerResponse> count(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
+    // deferred: a handler that throws while building its Mono (a bad path id) is answered too
+    return Mono.defer(() -> next.handle(req))
+        .onErrorResume(e -> RestErrors.respond(e))
+        .doOnNext(
+            resp -> {
+              int s = resp.statusCode().value();
+              String outcome = s == 429 ? "429" : (s / 100) + "xx";
+              Counter.builder("concord.gateway.rest.requests").tag("outcome", outcome).register(meters).increment();
+            });
+  }
+
+  private static String seconds(long ms) {
+    return String.format(Locale.ROOT, "%.3f", ms / 1000.0);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.concord.gateway.rest;
+
+import dev.concord.gateway.guild.GuildClient;
+import dev.concord.proto.guild.v1.DiscordJson;
+import dev.concord.proto.guild.v1.GetGuildRequest;
+import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.User;
+import java.util.List;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code /users}: the caller ({@code @me}), any user, and the caller's guilds. */
+final class UserResource {
+  private final GuildClient guilds;
+
+  UserResource(GuildClient guilds) {
+    this.guilds = guilds;
+  }
+
+  /** GET /users/@me: the caller, with the fields only the owner of a token sees. */
+  Mono<ServerResponse> me(ServerRequest req) {
+    long me = RestIo.user(req);
+    return user(me)
+        .flatMap(
+            u -> {
+              ObjectNode n = publicUser(u);
+              n.put("mfa_enabled", false);
+              n.put("locale", "en-US");
+              n.put("verified", true);
+              n.putNull("email");
+              n.put("flags", 0);
+              n.put("premium_type", 0);
+              return RestIo.json(n);
+            });
+  }
+
+  /** GET /users/{user} */
+  Mono<ServerResponse> get(ServerRequest req) {
+    RestIo.user(req);
+    long id = RestIo.snowflake(req, "user");
+    return user(id).flatMap(u -> RestIo.json(publicUser(u)));
+  }
+
+  /**
+   * GET /users/@me/guilds: partial guilds (id, name, icon, owner, permissions, features), in id
+   * order, at most {@code limit} (1..200) after {@code after} / before {@code before}.
+   */
+  Mono<ServerResponse> myGuilds(ServerRequest req) {
+    long me = RestIo.user(req);
+    int limit = RestIo.intParam(req, "limit", 1, 200, 200);
+    long after = RestIo.snowflakeParam(req, "after");
+    long before = RestIo.snowflakeParam(req, "before");
+    boolean withCounts = RestIo.boolParam(req, "with_counts");
+    return user(me)
+        .flatMapMany(
+            u -> {
+              List<Long> ids =
+                  u.getGuildIdsList().stream()
+                      .filter(g -> after == 0 || Long.compareUnsigned(g, after) > 0)
+                      .filter(g -> before == 0 || Long.compareUnsigned(g, before) < 0)
+                      .sorted(Long::compareUnsigned)
+                      .limit(limit)
+                      .toList();
+              return Flux.fromIterable(ids)
+                  .concatMap(
+                      g ->
+                          guilds
+                              .<DiscordJson>call(
+                                  g,
+                                  (stub, o) ->
+                                      stub.getGuild(
+                                          GetGuildRequest.newBuilder().setGuildId(g).setActorId(me).setWithCounts(withCounts).build(), o))
+                              // a guild that cannot be read right now is left out, not the whole list
+                              .onErrorResume(e -> Mono.empty()));
+            })
+        .map(j -> partialGuild(RestIo.JSON.readTree(j.getJson().toByteArray()), me))
+        .collectList()
+        .flatMap(
+            list -> {
+              ArrayNode out = RestIo.JSON.createArrayNode();
+              list.forEach(out::add);
+              return RestIo.json(out);
+            });
+  }
+
+  private static ObjectNode partialGuild(JsonNode g, long me) {
+    ObjectNode n = RestIo.JSON.createObjectNode();
+    n.set("id", g.get("id"));
+    n.set("name", g.get("name"));
+    n.set("icon", g.get("icon"));
+    n.set("banner", g.get("banner"));
+    n.put("owner", g.path("owner_id").asString("").equals(Long.toUnsignedString(me)));
+    n.put("permissions", g.path("permissions").asString("0"));
+    n.set("features", g.get("features"));
+    if (g.has("approximate_member_count")) {
+      n.set("approximate_member_count", g.get("approximate_member_count"));
+      n.set("approximate_presence_count", g.get("approximate_presence_count"));
+    }
+    return n;
+  }
+
+  private Mono<User> user(long id) {
+    return guilds.<User>call(id, (stub, o) -> stub.getUser(GetUserRequest.newBuilder().setUserId(id).build(), o));
+  }
+
+  static ObjectNode publicUser(User u) {
+    ObjectNode n = RestIo.JSON.createObjectNode();
+    n.put("id", Long.toUnsignedString(u.getId()));
+    n.put("username", u.getUsername());
+    n.put("discriminator", "0");
+    if (u.getGlobalName().isEmpty()) {
+      n.putNull("global_name");
+    } else {
+      n.put("global_name", u.getGlobalName());
+    }
+    n.putNull("avatar");
+    n.put("bot", u.getBot());
+    n.put("system", false);
+    n.putNull("banner");
+    n.putNull("accent_color");
+    n.put("public_flags", 0);
+    n.putNull("avatar_decoration_data");
+    return n;
+  }
+}
