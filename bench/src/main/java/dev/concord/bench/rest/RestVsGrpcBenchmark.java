@@ -79,6 +79,14 @@ public final class RestVsGrpcBenchmark {
               throw new IllegalStateException("REST answered " + status);
             }
           };
+      String only = stringArg(args, "--only", "");
+      if (!only.isEmpty()) {
+        // one mode alone, e.g. under a profiler: --only rest|grpc
+        run(only, only.equals("rest") ? viaRest : viaGrpc, inFlight, seconds); // warm-up
+        Round x = run(only, only.equals("rest") ? viaRest : viaGrpc, inFlight, seconds * rounds);
+        System.out.printf(Locale.ROOT, "%s alone: %.0f creates/s, p50 %.2f ms, p99 %.2f ms, %d errors%n", only, x.perSecond(), x.p50Ms(), x.p99Ms(), x.errors());
+        System.exit(0);
+      }
       System.out.printf("warming up (%d s each)...%n", Math.max(2, seconds / 2));
       run("gRPC", viaGrpc, inFlight, Math.max(2, seconds / 2));
       run("REST", viaRest, inFlight, Math.max(2, seconds / 2));
@@ -157,5 +165,14 @@ public final class RestVsGrpcBenchmark {
     List<Round> sorted = new ArrayList<>(rounds);
     sorted.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
     return sorted.get(sorted.size() / 2);
+  }
+
+  private static String stringArg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
   }
 }

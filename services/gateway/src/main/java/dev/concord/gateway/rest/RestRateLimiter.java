@@ -32,6 +32,8 @@ final class RestRateLimiter {
   private final int maxWindows;
   private final Clock clock;
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+  /** Route template → bucket id (as many as there are routes). */
+  private final ConcurrentHashMap<String, String> bucketIds = new ConcurrentHashMap<>();
 
   RestRateLimiter(int routeLimit, Duration routeWindow, int globalLimit, Duration globalWindow, int maxWindows, Clock clock) {
     this.routeLimit = routeLimit;
@@ -48,7 +50,7 @@ final class RestRateLimiter {
    */
   Decision acquire(long userId, String route, String major) {
     long now = clock.millis();
-    String bucket = bucketId(route);
+    String bucket = bucketIds.computeIfAbsent(route, RestRateLimiter::bucketId);
     Window w = window(userId + ":" + bucket + ":" + major);
     Window global = window("g:" + userId);
     // lock order: the route's window, then the global one (never the other way round)
