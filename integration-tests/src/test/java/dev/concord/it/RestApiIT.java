@@ -324,6 +324,39 @@ class RestApiIT {
   }
 
   @Test
+  void messageContent_withoutTheIntent_isEmptyUnlessAuthoredOrMentioned() throws Exception {
+    String bobId = Long.toUnsignedString(demo.users().get(1).id());
+    try (GatewayClient noContent = GatewayClient.connect(fixture.url("v=10&encoding=json"));
+        GatewayClient withContent = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      noContent.next(WAIT);
+      withContent.next(WAIT);
+      noContent.identify(bob, Intents.GUILDS | Intents.GUILD_MESSAGES);
+      withContent.identify(alice, Intents.GUILDS | Intents.GUILD_MESSAGES | Intents.MESSAGE_CONTENT);
+      noContent.nextDispatch("GUILD_CREATE", WAIT);
+      withContent.nextDispatch("GUILD_CREATE", WAIT);
+
+      String plain = post(alice, "a secret");
+      JsonNode stripped = noContent.nextDispatch("MESSAGE_CREATE", WAIT).path("d");
+      assertThat(stripped.path("id").asString()).isEqualTo(plain);
+      assertThat(stripped.path("content").asString()).isEmpty();
+      assertThat(stripped.path("embeds").isArray()).isTrue();
+      assertThat(withContent.nextDispatch("MESSAGE_CREATE", WAIT).path("d").path("content").asString()).isEqualTo("a secret");
+
+      post(alice, "hey <@" + bobId + "> look");
+      JsonNode mention = noContent.nextDispatch("MESSAGE_CREATE", WAIT).path("d");
+      assertThat(mention.path("content").asString()).as("mentioned: content kept").isEqualTo("hey <@" + bobId + "> look");
+      assertThat(mention.path("mentions").get(0).path("id").asString()).isEqualTo(bobId);
+
+      post(bob, "my own words");
+      assertThat(noContent.nextDispatch("MESSAGE_CREATE", WAIT).path("d").path("content").asString()).as("authored: content kept").isEqualTo("my own words");
+
+      rest.call("PATCH", "/channels/" + channel + "/messages/" + plain, alice, "{\"content\":\"an edited secret\"}");
+      assertThat(noContent.nextDispatch("MESSAGE_UPDATE", WAIT).path("d").path("content").asString()).isEmpty();
+      assertThat(withContent.nextDispatch("MESSAGE_UPDATE", WAIT).path("d").path("content").asString()).isEqualTo("an edited secret");
+    }
+  }
+
+  @Test
   void typing_dispatchesTypingStart_toSessionsWithTheIntent() throws Exception {
     try (GatewayClient watcher = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
       watcher.next(WAIT);

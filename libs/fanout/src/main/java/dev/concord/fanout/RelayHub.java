@@ -113,6 +113,20 @@ public final class RelayHub {
       long channelId,
       long messageId,
       Map<String, ? extends Collection<Long>> sessionsByPod) {
+    return prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, messageId, null, sessionsByPod);
+  }
+
+  /** As above, with the {@code gate} that sessions without MESSAGE_CONTENT apply (messages only). */
+  public Runnable prepare(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      long channelId,
+      long messageId,
+      dev.concord.proto.guild.v1.@org.jspecify.annotations.Nullable ContentGate gate,
+      Map<String, ? extends Collection<Long>> sessionsByPod) {
     if (sessionsByPod.isEmpty()) {
       return NOTHING;
     }
@@ -122,7 +136,7 @@ public final class RelayHub {
     int i = 0;
     for (Map.Entry<String, ? extends Collection<Long>> e : sessionsByPod.entrySet()) {
       podIds[i] = e.getKey();
-      events[i++] =
+      RelayEvent.Builder b =
           RelayEvent.newBuilder()
               .setGuildId(guildId)
               .setGuildSeq(guildSeq)
@@ -131,8 +145,11 @@ public final class RelayHub {
               .addAllSessionKeys(e.getValue())
               .setRequiredIntents(requiredIntents)
               .setChannelId(channelId)
-              .setMessageId(messageId)
-              .build();
+              .setMessageId(messageId);
+      if (gate != null) {
+        b.setContentGate(gate);
+      }
+      events[i++] = b.build();
     }
     return () -> {
       for (int k = 0; k < podIds.length; k++) {

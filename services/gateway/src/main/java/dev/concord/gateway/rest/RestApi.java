@@ -42,6 +42,7 @@ public final class RestApi {
   private final ChannelResource channels;
   private final MessageResource messages;
   private final ReactionResource reactions;
+  private final ManagementResource manage;
   private final MeterRegistry meters;
 
   public RestApi(
@@ -57,6 +58,7 @@ public final class RestApi {
     this.channels = new ChannelResource(guildClient);
     this.messages = new MessageResource(guildClient);
     this.reactions = new ReactionResource(guildClient);
+    this.manage = new ManagementResource(guildClient);
   }
 
   public RouterFunction<ServerResponse> routes() {
@@ -69,6 +71,21 @@ public final class RestApi {
             .GET("/api/v10/users/@me", users::me)
             .GET("/api/v10/users/@me/guilds", users::myGuilds)
             .GET("/api/v10/users/{user}", users::get)
+            .DELETE("/api/v10/users/@me/guilds/{guild}", manage::leave)
+            .PATCH("/api/v10/guilds/{guild}", manage::updateGuild)
+            .DELETE("/api/v10/guilds/{guild}", manage::deleteGuild)
+            .POST("/api/v10/guilds/{guild}/channels", manage::createChannel)
+            .PATCH("/api/v10/guilds/{guild}/members/{user}", manage::updateMember)
+            .DELETE("/api/v10/guilds/{guild}/members/{user}", manage::kick)
+            .PUT("/api/v10/guilds/{guild}/members/{user}/roles/{role}", manage::addMemberRole)
+            .DELETE("/api/v10/guilds/{guild}/members/{user}/roles/{role}", manage::removeMemberRole)
+            .POST("/api/v10/guilds/{guild}/roles", manage::createRole)
+            .PATCH("/api/v10/guilds/{guild}/roles/{role}", manage::updateRole)
+            .DELETE("/api/v10/guilds/{guild}/roles/{role}", manage::deleteRole)
+            .PATCH(c, manage::updateChannel)
+            .DELETE(c, manage::deleteChannel)
+            .PUT(c + "/permissions/{overwrite}", manage::putPermission)
+            .DELETE(c + "/permissions/{overwrite}", manage::deletePermission)
             .POST("/api/v10/guilds", guilds::create)
             .GET("/api/v10/guilds/{guild}", guilds::get)
             .GET("/api/v10/guilds/{guild}/channels", guilds::channels)

@@ -152,6 +152,18 @@ class GuildConfig {
       }
 
       @Override
+      public Runnable publishMessage(
+          GuildState state, String type, byte[] payload, dev.concord.proto.guild.v1.ContentGate gate, long intents, long channelId, long messageId) {
+        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, gate, state.subscribersByPod());
+      }
+
+      @Override
+      public Runnable publishTo(
+          GuildState state, java.util.Map<String, java.util.LinkedHashSet<Long>> byPod, String type, byte[] payload, long intents) {
+        return hub.prepare(state.id(), state.seq(), type, payload, intents, 0, 0, byPod);
+      }
+
+      @Override
       public Runnable visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
         return hub.prepareVisibility(state.id(), state.seq(), sub.podId(), sub.sessionKey(), hidden);
       }

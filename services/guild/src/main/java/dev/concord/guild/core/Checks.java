@@ -96,4 +96,40 @@ final class Checks {
     }
     return Permissions.base(g, m);
   }
+
+  /**
+   * Role hierarchy: unless the actor is the backend (0) or the owner, {@code rolePosition} must be
+   * below the actor's highest role (MISSING_PERMISSIONS otherwise).
+   */
+  static void below(GuildState g, long actorId, int rolePosition, String what) {
+    if (actorId == 0 || actorId == g.ownerId) {
+      return;
+    }
+    GuildState.Member m = g.members.get(actorId);
+    int highest = 0;
+    if (m != null) {
+      for (long r : m.roles()) {
+        GuildState.Role role = g.roles.get(r);
+        if (role != null) {
+          highest = Math.max(highest, role.position());
+        }
+      }
+    }
+    if (rolePosition >= highest) {
+      throw new GuildException(
+          GuildException.Kind.PERMISSION_DENIED, GuildException.MISSING_PERMISSIONS, what + ": above or at the caller's highest role");
+    }
+  }
+
+  /** The highest role position of a member (0: only @everyone). */
+  static int highestRole(GuildState g, GuildState.Member m) {
+    int highest = 0;
+    for (long r : m.roles()) {
+      GuildState.Role role = g.roles.get(r);
+      if (role != null) {
+        highest = Math.max(highest, role.position());
+      }
+    }
+    return highest;
+  }
 }

@@ -18,6 +18,22 @@ public interface Fanout {
   Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId);
 
   /**
+   * As {@link #publish}, for a MESSAGE_CREATE / MESSAGE_UPDATE with the {@code gate} that
+   * recipients without the MESSAGE_CONTENT intent apply on their session worker.
+   */
+  default Runnable publishMessage(
+      GuildState state, String type, byte[] payload, dev.concord.proto.guild.v1.ContentGate gate, long requiredIntents, long channelId, long messageId) {
+    return publish(state, type, payload, requiredIntents, channelId, messageId);
+  }
+
+  /**
+   * As {@link #publish}, but only to {@code recipientsByPod} (session keys by session pod): events
+   * for some members only, e.g. GUILD_DELETE to the sessions of a member who was removed.
+   */
+  Runnable publishTo(
+      GuildState state, java.util.Map<String, java.util.LinkedHashSet<Long>> recipientsByPod, String type, byte[] payload, long requiredIntents);
+
+  /**
    * Prepares telling one subscribed session its new set of hidden channels (after a permission
    * change), in order with the guild's events. Never dispatched to the client.
    */
@@ -33,6 +49,12 @@ public interface Fanout {
 
         @Override
         public Runnable publish(GuildState state, String type, byte[] payload, long requiredIntents, long channelId, long messageId) {
+          return NOTHING;
+        }
+
+        @Override
+        public Runnable publishTo(
+            GuildState state, java.util.Map<String, java.util.LinkedHashSet<Long>> recipientsByPod, String type, byte[] payload, long requiredIntents) {
           return NOTHING;
         }
 

@@ -24,6 +24,7 @@ public final class GuildCommands {
   private final MemberOps members;
   private final RoleOps roles;
   private final GuildViews views;
+  private final GuildOps guildOps;
   private final Payloads payloads;
 
   public GuildCommands(GuildHost host) {
@@ -37,6 +38,7 @@ public final class GuildCommands {
     this.members = new MemberOps(ctx);
     this.roles = new RoleOps(ctx);
     this.views = new GuildViews(ctx);
+    this.guildOps = new GuildOps(ctx);
   }
 
   public GuildHost host() {
@@ -80,6 +82,81 @@ public final class GuildCommands {
 
   public CompletableFuture<GuildState.Role> createRole(long guildId, String name, long permissions) {
     return host.submit(guildId, roles.create(name, permissions));
+  }
+
+  // ---- management by an actor (the REST API's writes; actor 0 is the trusted backend) ----
+
+  public CompletableFuture<byte[]> updateGuild(long guildId, long actorId, String name) {
+    return host.submit(guildId, guildOps.update(actorId, name));
+  }
+
+  public CompletableFuture<Boolean> deleteGuild(long guildId, long actorId) {
+    return host.submit(guildId, guildOps.delete(actorId));
+  }
+
+  public CompletableFuture<GuildState.Channel> createChannel(
+      long guildId, long actorId, String name, String topic, List<GuildState.Overwrite> overwrites) {
+    return host.submit(guildId, channels.create(actorId, name, topic, overwrites));
+  }
+
+  public CompletableFuture<byte[]> updateChannel(
+      long guildId, long actorId, long channelId, @Nullable String name, @Nullable String topic, @Nullable Integer position) {
+    return host.submit(guildId, channels.update(actorId, channelId, name, topic, position));
+  }
+
+  public CompletableFuture<byte[]> deleteChannel(long guildId, long actorId, long channelId) {
+    return host.submit(guildId, channels.delete(actorId, channelId));
+  }
+
+  public CompletableFuture<GuildState.Channel> setChannelPermission(
+      long guildId, long actorId, long channelId, GuildState.Overwrite overwrite) {
+    return host.submit(guildId, channels.setPermission(actorId, channelId, overwrite));
+  }
+
+  public CompletableFuture<Boolean> deleteChannelPermission(long guildId, long actorId, long channelId, long targetId) {
+    return host.submit(guildId, channels.deletePermission(actorId, channelId, targetId));
+  }
+
+  public CompletableFuture<GuildState.Role> createRole(long guildId, long actorId, String name, long permissions) {
+    return host.submit(guildId, roles.create(actorId, name, permissions));
+  }
+
+  public CompletableFuture<byte[]> updateRole(long guildId, long actorId, long roleId, @Nullable String name, @Nullable Long permissions) {
+    return host.submit(guildId, roles.update(actorId, roleId, name, permissions));
+  }
+
+  public CompletableFuture<Boolean> deleteRole(long guildId, long actorId, long roleId) {
+    return host.submit(guildId, roles.delete(actorId, roleId));
+  }
+
+  public CompletableFuture<GuildState.Member> addMemberRole(long guildId, long actorId, long userId, long roleId) {
+    return host.submit(guildId, members.addRole(actorId, userId, roleId));
+  }
+
+  public CompletableFuture<GuildState.Member> removeMemberRole(long guildId, long actorId, long userId, long roleId) {
+    return host.submit(guildId, members.removeRole(actorId, userId, roleId));
+  }
+
+  public CompletableFuture<GuildState.Member> updateMember(
+      long guildId, long actorId, long userId, boolean setNick, @Nullable String nick, @Nullable List<Long> roleIds) {
+    return host.submit(guildId, members.update(actorId, userId, setNick, nick, roleIds));
+  }
+
+  public CompletableFuture<Boolean> removeMember(long guildId, long actorId, long userId) {
+    return host.submit(guildId, members.remove(actorId, userId));
+  }
+
+  /** The Discord objects of what the operations above return. */
+  public byte[] channelJson(long guildId, GuildState.Channel c) {
+    return payloads.bytes(payloads.channel(guildId, c));
+  }
+
+  public byte[] roleJson(GuildState.Role r) {
+    return payloads.bytes(payloads.role(r));
+  }
+
+  public byte[] memberJson(GuildState.Member m) {
+    return payloads.bytes(payloads.member(m, users.get(m.userId()), true));
   }
 
   // ---- read-only views ----

@@ -503,6 +503,11 @@ public final class GuildHost {
                         new GuildException(GuildException.Kind.UNAVAILABLE, "guild " + Long.toUnsignedString(guildId) + " is loading; retry"));
                     return;
                   }
+                  if (g.deleted) {
+                    result.completeExceptionally(
+                        new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_GUILD, "unknown guild: " + Long.toUnsignedString(guildId)));
+                    return;
+                  }
                   if (!journal.reserve()) {
                     result.completeExceptionally(
                         new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "guild pod write queue is full; retry"));

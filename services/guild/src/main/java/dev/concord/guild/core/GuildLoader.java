@@ -53,7 +53,7 @@ public interface GuildLoader {
                 c.id(), c.name(), c.topic() == null ? "" : c.topic(), c.type(), c.position(), List.copyOf(overwrites.getOrDefault(c.id(), List.of()))));
       }
       for (GuildStore.MemberRow m : row.members()) {
-        g.members.put(m.userId(), new GuildState.Member(m.userId(), m.joinedAt().toEpochMilli(), Set.copyOf(m.roleIds())));
+        g.members.put(m.userId(), new GuildState.Member(m.userId(), m.joinedAt().toEpochMilli(), Set.copyOf(m.roleIds()), m.nick()));
       }
       users.cacheAll(store.membersAsUsers(guildId));
       g.loadedMaxMessageId = store.maxMessageId(guildId);

@@ -38,10 +38,22 @@ public final class GuildState {
 
   public record Role(long id, String name, long permissions, int position) {}
 
-  /** A member; {@code roles} excludes @everyone (implicit). */
-  public record Member(long userId, long joinedAtMs, java.util.Set<Long> roles) {
+  /** A member; {@code roles} excludes @everyone (implicit); {@code nick} null when none. */
+  public record Member(long userId, long joinedAtMs, java.util.Set<Long> roles, @org.jspecify.annotations.Nullable String nick) {
     public Member(long userId, long joinedAtMs) {
-      this(userId, joinedAtMs, java.util.Set.of());
+      this(userId, joinedAtMs, java.util.Set.of(), null);
+    }
+
+    public Member(long userId, long joinedAtMs, java.util.Set<Long> roles) {
+      this(userId, joinedAtMs, roles, null);
+    }
+
+    Member withRoles(java.util.Set<Long> next) {
+      return new Member(userId, joinedAtMs, java.util.Set.copyOf(next), nick);
+    }
+
+    Member withNick(@org.jspecify.annotations.Nullable String next) {
+      return new Member(userId, joinedAtMs, roles, next);
     }
   }
 
@@ -49,7 +61,9 @@ public final class GuildState {
   public record Subscriber(String sessionId, long sessionKey, long userId, String podId, long intents) {}
 
   final long id;
-  final String name;
+  String name;
+  /** Deleted by its owner: every later operation is refused (unknown guild). */
+  boolean deleted;
   final long ownerId;
   /** This pod's ownership epoch of the guild (fences writes of earlier owners). */
   final long epoch;

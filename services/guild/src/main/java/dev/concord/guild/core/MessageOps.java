@@ -30,6 +30,9 @@ public final class MessageOps {
   /** A message row as read from the store, with its author. */
   public record Stored(GuildStore.MessageRow row, Users.User author) {}
 
+  /** A user mention in content: {@code <@id>} or {@code <@!id>}. */
+  private static final java.util.regex.Pattern MENTION = java.util.regex.Pattern.compile("<@!?([0-9]{1,20})>");
+
   private final OpContext ctx;
 
   public MessageOps(OpContext ctx) {
@@ -87,11 +90,13 @@ public final class MessageOps {
       ObjectNode d = ctx.payloads().message(id, g.id, channelId, author, member, content, ts, nonce);
       long refId = ref == null ? 0 : ref.row().id();
       ctx.payloads().decorate(d, g.id, channelId, null, refId, ref == null ? null : render(g, ref, List.of()), List.of());
+      List<Long> mentioned = mentions(g, d, content);
       byte[] payload = ctx.payloads().bytes(d);
       step.write(
           new GuildStore.MessageRow(id, channelId, g.id, authorId, content, nonce, Instant.ofEpochMilli(ts), refId, null));
-      // Recipients that cannot view the channel skip it on their session worker.
-      step.emit("MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, channelId, id);
+      // Recipients that cannot view the channel skip it on their session worker; those without
+      // MESSAGE_CONTENT get the gate's copy unless they wrote it or are mentioned.
+      step.emitMessage("MESSAGE_CREATE", payload, gate(d, authorId, mentioned), channelId, id);
       CreatedMessage created = new CreatedMessage(id, ts, payload);
       if (!nonce.isEmpty()) {
         g.recentNonces.put(nonceKey, created);
@@ -120,8 +125,9 @@ public final class MessageOps {
       if (member != null) {
         d.set("member", ctx.payloads().member(member, message.author(), false));
       }
+      List<Long> mentioned = mentions(g, d, content);
       byte[] payload = ctx.payloads().bytes(d);
-      step.emit("MESSAGE_UPDATE", payload, Intents.GUILD_MESSAGES, channelId);
+      step.emitMessage("MESSAGE_UPDATE", payload, gate(d, m.authorId(), mentioned), channelId, 0);
       return payload;
     };
   }
@@ -274,11 +280,65 @@ public final class MessageOps {
     ObjectNode d =
         ctx.payloads().message(m.id(), m.guildId(), m.channelId(), s.author(), null, m.content(), m.createdAt().toEpochMilli(), m.nonce() == null ? "" : m.nonce());
     ObjectNode ref = referenced == null ? null : render(referenced, null, List.of());
+    tools.jackson.databind.node.ArrayNode mentions = (tools.jackson.databind.node.ArrayNode) d.get("mentions");
+    for (long id : mentionedIds(m.content())) {
+      try {
+        mentions.add(ctx.payloads().user(ctx.users().get(id)));
+      } catch (GuildException e) {
+        // an unknown user id in the text: not a mention
+      }
+    }
     return ctx.payloads().decorate(d, m.guildId(), m.channelId(), m.editedAt(), m.referencedId(), ref, reactions);
   }
 
   private ObjectNode render(GuildState g, Stored s, List<GuildStore.ReactionCount> reactions) {
     return render(s, null, reactions);
+  }
+
+  /** The user ids mentioned in {@code content} (distinct, in order, at most 100). */
+  static List<Long> mentionedIds(String content) {
+    java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>();
+    java.util.regex.Matcher m = MENTION.matcher(content);
+    while (m.find() && ids.size() < 100) {
+      try {
+        ids.add(Long.parseUnsignedLong(m.group(1)));
+      } catch (NumberFormatException e) {
+        // not a snowflake: not a mention
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  /** Fills {@code d.mentions} with the mentioned members (user objects with their member); returns their ids. */
+  private List<Long> mentions(GuildState g, ObjectNode d, String content) {
+    List<Long> out = new ArrayList<>();
+    tools.jackson.databind.node.ArrayNode arr = (tools.jackson.databind.node.ArrayNode) d.get("mentions");
+    arr.removeAll();
+    for (long id : mentionedIds(content)) {
+      GuildState.Member m = g.members.get(id);
+      if (m == null) {
+        continue;
+      }
+      Users.User u = ctx.users().get(id);
+      ObjectNode user = ctx.payloads().user(u);
+      user.set("member", ctx.payloads().member(m, u, false));
+      arr.add(user);
+      out.add(id);
+    }
+    return out;
+  }
+
+  /** What a recipient without MESSAGE_CONTENT gets: the same message with content, embeds and attachments empty. */
+  private dev.concord.proto.guild.v1.ContentGate gate(ObjectNode d, long authorId, List<Long> mentioned) {
+    ObjectNode stripped = d.deepCopy();
+    stripped.put("content", "");
+    stripped.putArray("embeds");
+    stripped.putArray("attachments");
+    return dev.concord.proto.guild.v1.ContentGate.newBuilder()
+        .setPayloadWithoutContent(com.google.protobuf.ByteString.copyFrom(ctx.payloads().bytes(stripped)))
+        .setAuthorId(authorId)
+        .addAllMentionedUserIds(mentioned)
+        .build();
   }
 
   private static GuildStore.MessageRow existing(GuildState g, long channelId, @Nullable Stored s) {

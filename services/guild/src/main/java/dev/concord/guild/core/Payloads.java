@@ -48,7 +48,11 @@ public final class Payloads {
     if (withUser) {
       n.set("user", user(u));
     }
-    n.putNull("nick");
+    if (m.nick() == null) {
+      n.putNull("nick");
+    } else {
+      n.put("nick", m.nick());
+    }
     n.putNull("avatar");
     n.putNull("banner");
     ArrayNode roles = n.putArray("roles");

@@ -18,6 +18,7 @@ public final class Permissions {
   public static final long ADD_REACTIONS = 1L << 6;
   public static final long MANAGE_MESSAGES = 1L << 13;
   public static final long READ_MESSAGE_HISTORY = 1L << 16;
+  public static final long CHANGE_NICKNAME = 1L << 26;
   public static final long MANAGE_NICKNAMES = 1L << 27;
   public static final long MANAGE_ROLES = 1L << 28;
   public static final long ALL = -1L;

@@ -51,6 +51,31 @@ public final class Step {
     sends.add(fanout.publish(g, type, payload, requiredIntents, channelId, messageId));
   }
 
+  /** A MESSAGE_CREATE / MESSAGE_UPDATE, with what recipients without MESSAGE_CONTENT get instead. */
+  public void emitMessage(String type, byte[] payload, dev.concord.proto.guild.v1.ContentGate gate, long channelId, long messageId) {
+    g.seq++;
+    sends.add(fanout.publishMessage(g, type, payload, gate, dev.concord.protocol.Intents.GUILD_MESSAGES, channelId, messageId));
+  }
+
+  /**
+   * Dispatches {@code type} to the subscribed sessions of {@code userId} only (then, if {@code
+   * unsubscribe}, drops them: they get nothing of this guild afterwards).
+   */
+  public void emitToUser(long userId, String type, byte[] payload, long requiredIntents, boolean unsubscribe) {
+    java.util.Map<String, java.util.LinkedHashSet<Long>> byPod = new java.util.HashMap<>();
+    List<GuildState.Subscriber> subs = g.subscribersOf(userId);
+    for (GuildState.Subscriber s : subs) {
+      byPod.computeIfAbsent(s.podId(), p -> new java.util.LinkedHashSet<>()).add(s.sessionKey());
+    }
+    g.seq++;
+    sends.add(fanout.publishTo(g, byPod, type, payload, requiredIntents));
+    if (unsubscribe) {
+      for (GuildState.Subscriber s : subs) {
+        g.unsubscribe(s.sessionId());
+      }
+    }
+  }
+
   /**
    * An ordering barrier: the step goes through the journal (after every earlier write of the
    * guild is durable) even though it writes and sends nothing.

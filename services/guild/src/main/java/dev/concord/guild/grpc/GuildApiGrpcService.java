@@ -4,6 +4,14 @@ import dev.concord.guild.store.GuildStore;
 import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildException;
 import dev.concord.proto.guild.v1.BulkDeleteRequest;
+import dev.concord.proto.guild.v1.ChangeResponse;
+import dev.concord.proto.guild.v1.DeleteChannelPermissionRequest;
+import dev.concord.proto.guild.v1.MemberRequest;
+import dev.concord.proto.guild.v1.RoleRequest;
+import dev.concord.proto.guild.v1.UpdateChannelRequest;
+import dev.concord.proto.guild.v1.UpdateGuildRequest;
+import dev.concord.proto.guild.v1.UpdateMemberRequest;
+import dev.concord.proto.guild.v1.UpdateRoleRequest;
 import dev.concord.proto.guild.v1.ChannelLocation;
 import dev.concord.proto.guild.v1.ChannelRequest;
 import dev.concord.proto.guild.v1.DeleteMessagesResponse;
@@ -275,6 +283,117 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
   }
 
+  // ---- management ----
+
+  @Override
+  public void updateGuild(UpdateGuildRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.updateGuild(req, o))) {
+      Statuses.reply(out, () -> commands.updateGuild(req.getGuildId(), req.getActorId(), req.getName()), GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void deleteGuild(GetGuildRequest req, StreamObserver<ChangeResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteGuild(req, o))) {
+      Statuses.reply(out, () -> commands.deleteGuild(req.getGuildId(), req.getActorId()), GuildApiGrpcService::changed);
+    }
+  }
+
+  @Override
+  public void updateChannel(UpdateChannelRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.updateChannel(req, o))) {
+      Statuses.reply(
+          out,
+          () ->
+              commands.updateChannel(
+                  req.getGuildId(),
+                  req.getActorId(),
+                  req.getChannelId(),
+                  req.hasName() ? req.getName() : null,
+                  req.hasTopic() ? req.getTopic() : null,
+                  req.hasPosition() ? (Integer) req.getPosition() : null),
+          GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void deleteChannel(ChannelRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteChannel(req, o))) {
+      Statuses.reply(out, () -> commands.deleteChannel(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void deleteChannelPermission(DeleteChannelPermissionRequest req, StreamObserver<ChangeResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteChannelPermission(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.deleteChannelPermission(req.getGuildId(), req.getActorId(), req.getChannelId(), req.getTargetId()),
+          GuildApiGrpcService::changed);
+    }
+  }
+
+  @Override
+  public void updateRole(UpdateRoleRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.updateRole(req, o))) {
+      Statuses.reply(
+          out,
+          () ->
+              commands.updateRole(
+                  req.getGuildId(),
+                  req.getActorId(),
+                  req.getRoleId(),
+                  req.hasName() ? req.getName() : null,
+                  req.hasPermissions() ? (Long) req.getPermissions() : null),
+          GuildApiGrpcService::json);
+    }
+  }
+
+  @Override
+  public void deleteRole(RoleRequest req, StreamObserver<ChangeResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteRole(req, o))) {
+      Statuses.reply(out, () -> commands.deleteRole(req.getGuildId(), req.getActorId(), req.getRoleId()), GuildApiGrpcService::changed);
+    }
+  }
+
+  @Override
+  public void removeMemberRole(AddMemberRoleRequest req, StreamObserver<GuildMember> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.removeMemberRole(req, o))) {
+      Statuses.reply(
+          out,
+          () -> commands.removeMemberRole(req.getGuildId(), req.getActorId(), req.getUserId(), req.getRoleId()),
+          m -> member(req.getGuildId(), m));
+    }
+  }
+
+  @Override
+  public void updateMember(UpdateMemberRequest req, StreamObserver<DiscordJson> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.updateMember(req, o))) {
+      Statuses.reply(
+          out,
+          () ->
+              commands.updateMember(
+                  req.getGuildId(),
+                  req.getActorId(),
+                  req.getUserId(),
+                  req.hasNick(),
+                  req.hasNick() ? req.getNick() : null,
+                  req.getSetRoles() ? req.getRoleIdsList() : null),
+          m -> json(commands.memberJson(m)));
+    }
+  }
+
+  @Override
+  public void removeMember(MemberRequest req, StreamObserver<ChangeResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.removeMember(req, o))) {
+      Statuses.reply(out, () -> commands.removeMember(req.getGuildId(), req.getActorId(), req.getUserId()), GuildApiGrpcService::changed);
+    }
+  }
+
+  private static ChangeResponse changed(boolean changed) {
+    return ChangeResponse.newBuilder().setChanged(changed).build();
+  }
+
   private static DiscordJson json(byte[] bytes) {
     return DiscordJson.newBuilder().setJson(ByteString.copyFrom(bytes)).build();
   }
@@ -306,7 +425,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> commands.createRole(req.getGuildId(), req.getName(), req.getPermissions()),
+        () -> commands.createRole(req.getGuildId(), req.getActorId(), req.getName(), req.getPermissions()),
         r ->
             Role.newBuilder()
                 .setId(r.id())
@@ -314,6 +433,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 .setName(r.name())
                 .setPermissions(r.permissions())
                 .setPosition(r.position())
+                .setJson(ByteString.copyFrom(commands.roleJson(r)))
                 .build());
   }
 
@@ -323,7 +443,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       return;
     }
     Statuses.reply(
-        out, () -> commands.addMemberRole(req.getGuildId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
+        out, () -> commands.addMemberRole(req.getGuildId(), req.getActorId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
   }
 
   @Override
@@ -333,7 +453,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> commands.setChannelPermission(req.getGuildId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
+        () -> commands.setChannelPermission(req.getGuildId(), req.getActorId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
         c -> channel(req.getGuildId(), c));
   }
 
@@ -371,8 +491,8 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> commands.createChannel(req.getGuildId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
-        c -> channel(req.getGuildId(), c));
+        () -> commands.createChannel(req.getGuildId(), req.getActorId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
+        c -> channel(req.getGuildId(), c).toBuilder().setJson(ByteString.copyFrom(commands.channelJson(req.getGuildId(), c))).build());
   }
 
   @Override

@@ -15,7 +15,21 @@ public interface GuildStore {
 
   /** One row written by a guild's owner. The types are applied in declaration order (foreign keys). */
   sealed interface Write
-      permits NewGuild, ChannelRow, RoleRow, MemberRow, MemberRoleRow, OverwriteRow, MessageRow, MessageEdit, MessageDelete, ReactionWrite {}
+      permits NewGuild,
+          ChannelRow,
+          RoleRow,
+          MemberRow,
+          MemberRoleRow,
+          OverwriteRow,
+          MessageRow,
+          MessageEdit,
+          MessageDelete,
+          ReactionWrite,
+          GuildUpdate,
+          ChannelUpdate,
+          RoleUpdate,
+          MemberUpdate,
+          Removal {}
 
   /** A guild created by this pod, owned from the start at {@code epoch}. */
   record NewGuild(long id, String name, long ownerId, long epoch) implements Write {}
@@ -25,7 +39,11 @@ public interface GuildStore {
   record RoleRow(long id, long guildId, String name, long permissions, int position) implements Write {}
 
   /** A member; {@code roleIds} are read back by {@link #loadGuild} (written as {@link MemberRoleRow}s). */
-  record MemberRow(long guildId, long userId, Instant joinedAt, List<Long> roleIds) implements Write {}
+  record MemberRow(long guildId, long userId, Instant joinedAt, List<Long> roleIds, @Nullable String nick) implements Write {
+    public MemberRow(long guildId, long userId, Instant joinedAt, List<Long> roleIds) {
+      this(guildId, userId, joinedAt, roleIds, null);
+    }
+  }
 
   record MemberRoleRow(long guildId, long userId, long roleId) implements Write {}
 
@@ -56,6 +74,37 @@ public interface GuildStore {
 
   /** Adds ({@code add}) or removes one user's reaction; within a batch the last one per key wins. */
   record ReactionWrite(long messageId, String emoji, long userId, boolean add, Instant at) implements Write {}
+
+  record GuildUpdate(long id, String name) implements Write {}
+
+  record ChannelUpdate(long id, String name, String topic, int position) implements Write {}
+
+  record RoleUpdate(long id, String name, long permissions, int position) implements Write {}
+
+  /** A member's nickname ({@code nick} null: none). */
+  record MemberUpdate(long guildId, long userId, @Nullable String nick) implements Write {}
+
+  /**
+   * A row (and what hangs off it) removed: applied after every insert and update of its batch, in
+   * dependency order (member roles and overwrites, members, roles, channels, then the guild).
+   */
+  sealed interface Removal extends Write permits MemberRoleDelete, OverwriteDelete, MemberDelete, RoleDelete, ChannelDelete, GuildDelete {}
+
+  record MemberRoleDelete(long guildId, long userId, long roleId) implements Removal {}
+
+  record OverwriteDelete(long channelId, long targetId, int targetType) implements Removal {}
+
+  /** A member and its roles. */
+  record MemberDelete(long guildId, long userId) implements Removal {}
+
+  /** A role, its members' grants of it and the overwrites that name it. */
+  record RoleDelete(long guildId, long id) implements Removal {}
+
+  /** A channel, its overwrites, messages and their reactions. */
+  record ChannelDelete(long id) implements Removal {}
+
+  /** A guild and everything in it. */
+  record GuildDelete(long id) implements Removal {}
 
   /** One emoji's reactions on a message: how many, and whether the asking user is among them. */
   record ReactionCount(String emoji, int count, boolean me) {}

@@ -87,6 +87,11 @@ public final class JdbcGuildStore implements GuildStore {
     List<MessageDelete> deletes = new ArrayList<>();
     // the last add/remove per (message, emoji, user) wins, as if applied one by one
     Map<List<Object>, ReactionWrite> reactions = new java.util.LinkedHashMap<>();
+    List<GuildUpdate> guildUpdates = new ArrayList<>();
+    List<ChannelUpdate> channelUpdates = new ArrayList<>();
+    List<RoleUpdate> roleUpdates = new ArrayList<>();
+    List<MemberUpdate> memberUpdates = new ArrayList<>();
+    List<Removal> removals = new ArrayList<>();
     Map<Long, Long> epochs = new java.util.LinkedHashMap<>();
     for (Commit c : batch) {
       epochs.putIfAbsent(c.guildId(), c.epoch());
@@ -102,6 +107,11 @@ public final class JdbcGuildStore implements GuildStore {
           case MessageEdit e -> edits.add(e);
           case MessageDelete d -> deletes.add(d);
           case ReactionWrite r -> reactions.put(List.of(r.messageId(), r.emoji(), r.userId()), r);
+          case GuildUpdate u -> guildUpdates.add(u);
+          case ChannelUpdate u -> channelUpdates.add(u);
+          case RoleUpdate u -> roleUpdates.add(u);
+          case MemberUpdate u -> memberUpdates.add(u);
+          case Removal r -> removals.add(r);
         }
       }
     }
@@ -224,6 +234,97 @@ public final class JdbcGuildStore implements GuildStore {
         });
     batch("delete from message_reactions where message_id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
     batch("delete from messages where id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
+    batch("update guilds set name = ? where id = ?", guildUpdates, (ps, u) -> {
+      ps.setString(1, u.name());
+      ps.setLong(2, u.id());
+    });
+    batch("update channels set name = ?, topic = ?, position = ? where id = ?", channelUpdates, (ps, u) -> {
+      ps.setString(1, u.name());
+      ps.setString(2, u.topic());
+      ps.setInt(3, u.position());
+      ps.setLong(4, u.id());
+    });
+    batch("update roles set name = ?, permissions = ?, position = ? where id = ?", roleUpdates, (ps, u) -> {
+      ps.setString(1, u.name());
+      ps.setLong(2, u.permissions());
+      ps.setInt(3, u.position());
+      ps.setLong(4, u.id());
+    });
+    batch("update members set nick = ? where guild_id = ? and user_id = ?", memberUpdates, (ps, u) -> {
+      ps.setString(1, u.nick());
+      ps.setLong(2, u.guildId());
+      ps.setLong(3, u.userId());
+    });
+    remove(removals);
+  }
+
+  /** Removals in dependency order, each kind as one batch. */
+  private void remove(List<Removal> removals) {
+    if (removals.isEmpty()) {
+      return;
+    }
+    List<MemberRoleDelete> memberRoles = new ArrayList<>();
+    List<OverwriteDelete> overwrites = new ArrayList<>();
+    List<MemberDelete> members = new ArrayList<>();
+    List<RoleDelete> roles = new ArrayList<>();
+    List<ChannelDelete> channels = new ArrayList<>();
+    List<GuildDelete> guilds = new ArrayList<>();
+    for (Removal r : removals) {
+      switch (r) {
+        case MemberRoleDelete x -> memberRoles.add(x);
+        case OverwriteDelete x -> overwrites.add(x);
+        case MemberDelete x -> members.add(x);
+        case RoleDelete x -> roles.add(x);
+        case ChannelDelete x -> channels.add(x);
+        case GuildDelete x -> guilds.add(x);
+      }
+    }
+    batch("delete from member_roles where guild_id = ? and user_id = ? and role_id = ?", memberRoles, (ps, x) -> {
+      ps.setLong(1, x.guildId());
+      ps.setLong(2, x.userId());
+      ps.setLong(3, x.roleId());
+    });
+    batch("delete from channel_overwrites where channel_id = ? and target_id = ? and target_type = ?", overwrites, (ps, x) -> {
+      ps.setLong(1, x.channelId());
+      ps.setLong(2, x.targetId());
+      ps.setInt(3, x.targetType());
+    });
+    batch("delete from member_roles where guild_id = ? and user_id = ?", members, (ps, x) -> {
+      ps.setLong(1, x.guildId());
+      ps.setLong(2, x.userId());
+    });
+    batch("delete from members where guild_id = ? and user_id = ?", members, (ps, x) -> {
+      ps.setLong(1, x.guildId());
+      ps.setLong(2, x.userId());
+    });
+    batch("delete from member_roles where role_id = ?", roles, (ps, x) -> ps.setLong(1, x.id()));
+    batch(
+        "delete from channel_overwrites where target_type = 0 and target_id = ? and channel_id in (select id from channels where guild_id = ?)",
+        roles,
+        (ps, x) -> {
+          ps.setLong(1, x.id());
+          ps.setLong(2, x.guildId());
+        });
+    batch("delete from roles where id = ?", roles, (ps, x) -> ps.setLong(1, x.id()));
+    batch(
+        "delete from message_reactions where message_id in (select id from messages where channel_id = ?)",
+        channels,
+        (ps, x) -> ps.setLong(1, x.id()));
+    batch("delete from messages where channel_id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
+    batch("delete from channel_overwrites where channel_id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
+    batch("delete from channels where id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
+    for (String sql :
+        List.of(
+            "delete from message_reactions where message_id in (select id from messages where guild_id = ?)",
+            "delete from messages where guild_id = ?",
+            "delete from channel_overwrites where channel_id in (select id from channels where guild_id = ?)",
+            "delete from member_roles where guild_id = ?",
+            "delete from members where guild_id = ?",
+            "delete from roles where guild_id = ?",
+            "delete from channels where guild_id = ?",
+            "delete from guilds where id = ?")) {
+      batch(sql, guilds, (ps, x) -> ps.setLong(1, x.id()));
+    }
   }
 
   private static final String MESSAGE_COLUMNS =
@@ -342,9 +443,14 @@ public final class JdbcGuildStore implements GuildStore {
         guildId);
     List<MemberRow> members =
         jdbc.query(
-            "select user_id, joined_at from members where guild_id = ? order by joined_at, user_id",
+            "select user_id, joined_at, nick from members where guild_id = ? order by joined_at, user_id",
             (rs, i) ->
-                new MemberRow(guildId, rs.getLong(1), rs.getTimestamp(2).toInstant(), List.copyOf(rolesOf.getOrDefault(rs.getLong(1), List.of()))),
+                new MemberRow(
+                    guildId,
+                    rs.getLong(1),
+                    rs.getTimestamp(2).toInstant(),
+                    List.copyOf(rolesOf.getOrDefault(rs.getLong(1), List.of())),
+                    rs.getString(3)),
             guildId);
     List<OverwriteRow> overwrites =
         jdbc.query(

@@ -39,6 +39,15 @@ class GuildHostTest {
     }
 
     @Override
+    public Runnable publishTo(
+        GuildState state, java.util.Map<String, java.util.LinkedHashSet<Long>> byPod, String type, byte[] payload, long intents) {
+      List<Long> recipients = new ArrayList<>();
+      byPod.values().forEach(recipients::addAll);
+      Published p = new Published(state.seq(), type, payload, intents, recipients, 0);
+      return () -> published.add(p);
+    }
+
+    @Override
     public Runnable visibility(GuildState state, GuildState.Subscriber sub, long[] hidden) {
       Visibility v = new Visibility(state.seq(), sub.sessionId(), hidden);
       return () -> visibility.add(v);

@@ -41,6 +41,13 @@ class MessageOpsTest {
     }
 
     @Override
+    public Runnable publishTo(
+        GuildState state, java.util.Map<String, java.util.LinkedHashSet<Long>> byPod, String type, byte[] payload, long intents) {
+      events.add(new Event(type, JSON.readTree(payload), intents, 0));
+      return () -> {};
+    }
+
+    @Override
     public Runnable visibility(GuildState state, GuildState.Subscriber subscriber, long[] hidden) {
       return () -> {};
     }

@@ -49,6 +49,8 @@ public final class SessionManager {
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final ByteString SUFFIX = ByteString.copyFromUtf8("}");
+  /** From a guild pod, always a removal (the outage variant, unavailable, is the session's own). */
+  private static final String GUILD_DELETE = "GUILD_DELETE";
 
   /** Events held per guild while a join is in flight, before the session is desynced. */
   private final int maxHeldPerGuild;
@@ -397,6 +399,9 @@ public final class SessionManager {
     SharedDispatches out = null;
     // one replay item for every recipient of this event on this worker
     ReplayBuffer.Item replayItem = null;
+    // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
+    SharedDispatches outStripped = null;
+    ReplayBuffer.Item strippedItem = null;
     for (Session s : batch) {
       Session.GuildSub sub = s.guilds.get(e.getGuildId());
       if (sub == null || s.ended) {
@@ -419,7 +424,24 @@ public final class SessionManager {
       if (!accept(s, sub, e)) {
         continue;
       }
+      if (GUILD_DELETE.equals(e.getType())) {
+        // removed from the guild (kicked, left, or it was deleted): the guild pod unsubscribed it
+        s.guilds.remove(e.getGuildId());
+      }
       long seq = ++s.seq;
+      if (withoutContent(s, e)) {
+        if (strippedItem == null) {
+          strippedItem = new ReplayBuffer.Item(e.getType(), e.getContentGate().getPayloadWithoutContent());
+        }
+        s.replay.add(seq, strippedItem);
+        if (s.connection != null) {
+          if (outStripped == null) {
+            outStripped = new SharedDispatches(batch.size());
+          }
+          outStripped.add(s, seq);
+        }
+        continue;
+      }
       if (replayItem == null) {
         replayItem = new ReplayBuffer.Item(e.getType(), e.getPayload());
       }
@@ -433,8 +455,22 @@ public final class SessionManager {
       out.add(s, seq);
     }
     if (out != null) {
-      out.flush(e);
+      out.flush(e.getType(), e.getPayload());
     }
+    if (outStripped != null) {
+      outStripped.flush(e.getType(), e.getContentGate().getPayloadWithoutContent());
+    }
+  }
+
+  /**
+   * Discord's MESSAGE_CONTENT rule: a session without the intent gets a message's content,
+   * embeds and attachments empty, unless its user wrote the message or is mentioned in it.
+   */
+  private static boolean withoutContent(Session s, RelayEvent e) {
+    if (!e.hasContentGate() || Intents.permits(s.intents, Intents.MESSAGE_CONTENT)) {
+      return false;
+    }
+    return s.userId != e.getContentGate().getAuthorId() && !e.getContentGate().getMentionedUserIdsList().contains(s.userId);
   }
 
   /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */
@@ -462,14 +498,14 @@ public final class SessionManager {
       group.add(s);
     }
 
-    void flush(RelayEvent e) {
+    void flush(String type, ByteString payload) {
       for (int i = 0; i < links.size(); i++) {
         List<Session> group = sessionsByLink.get(i);
         long[] ids = new long[group.size()];
         for (int k = 0; k < ids.length; k++) {
           ids[k] = group.get(k).connection.id();
         }
-        if (links.get(i).sendShared(e.getType(), e.getPayload(), ids, seqsByLink.get(i), ids.length)) {
+        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length)) {
           delivered.add(ids.length);
         } else {
           // the link is full or gone: the frames are in the replay buffers, the clients resume
@@ -537,7 +573,10 @@ public final class SessionManager {
       return;
     }
     if (accept(s, sub, e)) {
-      dispatch(s, e.getType(), e.getPayload());
+      if (GUILD_DELETE.equals(e.getType())) {
+        s.guilds.remove(e.getGuildId());
+      }
+      dispatch(s, e.getType(), withoutContent(s, e) ? e.getContentGate().getPayloadWithoutContent() : e.getPayload());
     }
   }
 
