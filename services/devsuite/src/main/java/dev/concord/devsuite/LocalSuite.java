@@ -243,9 +243,21 @@ public final class LocalSuite implements AutoCloseable {
     List<String> args = new ArrayList<>();
     props.forEach((k, v) -> args.add("--" + k + "=" + v));
     args.addAll(options.extra());
-    ConfigurableApplicationContext ctx = builder.run(args.toArray(String[]::new));
-    contexts.add(ctx);
-    return ctx;
+    // label this thread's log lines (the startup) with the service being started
+    String service =
+        builder.application().getAllSources().stream()
+            .filter(o -> o instanceof Class<?> c && c.getSimpleName().endsWith("Application"))
+            .map(o -> "concord-" + ((Class<?>) o).getSimpleName().replace("Application", "").toLowerCase(java.util.Locale.ROOT))
+            .findFirst()
+            .orElse("concord");
+    org.slf4j.MDC.put(ServiceNameConverter.MDC_KEY, service);
+    try {
+      ConfigurableApplicationContext ctx = builder.run(args.toArray(String[]::new));
+      contexts.add(ctx);
+      return ctx;
+    } finally {
+      org.slf4j.MDC.remove(ServiceNameConverter.MDC_KEY);
+    }
   }
 
   /** Stops the services in reverse start order (gateway first). */

@@ -9,14 +9,18 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
  * service's, so every line said {@code concord-registry}). Concord's own loggers name their
  * service in their package ({@code dev.concord.guild...}); other lines are attributed by the
  * thread's name when a service names its threads ({@code guild-loop-1}, {@code gw-link-send-3},
- * ...), else shown as {@code concord} (shared: Netty, gRPC, Spring).
+ * ...) or by the thread's MDC ({@link #MDC_KEY}: the startup of each service), else shown as
+ * {@code concord} (shared: Netty, gRPC, Spring).
  */
 public final class ServiceNameConverter extends ClassicConverter {
   private static final String[] SERVICES = {"registry", "guild", "session", "presence", "gateway"};
+  /** MDC key a thread sets while it works for one service (LocalSuite, while starting each). */
+  public static final String MDC_KEY = "concord.service";
 
   @Override
   public String convert(ILoggingEvent event) {
-    return serviceOf(event.getLoggerName(), event.getThreadName());
+    String service = event.getMDCPropertyMap().get(MDC_KEY);
+    return service != null ? service : serviceOf(event.getLoggerName(), event.getThreadName());
   }
 
   static String serviceOf(String logger, String thread) {
