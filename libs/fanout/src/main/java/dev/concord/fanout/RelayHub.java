@@ -54,7 +54,9 @@ public final class RelayHub {
             RelayHub::toBatch,
             sendExecutor,
             queueCapacity,
-            maxBatch);
+            maxBatch,
+            RelayEvent::getSerializedSize,
+            dev.concord.streams.StreamLimits.MAX_BATCH_BYTES);
     call.setOnReadyHandler(sender::onReady);
     call.setOnCancelHandler(
         () -> {

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * A bounded queue in front of one outbound gRPC stream. Producers {@link #offer} items from any
@@ -21,7 +22,10 @@ import java.util.function.Function;
  *
  * <p>Bounds: at most {@code capacity} items are queued; {@link #offer} returns false beyond that
  * and the caller applies its overflow policy (close the affected connections, drop the stream).
- * Never blocks.
+ * Never blocks. A batch holds at most {@code maxBatch} items and, by the {@code sizer}'s count,
+ * at most {@code maxBatchBytes} (one item alone may exceed it), so no stream message outgrows the
+ * peer's inbound limit however large the backlog (thousands of sessions closing at once once made
+ * a 17 MB relay batch, past gRPC's 16 MiB, and broke the stream).
  *
  * <p>Concurrency: any number of producers; the {@code draining} flag admits one drainer at a
  * time, so the observer (not thread-safe) is only called by one thread at a time; {@link
@@ -37,16 +41,35 @@ public final class BatchingSender<T, B> {
   private final Executor executor;
   private final int capacity;
   private final int maxBatch;
+  private final ToIntFunction<T> sizer;
+  private final int maxBatchBytes;
   private volatile boolean closed;
   private volatile long sentBatches;
   private volatile long sentItems;
 
+  /** Batches bounded by count only (items of a known small size; tests). */
   public BatchingSender(
       CallStreamObserver<B> observer,
       Function<List<T>, B> batcher,
       Executor executor,
       int capacity,
       int maxBatch) {
+    this(observer, batcher, executor, capacity, maxBatch, item -> 0, Integer.MAX_VALUE);
+  }
+
+  public BatchingSender(
+      CallStreamObserver<B> observer,
+      Function<List<T>, B> batcher,
+      Executor executor,
+      int capacity,
+      int maxBatch,
+      ToIntFunction<T> sizer,
+      int maxBatchBytes) {
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("maxBatchBytes out of range: " + maxBatchBytes + " (expected: >= 1)");
+    }
+    this.sizer = sizer;
+    this.maxBatchBytes = maxBatchBytes;
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity out of range: " + capacity + " (expected: >= 1)");
     }
@@ -158,9 +181,17 @@ public final class BatchingSender<T, B> {
   private void drainReady() {
     while (observer.isReady()) {
       List<T> batch = new ArrayList<>(Math.min(maxBatch, Math.max(1, size.get())));
+      long bytes = 0;
       T item;
-      while (batch.size() < maxBatch && (item = queue.poll()) != null) {
+      // one drainer at a time: what peek() sees is what poll() takes
+      while (batch.size() < maxBatch && (item = queue.peek()) != null) {
+        int itemBytes = sizer.applyAsInt(item);
+        if (!batch.isEmpty() && bytes + itemBytes > maxBatchBytes) {
+          break;
+        }
+        queue.poll();
         batch.add(item);
+        bytes += itemBytes;
       }
       if (batch.isEmpty()) {
         return;

@@ -184,4 +184,35 @@ class BatchingSenderTest {
     awaitUntil(() -> stream.completed);
     assertThat(stream.all()).containsExactly(1, 2);
   }
+
+  @Test
+  void drain_largeBacklog_neverBatchesMoreBytesThanTheBound() throws Exception {
+    // thousands of sessions closing at once: a backlog far larger than one stream message may be
+    FakeStream stream = new FakeStream();
+    stream.ready = false;
+    int itemBytes = 1_000;
+    BatchingSender<Integer, List<Integer>> sender =
+        new BatchingSender<>(stream, List::copyOf, executor, 100_000, 10_000, item -> itemBytes, 64 * 1024);
+    for (int i = 0; i < 20_000; i++) {
+      assertThat(sender.offer(i)).isTrue();
+    }
+    stream.ready = true;
+    sender.onReady();
+    awaitUntil(() -> stream.all().size() == 20_000);
+    assertThat(stream.sent).allSatisfy(batch -> assertThat(batch.size() * itemBytes).isLessThanOrEqualTo(64 * 1024));
+    assertThat(stream.sent).hasSizeGreaterThanOrEqualTo(20_000 * itemBytes / (64 * 1024));
+    assertThat(stream.all()).as("in order, none lost").isEqualTo(java.util.stream.IntStream.range(0, 20_000).boxed().toList());
+  }
+
+  @Test
+  void drain_oneItemAboveTheBound_goesAloneRatherThanStalling() throws Exception {
+    FakeStream stream = new FakeStream();
+    BatchingSender<Integer, List<Integer>> sender =
+        new BatchingSender<>(stream, List::copyOf, executor, 100, 100, item -> item, 10);
+    sender.offer(50);
+    sender.offer(3);
+    sender.offer(4);
+    awaitUntil(() -> stream.all().size() == 3);
+    assertThat(stream.sent).allSatisfy(batch -> assertThat(batch.size() == 1 || batch.stream().mapToInt(x -> x).sum() <= 10).isTrue());
+  }
 }

@@ -97,7 +97,13 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   public void beforeStart(ClientCallStreamObserver<GatewayBatch> call) {
     BatchingSender<Upstream, GatewayBatch> sender =
         new BatchingSender<>(
-            call, items -> GatewayBatch.newBuilder().addAllItems(items).build(), sendExecutor, queueCapacity, maxBatch);
+            call,
+            items -> GatewayBatch.newBuilder().addAllItems(items).build(),
+            sendExecutor,
+            queueCapacity,
+            maxBatch,
+            Upstream::getSerializedSize,
+            dev.concord.streams.StreamLimits.MAX_BATCH_BYTES);
     call.setOnReadyHandler(sender::onReady);
     out = sender;
   }

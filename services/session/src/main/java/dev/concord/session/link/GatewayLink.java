@@ -50,7 +50,13 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
     this.manager = manager;
     this.out =
         new BatchingSender<>(
-            call, items -> SessionBatch.newBuilder().addAllItems(items).build(), sendExecutor, queueCapacity, maxBatch);
+            call,
+            items -> SessionBatch.newBuilder().addAllItems(items).build(),
+            sendExecutor,
+            queueCapacity,
+            maxBatch,
+            Downstream::getSerializedSize,
+            dev.concord.streams.StreamLimits.MAX_BATCH_BYTES);
     call.setOnReadyHandler(out::onReady);
     call.setOnCancelHandler(this::lose);
   }
