@@ -46,7 +46,8 @@ public final class RestVsGrpcBenchmark {
     String secret = "bench-secret-0123456789abcdef0123456789";
     LocalSuite.Options options =
         LocalSuite.Options.defaults(secret)
-            .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"));
+            .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"))
+            .withExtra(extraArgs(args));
     try (LocalSuite suite = LocalSuite.start(LocalSuite.Ports.free(), options);
         Channels channels = new Channels()) {
       DemoSeed.Demo demo =
@@ -174,5 +175,16 @@ public final class RestVsGrpcBenchmark {
       }
     }
     return dflt;
+  }
+
+  /** {@code --service-arg --key=value} (repeatable): extra settings for every service of the run. */
+  private static List<String> extraArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--service-arg")) {
+        out.add(args[i + 1]);
+      }
+    }
+    return out;
   }
 }

@@ -14,9 +14,19 @@ import java.util.concurrent.TimeUnit;
 public final class Channels implements AutoCloseable {
   private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxInboundBytes;
+  private final boolean retries;
 
   public Channels(int maxInboundBytes) {
+    this(maxInboundBytes, true);
+  }
+
+  /**
+   * {@code retries} false turns off gRPC's transparent retries (and the buffering of every call
+   * they need): for request paths whose callers answer a failure themselves, such as REST.
+   */
+  public Channels(int maxInboundBytes, boolean retries) {
     this.maxInboundBytes = maxInboundBytes;
+    this.retries = retries;
   }
 
   public Channels() {
@@ -26,11 +36,13 @@ public final class Channels implements AutoCloseable {
   public ManagedChannel forAddress(String address) {
     return channels.computeIfAbsent(
         address,
-        a ->
-            NettyChannelBuilder.forTarget(a)
-                .usePlaintext()
-                .maxInboundMessageSize(maxInboundBytes)
-                .build());
+        a -> {
+          NettyChannelBuilder b = NettyChannelBuilder.forTarget(a).usePlaintext().maxInboundMessageSize(maxInboundBytes);
+          if (!retries) {
+            b.disableRetry();
+          }
+          return b.build();
+        });
   }
 
   @Override

@@ -58,7 +58,9 @@ class GatewayConfig {
     return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gw-link-send-", 0).factory());
   }
 
+  /** Channels to the other pods (registry, session links). */
   @Bean(destroyMethod = "close")
+  @org.springframework.context.annotation.Primary
   Channels gatewayChannels() {
     return new Channels();
   }
@@ -86,9 +88,15 @@ class GatewayConfig {
     return new RingWatcher(Role.ROLE_GUILD, channels.forAddress(props.registryAddress()), gatewayScheduler).start();
   }
 
+  /** Channels to the guild pods for REST calls: no transparent retries (REST answers a failure itself). */
+  @Bean(destroyMethod = "close")
+  Channels guildApiChannels() {
+    return new Channels(16 * 1024 * 1024, false);
+  }
+
   @Bean
-  GuildClient guildClient(GatewayProperties props, RingWatcher gatewayGuildRing, Channels channels) {
-    return new GuildClient(gatewayGuildRing, channels, props.guildCallTimeout(), props.channelCacheSize());
+  GuildClient guildClient(GatewayProperties props, RingWatcher gatewayGuildRing, Channels guildApiChannels) {
+    return new GuildClient(gatewayGuildRing, guildApiChannels, props.guildCallTimeout(), props.channelCacheSize());
   }
 
   @Bean

@@ -4,7 +4,7 @@ import dev.concord.gateway.guild.GuildClient;
 import dev.concord.gateway.ws.SessionStartLimit;
 import dev.concord.protocol.InvalidTokenException;
 import dev.concord.protocol.TokenVerifier;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  * up) and one error mapping ({@link RestErrors}); anything else under {@code /api} is a 404 in
  * Discord's shape.
  *
- * <p>Metrics: {@code concord.gateway.rest.requests} by outcome class (2xx, 4xx, 429, 5xx).
+ * <p>Metrics: {@code concord.gateway.rest.requests}, a timer by outcome class (2xx, 4xx, 429,
+ * 5xx); Spring's own per-request HTTP observation is off on the gateway (it cost ~17 % of REST
+ * throughput).
  */
 public final class RestApi {
   /** The rate-limit settings; see the gateway's application.yaml. */
@@ -35,7 +37,7 @@ public final class RestApi {
 
   private final VerifiedTokens tokens;
   private final RestRateLimiter limiter;
-  private final java.util.Map<String, Counter> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Timer> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
   private final GatewayResource gateway;
   private final UserResource users;
   private final GuildResource guilds;
@@ -179,6 +181,7 @@ public final class RestApi {
   }
 
   private Mono<ServerResponse> count(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
+    long start = System.nanoTime();
     // deferred: a handler that throws while building its Mono (a bad path id) is answered too
     return Mono.defer(() -> next.handle(req))
         .onErrorResume(e -> RestErrors.respond(e))
@@ -187,8 +190,14 @@ public final class RestApi {
               int s = resp.statusCode().value();
               String outcome = s == 429 ? "429" : (s / 100) + "xx";
               outcomes
-                  .computeIfAbsent(outcome, o -> Counter.builder("concord.gateway.rest.requests").tag("outcome", o).register(meters))
-                  .increment();
+                  .computeIfAbsent(
+                      outcome,
+                      o ->
+                          Timer.builder("concord.gateway.rest.requests")
+                              .description("REST requests by outcome, until the answer is ready")
+                              .tag("outcome", o)
+                              .register(meters))
+                  .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             });
   }
 
