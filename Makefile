@@ -9,7 +9,7 @@ SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
-.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-fanout bench-storm bench-store bench-session bench-ring clean tools
+.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-storm bench-store bench-session bench-ring clean tools
 .PHONY: helm-lint k8s-manifests
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make images     build the jars, then the images concord/<service>:$(IMAGE_TAG) (starts Docker if needed)"
 	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
 	@echo "make bench-rest   message creates/s and latency through REST vs gRPC CreateMessage, same run"
+	@echo "make bench-load   N clients in one guild, M messages: deliveries/s and latency, Concord vs a bare-Netty broadcaster"
 	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
@@ -72,6 +73,10 @@ bench-e2e: build
 bench-rest: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.rest.RestVsGrpcBenchmark $(BENCH_ARGS)"
+
+bench-load: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.load.LoadGenerator $(BENCH_ARGS)"
 
 bench-fanout: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \

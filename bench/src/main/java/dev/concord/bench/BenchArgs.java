@@ -14,6 +14,16 @@ public final class BenchArgs {
     return dflt;
   }
 
+  /** The text after {@code name} in {@code args}, or {@code dflt}. */
+  public static String stringArg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
+  }
+
   /** The {@code p}-th percentile (nearest rank) of {@code sorted} (0 if empty). */
   public static long percentile(long[] sorted, double p) {
     if (sorted.length == 0) {

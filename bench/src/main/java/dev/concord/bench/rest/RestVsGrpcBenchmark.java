@@ -80,7 +80,7 @@ public final class RestVsGrpcBenchmark {
               throw new IllegalStateException("REST answered " + status);
             }
           };
-      String only = stringArg(args, "--only", "");
+      String only = BenchArgs.stringArg(args, "--only", "");
       if (!only.isEmpty()) {
         // one mode alone, e.g. under a profiler: --only rest|grpc
         run(only, only.equals("rest") ? viaRest : viaGrpc, inFlight, seconds); // warm-up
@@ -168,14 +168,6 @@ public final class RestVsGrpcBenchmark {
     return sorted.get(sorted.size() / 2);
   }
 
-  private static String stringArg(String[] args, String name, String dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return dflt;
-  }
 
   /** {@code --service-arg --key=value} (repeatable): extra settings for every service of the run. */
   private static List<String> extraArgs(String[] args) {

@@ -1,0 +1,176 @@
+package dev.concord.bench.load;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The baseline of {@code make bench-load}: a bare Netty WebSocket server speaking just enough of
+ * Gateway v10 (HELLO; any IDENTIFY gets READY and one GUILD_CREATE) and broadcasting MESSAGE_CREATE
+ * the cheapest way the brief describes: per connection a small header + {@code s} prefix, the
+ * shared payload by reference (a retained duplicate) and the suffix, written as raw WebSocket
+ * frame bytes on the connection's event loop, one flush per connection per event-loop pass. What the
+ * box can deliver; Concord's gateway is measured against it in the same run.
+ *
+ * <p>Concurrency: each connection's state (its {@code s}) is touched only on its event loop; the
+ * registry of connections per loop is a concurrent map.
+ */
+final class BareNettyBroadcaster implements AutoCloseable {
+  private static final byte[] SUFFIX = "}".getBytes(StandardCharsets.US_ASCII);
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+  private final Map<EventLoop, List<Conn>> byLoop = new ConcurrentHashMap<>();
+  private final Channel server;
+
+  private static final class Conn {
+    final Channel channel;
+    long seq;
+
+    Conn(Channel channel) {
+      this.channel = channel;
+    }
+  }
+
+  BareNettyBroadcaster(String host, int port) throws InterruptedException {
+    server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new WebSocketServerProtocolHandler("/", null, true, 65536))
+                        .addLast(new Protocol());
+                  }
+                })
+            .bind(host, port)
+            .sync()
+            .channel();
+  }
+
+  int port() {
+    return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  private final class Protocol extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+    private Conn conn;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+        ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":10,\"d\":{\"heartbeat_interval\":41250},\"s\":null,\"t\":null}"));
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+      String text = frame.text();
+      if (text.contains("\"op\":2") && conn == null) {
+        conn = new Conn(ctx.channel());
+        conn.seq = 2;
+        ctx.write(new TextWebSocketFrame("{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"session_id\":\"x\",\"guilds\":[{\"id\":\"1\",\"unavailable\":true}]}}"));
+        ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\",\"d\":{\"id\":\"1\",\"channels\":[],\"members\":[]}}"));
+        byLoop.computeIfAbsent(ctx.channel().eventLoop(), l -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(conn);
+      } else if (text.contains("\"op\":1")) {
+        ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":11}"));
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (conn != null) {
+        List<Conn> l = byLoop.get(ctx.channel().eventLoop());
+        if (l != null) {
+          l.remove(conn);
+        }
+      }
+    }
+  }
+
+  /** Sends one MESSAGE_CREATE with {@code d} to every identified connection; the latch counts loops done. */
+  CountDownLatch broadcast(byte[] d) {
+    List<Map.Entry<EventLoop, List<Conn>>> loops = new ArrayList<>(byLoop.entrySet());
+    CountDownLatch done = new CountDownLatch(loops.size());
+    ByteBuf shared = Unpooled.directBuffer(d.length).writeBytes(d);
+    for (Map.Entry<EventLoop, List<Conn>> e : loops) {
+      ByteBuf mine = shared.retainedDuplicate();
+      e.getKey()
+          .execute(
+              () -> {
+                try {
+                  for (Conn c : e.getValue()) {
+                    byte[] prefix = ("{\"op\":0,\"s\":" + (++c.seq) + ",\"t\":\"MESSAGE_CREATE\",\"d\":").getBytes(StandardCharsets.US_ASCII);
+                    int len = prefix.length + mine.readableBytes() + SUFFIX.length;
+                    ByteBuf head = c.channel.alloc().buffer(4 + prefix.length);
+                    head.writeByte(0x81);
+                    if (len < 126) {
+                      head.writeByte(len);
+                    } else if (len < 65536) {
+                      head.writeByte(126).writeShort(len);
+                    } else {
+                      head.writeByte(127).writeLong(len);
+                    }
+                    head.writeBytes(prefix);
+                    c.channel.write(head, c.channel.voidPromise());
+                    c.channel.write(mine.retainedDuplicate(), c.channel.voidPromise());
+                    c.channel.write(Unpooled.wrappedBuffer(SUFFIX), c.channel.voidPromise());
+                  }
+                  scheduleFlush(e.getKey(), e.getValue());
+                } finally {
+                  mine.release();
+                  done.countDown();
+                }
+              });
+    }
+    shared.release();
+    return done;
+  }
+
+  private final Map<EventLoop, java.util.concurrent.atomic.AtomicBoolean> flushPending = new ConcurrentHashMap<>();
+
+  /**
+   * One flush per connection per event-loop pass: broadcasts queued on the loop before this task
+   * runs are written first, so a burst costs one socket write per connection, not one per frame.
+   */
+  private void scheduleFlush(EventLoop loop, List<Conn> conns) {
+    java.util.concurrent.atomic.AtomicBoolean pending = flushPending.computeIfAbsent(loop, l -> new java.util.concurrent.atomic.AtomicBoolean());
+    if (pending.compareAndSet(false, true)) {
+      loop.execute(
+          () -> {
+            pending.set(false);
+            for (Conn c : conns) {
+              c.channel.flush();
+            }
+          });
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}
