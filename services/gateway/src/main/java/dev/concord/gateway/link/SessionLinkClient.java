@@ -131,27 +131,59 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   }
 
   /**
-   * One payload for many connections: copied once into a heap buffer, each connection gets a
-   * retained duplicate and writes its own small prefix in front of it.
-   *
-   * <p>Not a wrapped read-only ByteBuffer: duplicates of one read concurrently from several event
-   * loops would share that buffer's internal position and read each other's bytes. Reads of a
-   * heap buffer's array are safe from any number of threads.
+   * One payload for many connections: ONE task per event loop (not per connection) writes it to
+   * that loop's connections. Each loop copies the payload once into a pooled direct buffer of its
+   * own and hands every connection a retained duplicate (the socket writes it without another
+   * copy; no buffer is read by two threads). The flushes are coalesced per loop pass.
    */
   private void deliverShared(SharedDispatch d) {
-    ByteBuf payload = Unpooled.wrappedBuffer(d.getPayload().toByteArray());
-    try {
-      int n = Math.min(d.getConnectionIdsCount(), d.getSeqsCount());
-      for (int i = 0; i < n; i++) {
-        ClientConnection c = connections.get(d.getConnectionIds(i));
-        if (c != null) {
-          c.deliverShared(d.getType(), d.getSeqs(i), payload.retainedDuplicate());
-        } else {
-          log.debug("shared dispatch for unknown connection {} on link to {}", d.getConnectionIds(i), member.id());
-        }
+    int n = Math.min(d.getConnectionIdsCount(), d.getSeqsCount());
+    java.util.Map<io.netty.channel.EventLoop, LoopBatch> byLoop = new java.util.HashMap<>(4);
+    for (int i = 0; i < n; i++) {
+      ClientConnection c = connections.get(d.getConnectionIds(i));
+      if (c == null) {
+        log.debug("shared dispatch for unknown connection {} on link to {}", d.getConnectionIds(i), member.id());
+        continue;
       }
-    } finally {
-      payload.release();
+      byLoop.computeIfAbsent(c.eventLoop(), l -> new LoopBatch(n)).add(c, d.getSeqs(i));
+    }
+    if (byLoop.isEmpty()) {
+      return;
+    }
+    com.google.protobuf.ByteString payload = d.getPayload();
+    String type = d.getType();
+    for (java.util.Map.Entry<io.netty.channel.EventLoop, LoopBatch> e : byLoop.entrySet()) {
+      LoopBatch b = e.getValue();
+      e.getKey()
+          .execute(
+              () -> {
+                ByteBuf shared = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(payload.size());
+                try {
+                  shared.writeBytes(payload.asReadOnlyByteBuffer());
+                  for (int k = 0; k < b.size; k++) {
+                    b.connections[k].writeShared(type, b.seqs[k], shared);
+                  }
+                } finally {
+                  shared.release();
+                }
+              });
+    }
+  }
+
+  /** The connections of one event loop that one shared dispatch goes to, with their {@code s}. */
+  private static final class LoopBatch {
+    final ClientConnection[] connections;
+    final long[] seqs;
+    int size;
+
+    LoopBatch(int capacity) {
+      connections = new ClientConnection[capacity];
+      seqs = new long[capacity];
+    }
+
+    void add(ClientConnection c, long seq) {
+      connections[size] = c;
+      seqs[size++] = seq;
     }
   }
 

@@ -16,6 +16,7 @@ import dev.concord.protocol.InvalidTokenException;
 import dev.concord.protocol.Opcode;
 import dev.concord.protocol.TokenVerifier;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -77,7 +78,11 @@ public final class ClientConnection {
   private long lastHeartbeatNanos;
   private long windowStartNanos;
   private int framesInWindow;
-  private boolean flushScheduled;
+  /** Written since the last flush pass (see {@link LoopFlusher}); on the loop only. */
+  private boolean dirty;
+  private final LoopFlusher flusher;
+  /** The WebSocket encoder's context: pre-encoded frames are written from there (lazily found). */
+  private @Nullable ChannelHandlerContext encoderContext;
   private @Nullable ScheduledFuture<?> heartbeatCheck;
 
   ClientConnection(
@@ -96,6 +101,7 @@ public final class ClientConnection {
     this.tokens = tokens;
     this.links = links;
     this.zlib = zlibStream ? new ZlibStream() : null;
+    this.flusher = LoopFlusher.of(loop);
   }
 
   public long id() {
@@ -390,15 +396,71 @@ public final class ClientConnection {
   public void deliverShared(String type, long seq, ByteBuf payload) {
     onLoop(
         () -> {
-          if (state == State.CLOSED) {
+          try {
+            writeShared(type, seq, payload);
+          } finally {
             payload.release();
-            return;
           }
-          if (state == State.RESUMING) {
-            settleResume(false);
-          }
-          write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload, Unpooled.wrappedBuffer(SUFFIX)));
         });
+  }
+
+  public EventLoop eventLoop() {
+    return loop;
+  }
+
+  /**
+   * On this connection's event loop: writes a dispatch whose payload is shared with other
+   * connections (not released here; the caller keeps ownership). Uncompressed, the frame goes out
+   * pre-encoded: ONE small pooled buffer with the WebSocket header and the {@code s} prefix, the
+   * payload as a retained duplicate and a shared suffix, as one composite written from the
+   * encoder's position in the pipeline, so the payload is never copied and the frame encoder never
+   * runs. With zlib-stream, the connection's own compressor frames it.
+   */
+  public void writeShared(String type, long seq, ByteBuf payload) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (state == State.RESUMING) {
+      settleResume(false);
+    }
+    if (zlib != null || !channel.isActive()) {
+      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
+      return;
+    }
+    ChannelHandlerContext ctx = encoderContext();
+    if (ctx == null) {
+      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
+      return;
+    }
+    ByteBuf head = PreEncodedFrames.header(channel.alloc(), seq, type, payload.readableBytes() + SUFFIX.length);
+    ctx.write(PreEncodedFrames.frame(channel.alloc(), head, payload.retainedDuplicate()), channel.voidPromise());
+    afterWrite();
+  }
+
+  private @Nullable ChannelHandlerContext encoderContext() {
+    ChannelHandlerContext ctx = encoderContext;
+    if (ctx == null || ctx.isRemoved()) {
+      ctx = channel.pipeline().context(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);
+      encoderContext = ctx;
+    }
+    return ctx;
+  }
+
+  /** Called by {@link LoopFlusher} (on the loop): true if {@code c} was not yet due a flush. */
+  boolean markDirty() {
+    if (dirty) {
+      return false;
+    }
+    dirty = true;
+    return true;
+  }
+
+  /** Called by {@link LoopFlusher} in its pass. */
+  void flushDirty() {
+    dirty = false;
+    if (channel.isActive()) {
+      channel.flush();
+    }
   }
 
   /** Close on behalf of the session (or the link), from any thread. */
@@ -427,20 +489,18 @@ public final class ClientConnection {
     } else {
       channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
     }
+    afterWrite();
+  }
+
+  /** The write-buffer bound (a client that does not read is closed, resumable), then a flush in the loop's next pass. */
+  private void afterWrite() {
     if (channel.unsafe().outboundBuffer() != null
         && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > props.writeBufferBytes()) {
       log.info("connection {} is not reading; closing it (resumable)", id);
       closeNow(CloseCode.UNKNOWN_ERROR.code(), "too slow");
       return;
     }
-    if (!flushScheduled) {
-      flushScheduled = true;
-      loop.execute(
-          () -> {
-            flushScheduled = false;
-            channel.flush();
-          });
-    }
+    flusher.add(this);
   }
 
   private void closeNow(int code, String reason) {
