@@ -16,14 +16,10 @@ import dev.concord.protocol.InvalidTokenException;
 import dev.concord.protocol.Opcode;
 import dev.concord.protocol.TokenVerifier;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +50,6 @@ public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
-  private static final byte[] SUFFIX = {'}'};
   private static final byte[] RECONNECT = DispatchFrame.control(Opcode.RECONNECT, "null");
 
   enum State {
@@ -72,17 +67,12 @@ public final class ClientConnection {
   private final TokenVerifier tokens;
   private final SessionStartLimit startLimit;
   private final SessionLinks links;
-  private final @Nullable ZlibStream zlib;
+  private final ConnectionWriter writer;
   private State state = State.AWAITING_IDENTIFY;
   private @Nullable SessionLinkClient link;
   private long lastHeartbeatNanos;
   private long windowStartNanos;
   private int framesInWindow;
-  /** Written since the last flush pass (see {@link LoopFlusher}); on the loop only. */
-  private boolean dirty;
-  private final LoopFlusher flusher;
-  /** The WebSocket encoder's context: pre-encoded frames are written from there (lazily found). */
-  private @Nullable ChannelHandlerContext encoderContext;
   private @Nullable ScheduledFuture<?> heartbeatCheck;
 
   ClientConnection(
@@ -100,8 +90,15 @@ public final class ClientConnection {
     this.props = props;
     this.tokens = tokens;
     this.links = links;
-    this.zlib = zlibStream ? new ZlibStream() : null;
-    this.flusher = LoopFlusher.of(loop);
+    this.writer =
+        new ConnectionWriter(
+            channel,
+            zlibStream,
+            props.writeBufferBytes(),
+            () -> {
+              log.info("connection {} is not reading; closing it (resumable)", id);
+              closeNow(CloseCode.UNKNOWN_ERROR.code(), "too slow");
+            });
   }
 
   public long id() {
@@ -328,9 +325,7 @@ public final class ClientConnection {
           if (heartbeatCheck != null) {
             heartbeatCheck.cancel(false);
           }
-          if (zlib != null) {
-            zlib.close();
-          }
+          writer.close();
           SessionLinkClient l = link;
           if (l != null) {
             l.unregister(this);
@@ -410,11 +405,8 @@ public final class ClientConnection {
 
   /**
    * On this connection's event loop: writes a dispatch whose payload is shared with other
-   * connections (not released here; the caller keeps ownership). Uncompressed, the frame goes out
-   * pre-encoded: ONE small pooled buffer with the WebSocket header and the {@code s} prefix, the
-   * payload as a retained duplicate and a shared suffix, as one composite written from the
-   * encoder's position in the pipeline, so the payload is never copied and the frame encoder never
-   * runs. With zlib-stream, the connection's own compressor frames it.
+   * connections (not released here; the caller keeps ownership), pre-encoded when uncompressed
+   * (see {@link ConnectionWriter#writeShared}).
    */
   public void writeShared(String type, long seq, ByteBuf payload) {
     if (state == State.CLOSED) {
@@ -423,44 +415,7 @@ public final class ClientConnection {
     if (state == State.RESUMING) {
       settleResume(false);
     }
-    if (zlib != null || !channel.isActive()) {
-      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
-      return;
-    }
-    ChannelHandlerContext ctx = encoderContext();
-    if (ctx == null) {
-      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
-      return;
-    }
-    ByteBuf head = PreEncodedFrames.header(channel.alloc(), seq, type, payload.readableBytes() + SUFFIX.length);
-    ctx.write(PreEncodedFrames.frame(channel.alloc(), head, payload.retainedDuplicate()), channel.voidPromise());
-    afterWrite();
-  }
-
-  private @Nullable ChannelHandlerContext encoderContext() {
-    ChannelHandlerContext ctx = encoderContext;
-    if (ctx == null || ctx.isRemoved()) {
-      ctx = channel.pipeline().context(io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder.class);
-      encoderContext = ctx;
-    }
-    return ctx;
-  }
-
-  /** Called by {@link LoopFlusher} (on the loop): true if {@code c} was not yet due a flush. */
-  boolean markDirty() {
-    if (dirty) {
-      return false;
-    }
-    dirty = true;
-    return true;
-  }
-
-  /** Called by {@link LoopFlusher} in its pass. */
-  void flushDirty() {
-    dirty = false;
-    if (channel.isActive()) {
-      channel.flush();
-    }
+    writer.writeShared(seq, type, payload);
   }
 
   /** Close on behalf of the session (or the link), from any thread. */
@@ -469,38 +424,11 @@ public final class ClientConnection {
   }
 
   private void write(byte[] frame) {
-    write(Unpooled.wrappedBuffer(frame));
+    writer.write(frame);
   }
 
   private void write(ByteString frame) {
-    write(Unpooled.wrappedBuffer(frame.asReadOnlyByteBuffer()));
-  }
-
-  private void write(ByteBuf payload) {
-    if (!channel.isActive()) {
-      payload.release();
-      return;
-    }
-    if (zlib != null) {
-      byte[] raw = new byte[payload.readableBytes()];
-      payload.readBytes(raw);
-      payload.release();
-      channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(zlib.compress(raw))), channel.voidPromise());
-    } else {
-      channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
-    }
-    afterWrite();
-  }
-
-  /** The write-buffer bound (a client that does not read is closed, resumable), then a flush in the loop's next pass. */
-  private void afterWrite() {
-    if (channel.unsafe().outboundBuffer() != null
-        && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > props.writeBufferBytes()) {
-      log.info("connection {} is not reading; closing it (resumable)", id);
-      closeNow(CloseCode.UNKNOWN_ERROR.code(), "too slow");
-      return;
-    }
-    flusher.add(this);
+    writer.write(frame);
   }
 
   private void closeNow(int code, String reason) {

@@ -18,8 +18,8 @@ final class LoopFlusher {
   private static final ConcurrentHashMap<EventLoop, LoopFlusher> BY_LOOP = new ConcurrentHashMap<>();
 
   private final EventLoop loop;
-  private List<ClientConnection> dirty = new ArrayList<>();
-  private List<ClientConnection> spare = new ArrayList<>();
+  private List<ConnectionWriter> dirty = new ArrayList<>();
+  private List<ConnectionWriter> spare = new ArrayList<>();
   private boolean scheduled;
   private final Runnable pass = this::flushAll;
 
@@ -33,7 +33,7 @@ final class LoopFlusher {
   }
 
   /** On the loop: flush {@code c} in the next pass (once however often it is added). */
-  void add(ClientConnection c) {
+  void add(ConnectionWriter c) {
     if (c.markDirty()) {
       dirty.add(c);
     }
@@ -45,9 +45,9 @@ final class LoopFlusher {
 
   private void flushAll() {
     scheduled = false;
-    List<ClientConnection> now = dirty;
+    List<ConnectionWriter> now = dirty;
     dirty = spare;
-    for (ClientConnection c : now) {
+    for (ConnectionWriter c : now) {
       c.flushDirty();
     }
     now.clear();

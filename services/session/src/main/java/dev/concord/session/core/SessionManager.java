@@ -7,11 +7,8 @@ import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
 import dev.concord.protocol.CloseCode;
 import dev.concord.protocol.DispatchFrame;
-import dev.concord.protocol.Intents;
 import dev.concord.protocol.Opcode;
 import dev.concord.fanout.RecipientTable;
-import dev.concord.fanout.RelayHub;
-import dev.concord.fanout.RelayPartitioner;
 import dev.concord.fanout.RelayWorkers;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -32,10 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Sessions and everything that happens to them: identify → READY → one GUILD_CREATE per joined
  * guild → dispatches; presence updates; the end of a session.
  *
- * <p>Relay fanout: {@link #onRelayEvent} groups an event's recipients by worker and queues ONE task
- * per worker; the worker filters each recipient (intents, joined state, snapshot seq), stamps the
- * session's next {@code s} and writes {@code prefix + shared payload + "}"}. The payload bytes are
- * never re-serialized per recipient.
+ * <p>Relay fanout: {@link #onRelayEvent} hands each event to {@link RelayDelivery} (one task per
+ * worker, filters per recipient, one shared dispatch per gateway link); gateway op 8 goes to
+ * {@link MemberRequests}.
  *
  * <p>Ordering: a guild's events arrive on one relay stream in the guild's order and a session's
  * tasks run in order on its worker, so each session sees each guild's events in the guild's order.
@@ -49,14 +45,12 @@ public final class SessionManager {
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final ByteString SUFFIX = ByteString.copyFromUtf8("}");
-  /** From a guild pod, always a removal (the outage variant, unavailable, is the session's own). */
-  private static final String GUILD_DELETE = "GUILD_DELETE";
 
   /** Events held per guild while a join is in flight, before the session is desynced. */
   private final int maxHeldPerGuild;
   private final String podId;
   private final RelayWorkers workers;
-  private final RelayPartitioner<Session> partitioner;
+  private final RelayDelivery relay;
   private final GuildPort guilds;
   private final PresencePort presence;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -107,8 +101,7 @@ public final class SessionManager {
     this.guilds = guilds;
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
-    this.partitioner =
-        new RelayPartitioner<>(workers, byKey::get, Session::key, this::deliverBatch, batch -> batch.forEach(this::desync));
+    this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered);
   }
 
   public String podId() {
@@ -280,7 +273,7 @@ public final class SessionManager {
     sub.joined = true;
     sub.ownerPod = joined.podId();
     sub.snapshotSeq = resp.getSnapshotSeq();
-    sub.hidden = sortedArray(resp.getHiddenChannelIdsList());
+    sub.hidden = RelayDelivery.sortedArray(resp.getHiddenChannelIdsList());
     dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
     // A re-join: the messages missed while the guild moved, oldest first, all covered by the
     // snapshot (later ones arrive live with a higher seq), so none comes twice.
@@ -291,7 +284,7 @@ public final class SessionManager {
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {
-      deliver(s, sub, e);
+      relay.deliver(s, sub, e);
     }
   }
 
@@ -305,7 +298,7 @@ public final class SessionManager {
    * unavailable (GUILD_DELETE with unavailable, as Discord does in an outage), hold its events and
    * join it again on the ring's owner, catching up on the messages missed since the newest one seen.
    */
-  private void rejoin(Session s, Session.GuildSub sub, int attempt) {
+  void rejoin(Session s, Session.GuildSub sub, int attempt) {
     if (s.ended || s.guilds.get(sub.guildId) != sub) {
       return;
     }
@@ -387,197 +380,7 @@ public final class SessionManager {
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
   public void onRelayEvent(RelayEvent event) {
-    partitioner.onEvent(event);
-  }
-
-  /**
-   * On a worker: the recipients of {@code e} that hash to it. Each passes its filters and takes
-   * its next {@code s}; then ONE shared dispatch per gateway link carries the payload for all of
-   * them (the bytes are never copied or re-serialized per recipient).
-   */
-  private void deliverBatch(List<Session> batch, RelayEvent e) {
-    SharedDispatches out = null;
-    // one replay item for every recipient of this event on this worker
-    ReplayBuffer.Item replayItem = null;
-    // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
-    SharedDispatches outStripped = null;
-    ReplayBuffer.Item strippedItem = null;
-    for (Session s : batch) {
-      Session.GuildSub sub = s.guilds.get(e.getGuildId());
-      if (sub == null || s.ended) {
-        continue;
-      }
-      if (s.desynced) {
-        end(s, true);
-        continue;
-      }
-      if (!sub.joined) {
-        hold(s, sub, e);
-        continue;
-      }
-      if (RelayHub.REJOIN.equals(e.getType())) {
-        if (e.getGuildSeq() > sub.snapshotSeq) {
-          rejoin(s, sub, 0);
-        }
-        continue;
-      }
-      if (!accept(s, sub, e)) {
-        continue;
-      }
-      if (GUILD_DELETE.equals(e.getType())) {
-        // removed from the guild (kicked, left, or it was deleted): the guild pod unsubscribed it
-        s.guilds.remove(e.getGuildId());
-      }
-      long seq = ++s.seq;
-      if (withoutContent(s, e)) {
-        if (strippedItem == null) {
-          strippedItem = new ReplayBuffer.Item(e.getType(), e.getContentGate().getPayloadWithoutContent());
-        }
-        s.replay.add(seq, strippedItem);
-        if (s.connection != null) {
-          if (outStripped == null) {
-            outStripped = new SharedDispatches(batch.size());
-          }
-          outStripped.add(s, seq);
-        }
-        continue;
-      }
-      if (replayItem == null) {
-        replayItem = new ReplayBuffer.Item(e.getType(), e.getPayload());
-      }
-      s.replay.add(seq, replayItem);
-      if (s.connection == null) {
-        continue; // detached: kept for a resume
-      }
-      if (out == null) {
-        out = new SharedDispatches(batch.size());
-      }
-      out.add(s, seq);
-    }
-    if (out != null) {
-      out.flush(e.getType(), e.getPayload());
-    }
-    if (outStripped != null) {
-      outStripped.flush(e.getType(), e.getContentGate().getPayloadWithoutContent());
-    }
-  }
-
-  /**
-   * Discord's MESSAGE_CONTENT rule: a session without the intent gets a message's content,
-   * embeds and attachments empty, unless its user wrote the message or is mentioned in it.
-   */
-  private static boolean withoutContent(Session s, RelayEvent e) {
-    if (!e.hasContentGate() || Intents.permits(s.intents, Intents.MESSAGE_CONTENT)) {
-      return false;
-    }
-    return s.userId != e.getContentGate().getAuthorId() && !e.getContentGate().getMentionedUserIdsList().contains(s.userId);
-  }
-
-  /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */
-  private final class SharedDispatches {
-    private final List<LinkSink> links = new ArrayList<>(1);
-    private final List<List<Session>> sessionsByLink = new ArrayList<>(1);
-    private final List<long[]> seqsByLink = new ArrayList<>(1);
-    private final int capacity;
-
-    SharedDispatches(int capacity) {
-      this.capacity = capacity;
-    }
-
-    void add(Session s, long seq) {
-      LinkSink link = s.connection.link();
-      int i = links.indexOf(link);
-      if (i < 0) {
-        links.add(link);
-        sessionsByLink.add(new ArrayList<>(capacity));
-        seqsByLink.add(new long[capacity]);
-        i = links.size() - 1;
-      }
-      List<Session> group = sessionsByLink.get(i);
-      seqsByLink.get(i)[group.size()] = seq;
-      group.add(s);
-    }
-
-    void flush(String type, ByteString payload) {
-      for (int i = 0; i < links.size(); i++) {
-        List<Session> group = sessionsByLink.get(i);
-        long[] ids = new long[group.size()];
-        for (int k = 0; k < ids.length; k++) {
-          ids[k] = group.get(k).connection.id();
-        }
-        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length)) {
-          delivered.add(ids.length);
-        } else {
-          // the link is full or gone: the frames are in the replay buffers, the clients resume
-          for (Session s : group) {
-            detach(s, s.connection);
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * The per-session filters of a joined session: newer than its snapshot, allowed by its intents,
-   * in a channel it can view. A _VISIBILITY event updates the hidden channels and is never
-   * dispatched.
-   */
-  private static boolean accept(Session s, Session.GuildSub sub, RelayEvent e) {
-    if (e.getGuildSeq() <= sub.snapshotSeq) {
-      return false;
-    }
-    if (e.getMessageId() > sub.lastMessageId) {
-      sub.lastMessageId = e.getMessageId(); // seen, even if filtered below
-    }
-    if (RelayHub.VISIBILITY.equals(e.getType())) {
-      sub.hidden = sortedArray(e.getHiddenChannelIdsList());
-      return false;
-    }
-    if (!Intents.permits(s.intents, e.getRequiredIntents())) {
-      return false;
-    }
-    return e.getChannelId() == 0 || java.util.Arrays.binarySearch(sub.hidden, e.getChannelId()) < 0;
-  }
-
-  private static long[] sortedArray(List<Long> ids) {
-    long[] a = new long[ids.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = ids.get(i);
-    }
-    java.util.Arrays.sort(a);
-    return a;
-  }
-
-  private void hold(Session s, Session.GuildSub sub, RelayEvent e) {
-    if (sub.held.size() >= maxHeldPerGuild) {
-      desync(s);
-      end(s, true);
-      return;
-    }
-    sub.held.add(e);
-  }
-
-  private void deliver(Session s, Session.GuildSub sub, RelayEvent e) {
-    if (s.desynced) {
-      end(s, true);
-      return;
-    }
-    if (!sub.joined) {
-      hold(s, sub, e);
-      return;
-    }
-    if (RelayHub.REJOIN.equals(e.getType())) {
-      if (e.getGuildSeq() > sub.snapshotSeq) {
-        rejoin(s, sub, 0);
-      }
-      return;
-    }
-    if (accept(s, sub, e)) {
-      if (GUILD_DELETE.equals(e.getType())) {
-        s.guilds.remove(e.getGuildId());
-      }
-      dispatch(s, e.getType(), withoutContent(s, e) ? e.getContentGate().getPayloadWithoutContent() : e.getPayload());
-    }
+    relay.onRelayEvent(event);
   }
 
   /** Stamps the next seq, keeps the dispatch for a resume and sends it if attached. */
@@ -604,7 +407,7 @@ public final class SessionManager {
    * A session missed an event it can never get back (its worker queue, hold queue or relay stream
    * overflowed): it cannot be resumed. Closes its socket; the worker ends it. Any thread.
    */
-  private void desync(Session s) {
+  void desync(Session s) {
     if (!s.desynced) {
       s.desynced = true;
       desyncs.increment();
@@ -619,7 +422,7 @@ public final class SessionManager {
    * The session loses its connection but stays resumable for the resume window: dispatches keep
    * being stamped and kept in its replay buffer. On the worker.
    */
-  private void detach(Session s, @org.jspecify.annotations.Nullable Connection c) {
+  void detach(Session s, @org.jspecify.annotations.Nullable Connection c) {
     if (s.ended || c == null || s.connection != c) {
       return;
     }
@@ -750,7 +553,7 @@ public final class SessionManager {
         });
   }
 
-  private void end(Session s, boolean announce) {
+  void end(Session s, boolean announce) {
     if (s.ended) {
       return;
     }

@@ -1,0 +1,132 @@
+package dev.concord.gateway.ws;
+
+import com.google.protobuf.ByteString;
+import dev.concord.protocol.DispatchFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The outbound half of one client socket: every frame the gateway sends it, written on the
+ * socket's event loop without flushing (the {@link LoopFlusher} flushes once per loop pass), in
+ * the order written.
+ *
+ * <ul>
+ *   <li>Uncompressed dispatches with a shared payload go out pre-encoded ({@link PreEncodedFrames}):
+ *       written from the frame encoder's position in the pipeline, so the encoder never runs and
+ *       the payload is never copied.
+ *   <li>Other frames (HELLO, ACK, control frames) go through Netty's encoder as text frames.
+ *   <li>With zlib-stream every frame goes through the connection's one compressor, as a binary
+ *       frame.
+ * </ul>
+ *
+ * <p>Bound: when more than {@code writeBufferBytes} wait unsent (a client that does not read),
+ * {@code onTooSlow} runs (the connection closes, resumable) instead of memory growing.
+ *
+ * <p>Concurrency: confined to the socket's event loop.
+ */
+final class ConnectionWriter {
+  private static final byte[] SUFFIX = {'}'};
+
+  private final Channel channel;
+  private final @Nullable ZlibStream zlib;
+  private final int writeBufferBytes;
+  private final Runnable onTooSlow;
+  private final LoopFlusher flusher;
+  private @Nullable ChannelHandlerContext encoderContext;
+  private boolean dirty;
+
+  ConnectionWriter(Channel channel, boolean zlibStream, int writeBufferBytes, Runnable onTooSlow) {
+    this.channel = channel;
+    this.zlib = zlibStream ? new ZlibStream() : null;
+    this.writeBufferBytes = writeBufferBytes;
+    this.onTooSlow = onTooSlow;
+    this.flusher = LoopFlusher.of(channel.eventLoop());
+  }
+
+  void write(byte[] frame) {
+    write(Unpooled.wrappedBuffer(frame));
+  }
+
+  void write(ByteString frame) {
+    write(Unpooled.wrappedBuffer(frame.asReadOnlyByteBuffer()));
+  }
+
+  /** A whole frame's text; takes ownership of {@code frame}. */
+  void write(ByteBuf frame) {
+    if (!channel.isActive()) {
+      frame.release();
+      return;
+    }
+    if (zlib != null) {
+      byte[] raw = new byte[frame.readableBytes()];
+      frame.readBytes(raw);
+      frame.release();
+      channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(zlib.compress(raw))), channel.voidPromise());
+    } else {
+      channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
+    }
+    afterWrite();
+  }
+
+  /**
+   * A dispatch {@code prefix(seq, type) + payload + "}"} whose payload is shared with other
+   * connections (not released here: the caller keeps its reference).
+   */
+  void writeShared(long seq, String type, ByteBuf payload) {
+    ChannelHandlerContext ctx = zlib == null && channel.isActive() ? encoderContext() : null;
+    if (ctx == null) {
+      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
+      return;
+    }
+    ByteBuf head = PreEncodedFrames.header(channel.alloc(), seq, type, payload.readableBytes() + SUFFIX.length);
+    ctx.write(PreEncodedFrames.frame(channel.alloc(), head, payload.retainedDuplicate()), channel.voidPromise());
+    afterWrite();
+  }
+
+  /** The connection is closed: frees the compressor. */
+  void close() {
+    if (zlib != null) {
+      zlib.close();
+    }
+  }
+
+  private @Nullable ChannelHandlerContext encoderContext() {
+    ChannelHandlerContext ctx = encoderContext;
+    if (ctx == null || ctx.isRemoved()) {
+      ctx = channel.pipeline().context(WebSocketFrameEncoder.class);
+      encoderContext = ctx;
+    }
+    return ctx;
+  }
+
+  private void afterWrite() {
+    if (channel.unsafe().outboundBuffer() != null && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > writeBufferBytes) {
+      onTooSlow.run();
+      return;
+    }
+    flusher.add(this);
+  }
+
+  /** For {@link LoopFlusher}: true if this writer was not yet due a flush. */
+  boolean markDirty() {
+    if (dirty) {
+      return false;
+    }
+    dirty = true;
+    return true;
+  }
+
+  /** For {@link LoopFlusher}, in its pass. */
+  void flushDirty() {
+    dirty = false;
+    if (channel.isActive()) {
+      channel.flush();
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.concord.session.core;
+
+import com.google.protobuf.ByteString;
+import dev.concord.fanout.RecipientTable;
+import dev.concord.fanout.RelayHub;
+import dev.concord.fanout.RelayPartitioner;
+import dev.concord.fanout.RelayWorkers;
+import dev.concord.proto.guild.v1.RelayEvent;
+import dev.concord.protocol.Intents;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Relay events to sessions: {@link #onRelayEvent} groups an event's recipients by worker and
+ * queues ONE task per worker; the worker filters each recipient (joined, newer than its snapshot,
+ * intents, visible channel, the MESSAGE_CONTENT gate), stamps the session's next {@code s}, keeps
+ * it for a resume and hands ONE shared dispatch per gateway link (per payload variant) to the
+ * link. The payload bytes are never re-serialized per recipient. Events that arrive while a
+ * session's join of their guild is in flight are held (bounded) and released after its
+ * GUILD_CREATE ({@link #deliver}).
+ *
+ * <p>Concurrency: each session's work runs on its worker; the lifecycle (re-join, detach, end)
+ * stays with {@link SessionManager}, called back on that worker.
+ */
+final class RelayDelivery {
+  /** From a guild pod, always a removal (the outage variant, unavailable, is the session's own). */
+  private static final String GUILD_DELETE = "GUILD_DELETE";
+
+  private final SessionManager manager;
+  private final RelayPartitioner<Session> partitioner;
+  private final int maxHeldPerGuild;
+  private final LongAdder delivered;
+
+  RelayDelivery(SessionManager manager, RelayWorkers workers, RecipientTable<Session> byKey, int maxHeldPerGuild, LongAdder delivered) {
+    this.manager = manager;
+    this.maxHeldPerGuild = maxHeldPerGuild;
+    this.delivered = delivered;
+    this.partitioner =
+        new RelayPartitioner<>(workers, byKey::get, Session::key, this::deliverBatch, batch -> batch.forEach(manager::desync));
+  }
+
+  /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
+  void onRelayEvent(RelayEvent event) {
+    partitioner.onEvent(event);
+  }
+
+  /**
+   * On a worker: the recipients of {@code e} that hash to it. Each passes its filters and takes
+   * its next {@code s}; then ONE shared dispatch per gateway link carries the payload for all of
+   * them (the bytes are never copied or re-serialized per recipient).
+   */
+  private void deliverBatch(List<Session> batch, RelayEvent e) {
+    SharedDispatches out = null;
+    // one replay item for every recipient of this event on this worker
+    ReplayBuffer.Item replayItem = null;
+    // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
+    SharedDispatches outStripped = null;
+    ReplayBuffer.Item strippedItem = null;
+    for (Session s : batch) {
+      Session.GuildSub sub = s.guilds.get(e.getGuildId());
+      if (sub == null || s.ended) {
+        continue;
+      }
+      if (s.desynced) {
+        manager.end(s, true);
+        continue;
+      }
+      if (!sub.joined) {
+        hold(s, sub, e);
+        continue;
+      }
+      if (RelayHub.REJOIN.equals(e.getType())) {
+        if (e.getGuildSeq() > sub.snapshotSeq) {
+          manager.rejoin(s, sub, 0);
+        }
+        continue;
+      }
+      if (!accept(s, sub, e)) {
+        continue;
+      }
+      if (GUILD_DELETE.equals(e.getType())) {
+        // removed from the guild (kicked, left, or it was deleted): the guild pod unsubscribed it
+        s.guilds.remove(e.getGuildId());
+      }
+      long seq = ++s.seq;
+      if (withoutContent(s, e)) {
+        if (strippedItem == null) {
+          strippedItem = new ReplayBuffer.Item(e.getType(), e.getContentGate().getPayloadWithoutContent());
+        }
+        s.replay.add(seq, strippedItem);
+        if (s.connection != null) {
+          if (outStripped == null) {
+            outStripped = new SharedDispatches(batch.size());
+          }
+          outStripped.add(s, seq);
+        }
+        continue;
+      }
+      if (replayItem == null) {
+        replayItem = new ReplayBuffer.Item(e.getType(), e.getPayload());
+      }
+      s.replay.add(seq, replayItem);
+      if (s.connection == null) {
+        continue; // detached: kept for a resume
+      }
+      if (out == null) {
+        out = new SharedDispatches(batch.size());
+      }
+      out.add(s, seq);
+    }
+    if (out != null) {
+      out.flush(e.getType(), e.getPayload());
+    }
+    if (outStripped != null) {
+      outStripped.flush(e.getType(), e.getContentGate().getPayloadWithoutContent());
+    }
+  }
+
+  /**
+   * Discord's MESSAGE_CONTENT rule: a session without the intent gets a message's content,
+   * embeds and attachments empty, unless its user wrote the message or is mentioned in it.
+   */
+  private static boolean withoutContent(Session s, RelayEvent e) {
+    if (!e.hasContentGate() || Intents.permits(s.intents, Intents.MESSAGE_CONTENT)) {
+      return false;
+    }
+    return s.userId != e.getContentGate().getAuthorId() && !e.getContentGate().getMentionedUserIdsList().contains(s.userId);
+  }
+
+  /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */
+  private final class SharedDispatches {
+    private final List<LinkSink> links = new ArrayList<>(1);
+    private final List<List<Session>> sessionsByLink = new ArrayList<>(1);
+    private final List<long[]> seqsByLink = new ArrayList<>(1);
+    private final int capacity;
+
+    SharedDispatches(int capacity) {
+      this.capacity = capacity;
+    }
+
+    void add(Session s, long seq) {
+      LinkSink link = s.connection.link();
+      int i = links.indexOf(link);
+      if (i < 0) {
+        links.add(link);
+        sessionsByLink.add(new ArrayList<>(capacity));
+        seqsByLink.add(new long[capacity]);
+        i = links.size() - 1;
+      }
+      List<Session> group = sessionsByLink.get(i);
+      seqsByLink.get(i)[group.size()] = seq;
+      group.add(s);
+    }
+
+    void flush(String type, ByteString payload) {
+      for (int i = 0; i < links.size(); i++) {
+        List<Session> group = sessionsByLink.get(i);
+        long[] ids = new long[group.size()];
+        for (int k = 0; k < ids.length; k++) {
+          ids[k] = group.get(k).connection.id();
+        }
+        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length)) {
+          delivered.add(ids.length);
+        } else {
+          // the link is full or gone: the frames are in the replay buffers, the clients resume
+          for (Session s : group) {
+            manager.detach(s, s.connection);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The per-session filters of a joined session: newer than its snapshot, allowed by its intents,
+   * in a channel it can view. A _VISIBILITY event updates the hidden channels and is never
+   * dispatched.
+   */
+  private static boolean accept(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (e.getGuildSeq() <= sub.snapshotSeq) {
+      return false;
+    }
+    if (e.getMessageId() > sub.lastMessageId) {
+      sub.lastMessageId = e.getMessageId(); // seen, even if filtered below
+    }
+    if (RelayHub.VISIBILITY.equals(e.getType())) {
+      sub.hidden = sortedArray(e.getHiddenChannelIdsList());
+      return false;
+    }
+    if (!Intents.permits(s.intents, e.getRequiredIntents())) {
+      return false;
+    }
+    return e.getChannelId() == 0 || java.util.Arrays.binarySearch(sub.hidden, e.getChannelId()) < 0;
+  }
+
+  static long[] sortedArray(List<Long> ids) {
+    long[] a = new long[ids.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = ids.get(i);
+    }
+    java.util.Arrays.sort(a);
+    return a;
+  }
+
+  private void hold(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (sub.held.size() >= maxHeldPerGuild) {
+      manager.desync(s);
+      manager.end(s, true);
+      return;
+    }
+    sub.held.add(e);
+  }
+
+  void deliver(Session s, Session.GuildSub sub, RelayEvent e) {
+    if (s.desynced) {
+      manager.end(s, true);
+      return;
+    }
+    if (!sub.joined) {
+      hold(s, sub, e);
+      return;
+    }
+    if (RelayHub.REJOIN.equals(e.getType())) {
+      if (e.getGuildSeq() > sub.snapshotSeq) {
+        manager.rejoin(s, sub, 0);
+      }
+      return;
+    }
+    if (accept(s, sub, e)) {
+      if (GUILD_DELETE.equals(e.getType())) {
+        s.guilds.remove(e.getGuildId());
+      }
+      manager.dispatch(s, e.getType(), withoutContent(s, e) ? e.getContentGate().getPayloadWithoutContent() : e.getPayload());
+    }
+  }
+}
