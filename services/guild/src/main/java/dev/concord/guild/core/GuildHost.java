@@ -43,7 +43,17 @@ public final class GuildHost {
    * it covers, and for a re-join the MESSAGE_CREATE payloads it missed (oldest first).
    */
   public record JoinResult(
-      long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds, long snapshotMessageId, List<byte[]> catchUp) {}
+      long snapshotSeq,
+      byte[] guildCreateJson,
+      long[] hiddenChannelIds,
+      long snapshotMessageId,
+      List<byte[]> catchUp,
+      List<byte[]> catchUpUpdates,
+      List<byte[]> catchUpDeletes) {
+    public JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds, long snapshotMessageId, List<byte[]> catchUp) {
+      this(snapshotSeq, guildCreateJson, hiddenChannelIds, snapshotMessageId, catchUp, List.of(), List.of());
+    }
+  }
 
   /**
    * A guild on this pod: its loop, its state (loaded from the store by the activation), and
@@ -320,13 +330,22 @@ public final class GuildHost {
                 // the session gave up (it will retry): reading for it would only add load
                 throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before the catch-up read");
               }
-              return new PendingCatchUp(r, store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP));
+              Instant since = SnowflakeGenerator.timestamp(sinceMessageId);
+              return new PendingCatchUp(
+                  r,
+                  store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP),
+                  store.editedSince(guildId, sinceMessageId, since, MAX_CATCH_UP),
+                  store.deletedSince(guildId, since, MAX_CATCH_UP));
             },
             readPool)
-        .thenCompose(p -> p.rows().isEmpty() ? CompletableFuture.completedFuture(p.result()) : renderCatchUp(guildId, p));
+        .thenCompose(
+            p -> p.rows().isEmpty() && p.edited().isEmpty() && p.deleted().isEmpty()
+                ? CompletableFuture.completedFuture(p.result())
+                : renderCatchUp(guildId, p));
   }
 
-  private record PendingCatchUp(JoinResult result, List<GuildStore.MessageRow> rows) {}
+  private record PendingCatchUp(
+      JoinResult result, List<GuildStore.MessageRow> rows, List<GuildStore.MessageRow> edited, List<GuildStore.Deletion> deleted) {}
 
   /** The missed messages as MESSAGE_CREATE payloads, rendered on the guild's loop (members). */
   private CompletableFuture<JoinResult> renderCatchUp(long guildId, PendingCatchUp p) {
@@ -337,24 +356,38 @@ public final class GuildHost {
         (g, step) -> {
           List<byte[]> out = new ArrayList<>(p.rows().size());
           for (GuildStore.MessageRow m : p.rows()) {
-            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) >= 0) {
-              continue;
+            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) < 0) {
+              out.add(payloads.bytes(catchUpMessage(g, m)));
             }
-            Users.User author = users.get(m.authorId());
-            out.add(
-                payloads.bytes(
-                    payloads.message(
-                        m.id(),
-                        guildId,
-                        m.channelId(),
-                        author,
-                        g.members.get(m.authorId()),
-                        m.content(),
-                        m.createdAt().toEpochMilli(),
-                        m.nonce() == null ? "" : m.nonce())));
           }
-          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out);
+          List<byte[]> updates = new ArrayList<>(p.edited().size());
+          for (GuildStore.MessageRow m : p.edited()) {
+            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) < 0) {
+              updates.add(payloads.bytes(catchUpMessage(g, m)));
+            }
+          }
+          List<byte[]> deletes = new ArrayList<>(p.deleted().size());
+          for (GuildStore.Deletion d : p.deleted()) {
+            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), d.channelId()) < 0) {
+              deletes.add(
+                  payloads.bytes(
+                      payloads.json().createObjectNode()
+                          .put("id", Long.toUnsignedString(d.messageId()))
+                          .put("channel_id", Long.toUnsignedString(d.channelId()))
+                          .put("guild_id", Long.toUnsignedString(guildId))));
+            }
+          }
+          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out, updates, deletes);
         });
+  }
+
+  /** A stored message as the gateway dispatches it (with its author's member, edits, reply). */
+  private tools.jackson.databind.node.ObjectNode catchUpMessage(GuildState g, GuildStore.MessageRow m) {
+    Users.User author = users.get(m.authorId());
+    tools.jackson.databind.node.ObjectNode d =
+        payloads.message(
+            m.id(), g.id, m.channelId(), author, g.members.get(m.authorId()), m.content(), m.createdAt().toEpochMilli(), m.nonce() == null ? "" : m.nonce());
+    return payloads.decorate(d, g.id, m.channelId(), m.editedAt(), m.referencedId(), null, List.of());
   }
 
   /**

@@ -141,7 +141,7 @@ public final class MessageOps {
       if (m.authorId() != actorId) {
         Checks.require(perms, Permissions.MANAGE_MESSAGES, "MANAGE_MESSAGES (to delete another user's message)");
       }
-      step.write(new GuildStore.MessageDelete(m.id()));
+      step.write(new GuildStore.MessageDelete(m.id(), Instant.ofEpochMilli(ctx.clock().millis())));
       g.recentlyDeleted.add(m.id());
       ObjectNode d = ctx.payloads().json().createObjectNode();
       d.put("id", Long.toUnsignedString(m.id()));
@@ -177,7 +177,7 @@ public final class MessageOps {
       List<String> deleted = new ArrayList<>();
       for (GuildStore.MessageRow m : found) {
         if (m.channelId() == channelId && g.recentlyDeleted.add(m.id())) {
-          step.write(new GuildStore.MessageDelete(m.id()));
+          step.write(new GuildStore.MessageDelete(m.id(), Instant.ofEpochMilli(ctx.clock().millis())));
           deleted.add(Long.toUnsignedString(m.id()));
         }
       }

@@ -116,6 +116,12 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     for (byte[] m : r.catchUp()) {
       b.addCatchUpMessages(ByteString.copyFrom(m));
     }
+    for (byte[] m : r.catchUpUpdates()) {
+      b.addCatchUpUpdates(ByteString.copyFrom(m));
+    }
+    for (byte[] m : r.catchUpDeletes()) {
+      b.addCatchUpDeletes(ByteString.copyFrom(m));
+    }
     return b.build();
   }
 

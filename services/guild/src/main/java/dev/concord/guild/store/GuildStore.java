@@ -69,8 +69,11 @@ public interface GuildStore {
 
   record MessageEdit(long id, String content, Instant editedAt) implements Write {}
 
-  /** Deletes a message and its reactions. */
-  record MessageDelete(long id) implements Write {}
+  /** Deletes a message and its reactions, leaving a tombstone dated {@code at} (for catch-up). */
+  record MessageDelete(long id, Instant at) implements Write {}
+
+  /** A deleted message's tombstone. */
+  record Deletion(long messageId, long channelId) {}
 
   /** Adds ({@code add}) or removes one user's reaction; within a batch the last one per key wins. */
   record ReactionWrite(long messageId, String emoji, long userId, boolean add, Instant at) implements Write {}
@@ -189,6 +192,15 @@ public interface GuildStore {
 
   /** The guild a channel belongs to, if the channel exists. */
   Optional<Long> guildOfChannel(long channelId);
+
+  /**
+   * Messages of the guild with id ≤ {@code upToId} edited at or after {@code since}, oldest edit first,
+   * at most {@code limit}.
+   */
+  List<MessageRow> editedSince(long guildId, long upToId, Instant since, int limit);
+
+  /** The guild's messages deleted at or after {@code since}, oldest first, at most {@code limit}. */
+  List<Deletion> deletedSince(long guildId, Instant since, int limit);
 
   /** The largest message id of the guild (0 if none). */
   long maxMessageId(long guildId);

@@ -232,6 +232,13 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setLong(3, r.userId());
           ps.setTimestamp(4, Timestamp.from(r.at()));
         });
+    batch(
+        "insert into message_deletions (message_id, guild_id, channel_id, deleted_at) select id, guild_id, channel_id, ? from messages where id = ?",
+        deletes,
+        (ps, d) -> {
+          ps.setTimestamp(1, Timestamp.from(d.at()));
+          ps.setLong(2, d.id());
+        });
     batch("delete from message_reactions where message_id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
     batch("delete from messages where id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
     batch("update guilds set name = ? where id = ?", guildUpdates, (ps, u) -> {
@@ -317,6 +324,7 @@ public final class JdbcGuildStore implements GuildStore {
         List.of(
             "delete from message_reactions where message_id in (select id from messages where guild_id = ?)",
             "delete from messages where guild_id = ?",
+            "delete from message_deletions where guild_id = ?",
             "delete from channel_overwrites where channel_id in (select id from channels where guild_id = ?)",
             "delete from member_roles where guild_id = ?",
             "delete from members where guild_id = ?",
@@ -481,6 +489,27 @@ public final class JdbcGuildStore implements GuildStore {
     sql.append(" order by id desc limit ?");
     args.add(limit);
     return jdbc.query(sql.toString(), (rs, i) -> messageRow(rs), args.toArray());
+  }
+
+  @Override
+  public List<MessageRow> editedSince(long guildId, long upToId, Instant since, int limit) {
+    return jdbc.query(
+        "select " + MESSAGE_COLUMNS + " from messages where guild_id = ? and id <= ? and edited_at >= ? order by edited_at limit ?",
+        (rs, i) -> messageRow(rs),
+        guildId,
+        upToId,
+        Timestamp.from(since),
+        limit);
+  }
+
+  @Override
+  public List<Deletion> deletedSince(long guildId, Instant since, int limit) {
+    return jdbc.query(
+        "select message_id, channel_id from message_deletions where guild_id = ? and deleted_at >= ? order by deleted_at limit ?",
+        (rs, i) -> new Deletion(rs.getLong(1), rs.getLong(2)),
+        guildId,
+        Timestamp.from(since),
+        limit);
   }
 
   @Override

@@ -391,9 +391,14 @@ class GuildHostTest {
         new GuildCommands(host).createChannel(
                 g.id(), "secret", "", List.of(new GuildState.Overwrite(g.id(), Permissions.ROLE, 0, Permissions.VIEW_CHANNEL)))
             .join();
+    long older = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "older", "").join().id();
+    long doomed = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "doomed", "").join().id();
     GuildHost.JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
     assertThat(first.catchUp()).isEmpty();
     long seen = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
+    // while bob is away: an older message edited, another deleted
+    new GuildCommands(host).editMessage(g.id(), general.id(), older, owner.id(), "older, edited").join();
+    new GuildCommands(host).deleteMessage(g.id(), general.id(), doomed, owner.id()).join();
     new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "missed 1", "").join();
     new GuildCommands(host).createMessage(g.id(), secret.id(), owner.id(), "not for bob", "").join();
     new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "missed 2", "").join();
@@ -403,6 +408,9 @@ class GuildHostTest {
         newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, seen, null).join();
     JsonMapper json = JsonMapper.builder().build();
     assertThat(again.catchUp()).extracting(b -> json.readTree(b).path("content").asString()).containsExactly("missed 1", "missed 2");
+    assertThat(again.catchUpUpdates()).extracting(b -> json.readTree(b).path("content").asString()).containsExactly("older, edited");
+    assertThat(json.readTree(again.catchUpUpdates().get(0)).path("edited_timestamp").isString()).isTrue();
+    assertThat(again.catchUpDeletes()).extracting(b -> json.readTree(b).path("id").asString()).containsExactly(Long.toUnsignedString(doomed));
     assertThat(again.snapshotSeq()).isGreaterThan(first.snapshotSeq()); // a later epoch sorts after
     // nothing newer than the snapshot is caught up (it arrives live)
     assertThat(newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, again.snapshotMessageId(), null).join().catchUp())

@@ -280,7 +280,14 @@ public final class SessionManager {
     for (ByteString m : resp.getCatchUpMessagesList()) {
       dispatch(s, "MESSAGE_CREATE", m);
     }
-    caughtUp.add(resp.getCatchUpMessagesCount());
+    // then what changed in older messages meanwhile
+    for (ByteString m : resp.getCatchUpUpdatesList()) {
+      dispatch(s, "MESSAGE_UPDATE", m);
+    }
+    for (ByteString m : resp.getCatchUpDeletesList()) {
+      dispatch(s, "MESSAGE_DELETE", m);
+    }
+    caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount());
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {
