@@ -357,6 +357,37 @@ class RestApiIT {
   }
 
   @Test
+  void patchMe_renamesTheUser_andItsGuildsAndSessionsSeeIt() throws Exception {
+    var api = GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress())).withDeadlineAfter(5, TimeUnit.SECONDS);
+    long ginaId = api.createUser(CreateUserRequest.newBuilder().setUsername("gina").build()).getId();
+    api.addMember(dev.concord.proto.guild.v1.AddMemberRequest.newBuilder().setGuildId(demo.guildId()).setUserId(ginaId).build());
+    String gina = new TokenVerifier(SECRET).sign(ginaId, 3600);
+    try (GatewayClient watcher = GatewayClient.connect(fixture.url("v=10&encoding=json"));
+        GatewayClient own = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      watcher.next(WAIT);
+      own.next(WAIT);
+      watcher.identify(alice, Intents.GUILDS | Intents.GUILD_MEMBERS);
+      own.identify(gina, Intents.GUILDS);
+      watcher.nextDispatch("GUILD_CREATE", WAIT);
+      own.nextDispatch("GUILD_CREATE", WAIT);
+
+      assertError(rest.call("PATCH", "/users/@me", gina, "{\"username\":\"x\"}"), 400, 50035);
+      RestClient.Response r = rest.call("PATCH", "/users/@me", gina, "{\"username\":\"gina2\",\"global_name\":\"Gina\"}");
+      assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      assertThat(r.json().path("username").asString()).isEqualTo("gina2");
+      assertThat(r.json().path("global_name").asString()).isEqualTo("Gina");
+      JsonNode member = watcher.nextDispatch("GUILD_MEMBER_UPDATE", WAIT).path("d");
+      assertThat(member.path("user").path("username").asString()).isEqualTo("gina2");
+      assertThat(own.nextDispatch("USER_UPDATE", WAIT).path("d").path("username").asString()).isEqualTo("gina2");
+      assertThat(rest.get("/users/" + Long.toUnsignedString(ginaId), alice).json().path("username").asString()).isEqualTo("gina2");
+      // her messages carry the new name
+      JsonNode m = rest.call("POST", "/channels/" + channel + "/messages", gina, "{\"content\":\"renamed\"}").json();
+      assertThat(m.path("author").path("username").asString()).isEqualTo("gina2");
+      assertThat(m.path("author").path("global_name").asString()).isEqualTo("Gina");
+    }
+  }
+
+  @Test
   void typing_dispatchesTypingStart_toSessionsWithTheIntent() throws Exception {
     try (GatewayClient watcher = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
       watcher.next(WAIT);

@@ -71,6 +71,7 @@ public final class RestApi {
         RouterFunctions.route()
             .GET("/api/v10/gateway/bot", gateway::gatewayBot)
             .GET("/api/v10/users/@me", users::me)
+            .PATCH("/api/v10/users/@me", users::updateMe)
             .GET("/api/v10/users/@me/guilds", users::myGuilds)
             .GET("/api/v10/users/{user}", users::get)
             .DELETE("/api/v10/users/@me/guilds/{guild}", manage::leave)

@@ -1,7 +1,10 @@
 package dev.concord.gateway.rest;
 
 import dev.concord.gateway.guild.GuildClient;
+import dev.concord.proto.guild.v1.ChangeResponse;
 import dev.concord.proto.guild.v1.DiscordJson;
+import dev.concord.proto.guild.v1.RefreshMemberRequest;
+import dev.concord.proto.guild.v1.UpdateUserRequest;
 import dev.concord.proto.guild.v1.GetGuildRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
 import dev.concord.proto.guild.v1.User;
@@ -25,18 +28,64 @@ final class UserResource {
   /** GET /users/@me: the caller, with the fields only the owner of a token sees. */
   Mono<ServerResponse> me(ServerRequest req) {
     long me = RestIo.user(req);
-    return user(me)
+    return user(me).flatMap(u -> RestIo.json(privateUser(u)));
+  }
+
+  /**
+   * PATCH /users/@me {username (2..32), global_name (≤ 32, null or "" clears it)}: stored, then
+   * each of the caller's guilds dispatches GUILD_MEMBER_UPDATE (one guild also USER_UPDATE to the
+   * caller's sessions). Answers the updated user.
+   */
+  Mono<ServerResponse> updateMe(ServerRequest req) {
+    long me = RestIo.user(req);
+    return RestIo.body(req)
         .flatMap(
-            u -> {
-              ObjectNode n = publicUser(u);
-              n.put("mfa_enabled", false);
-              n.put("locale", "en-US");
-              n.put("verified", true);
-              n.putNull("email");
-              n.put("flags", 0);
-              n.put("premium_type", 0);
-              return RestIo.json(n);
-            });
+            body -> {
+              UpdateUserRequest.Builder b = UpdateUserRequest.newBuilder().setUserId(me);
+              if (body.hasNonNull("username")) {
+                String name = RestIo.string(body, "username", "");
+                if (name.codePointCount(0, name.length()) < 2 || name.codePointCount(0, name.length()) > 32) {
+                  throw RestException.invalidField("username", "Must be between 2 and 32 in length.");
+                }
+                b.setUsername(name);
+              }
+              if (body.has("global_name")) {
+                String g = RestIo.string(body, "global_name", "");
+                if (g.codePointCount(0, g.length()) > 32) {
+                  throw RestException.invalidField("global_name", "Must be 32 or fewer in length.");
+                }
+                b.setGlobalName(g);
+              }
+              return guilds.<User>call(me, (stub, o) -> stub.updateUser(b.build(), o));
+            })
+        .flatMap(
+            u ->
+                Flux.fromIterable(u.getGuildIdsList())
+                    .index()
+                    .concatMap(
+                        t ->
+                            guilds
+                                .<ChangeResponse>call(
+                                    t.getT2(),
+                                    (stub, o) ->
+                                        stub.refreshMember(
+                                            RefreshMemberRequest.newBuilder().setGuildId(t.getT2()).setUserId(me).setNotifyUser(t.getT1() == 0).build(),
+                                            o))
+                                // the change is stored; a guild that cannot be told now shows it once it reloads the user
+                                .onErrorResume(e -> Mono.empty()))
+                    .then(Mono.just(u)))
+        .flatMap(u -> RestIo.json(privateUser(u)));
+  }
+
+  private static ObjectNode privateUser(User u) {
+    ObjectNode n = publicUser(u);
+    n.put("mfa_enabled", false);
+    n.put("locale", "en-US");
+    n.put("verified", true);
+    n.putNull("email");
+    n.put("flags", 0);
+    n.put("premium_type", 0);
+    return n;
   }
 
   /** GET /users/{user} */

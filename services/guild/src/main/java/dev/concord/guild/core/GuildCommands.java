@@ -142,6 +142,21 @@ public final class GuildCommands {
     return host.submit(guildId, members.update(actorId, userId, setNick, nick, roleIds));
   }
 
+  /** PATCH /users/@me: new names (checked as at creation); durable when the future completes. */
+  public CompletableFuture<Users.User> updateUser(long userId, @Nullable String username, @Nullable String globalName) {
+    if (username != null) {
+      Checks.name("username", username, 2, 32);
+    }
+    if (globalName != null && !globalName.isEmpty()) {
+      Checks.name("global_name", globalName, 1, 32);
+    }
+    return CompletableFuture.supplyAsync(() -> users.update(userId, username, globalName), host.readPool());
+  }
+
+  public CompletableFuture<Boolean> refreshMember(long guildId, long userId, boolean notifyUser) {
+    return host.submit(guildId, members.refresh(userId, notifyUser));
+  }
+
   public CompletableFuture<Boolean> removeMember(long guildId, long actorId, long userId) {
     return host.submit(guildId, members.remove(actorId, userId));
   }

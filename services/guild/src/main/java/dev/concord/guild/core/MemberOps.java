@@ -256,6 +256,27 @@ public final class MemberOps {
     };
   }
 
+  /**
+   * The member's user changed (its names): GUILD_MEMBER_UPDATE with the user as {@code user} now
+   * is, and with {@code notifyUser} USER_UPDATE to the user's own sessions in this guild. False
+   * if the user is not a member (nothing sent).
+   */
+  public GuildOp<Boolean> refresh(long userId, boolean notifyUser) {
+    Users.User user = ctx.users().reload(userId);
+    return (g, step) -> {
+      GuildState.Member m = g.members.get(userId);
+      if (m == null) {
+        return false;
+      }
+      g.membersChanged();
+      emitUpdate(g, step, m, user);
+      if (notifyUser) {
+        step.emitToUser(userId, "USER_UPDATE", ctx.payloads().bytes(ctx.payloads().user(user)), 0, false);
+      }
+      return true;
+    };
+  }
+
   private static GuildState.Member member(GuildState g, long userId) {
     GuildState.Member m = g.members.get(userId);
     if (m == null) {

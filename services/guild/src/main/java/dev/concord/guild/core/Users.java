@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The user directory: the store's users table with a cache in front. Users are immutable once
- * created, so the cache never goes stale; the guilds of a user are not cached (another pod may add
- * the user to a guild) and are read from the store's members_by_user index.
+ * The user directory: the store's users table with a cache in front. A user's names change only
+ * through {@link #update} (PATCH /users/@me), made on the pod that owns the user id by the guild
+ * ring, which then has the owner of each of the user's guilds {@link #reload} it (RefreshMember):
+ * so the pods that render the user's messages and member objects see the change; another pod's
+ * cache may show the old names until it reloads the user. The guilds of a user are not cached
+ * (another pod may add the user to a guild) and are read from the store's members_by_user index.
  *
  * <p>Bounds: the cache holds the users this pod created or that are members of guilds it
  * activated; it is cleared past {@code maxCached} entries (reloaded on demand).
@@ -15,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Concurrency: a concurrent map of immutable records.
  */
 public final class Users {
-  public record User(long id, String username, String globalName, boolean bot) {}
+  public record User(long id, String username, @org.jspecify.annotations.Nullable String globalName, boolean bot) {}
 
   private final GuildStore store;
   private final int maxCached;
@@ -48,6 +51,26 @@ public final class Users {
     u = new User(row.id(), row.username(), row.globalName(), row.bot());
     put(u);
     return u;
+  }
+
+  /**
+   * Changes a user's names (durable when it returns) and this pod's cache. Other pods' caches
+   * learn it through {@link #reload} (RefreshMember in each of the user's guilds).
+   */
+  public User update(long id, @org.jspecify.annotations.Nullable String username, @org.jspecify.annotations.Nullable String globalName) {
+    User old = reload(id);
+    User u = new User(id, username == null ? old.username() : username, globalName == null ? old.globalName() : (globalName.isEmpty() ? null : globalName), old.bot());
+    if (!store.updateUser(new GuildStore.UserRow(u.id(), u.username(), u.globalName(), u.bot()))) {
+      throw new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_USER, "unknown user: " + Long.toUnsignedString(id));
+    }
+    put(u);
+    return u;
+  }
+
+  /** The user as the store has it now (refreshing this pod's cache). */
+  public User reload(long id) {
+    cache.remove(id);
+    return get(id);
   }
 
   /** The guilds {@code id} is a member of (from the store). */

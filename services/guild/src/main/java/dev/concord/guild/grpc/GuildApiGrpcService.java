@@ -5,6 +5,8 @@ import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildException;
 import dev.concord.proto.guild.v1.BulkDeleteRequest;
 import dev.concord.proto.guild.v1.ChangeResponse;
+import dev.concord.proto.guild.v1.RefreshMemberRequest;
+import dev.concord.proto.guild.v1.UpdateUserRequest;
 import dev.concord.proto.guild.v1.DeleteChannelPermissionRequest;
 import dev.concord.proto.guild.v1.MemberRequest;
 import dev.concord.proto.guild.v1.RoleRequest;
@@ -387,6 +389,23 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   public void removeMember(MemberRequest req, StreamObserver<ChangeResponse> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.removeMember(req, o))) {
       Statuses.reply(out, () -> commands.removeMember(req.getGuildId(), req.getActorId(), req.getUserId()), GuildApiGrpcService::changed);
+    }
+  }
+
+  @Override
+  public void updateUser(UpdateUserRequest req, StreamObserver<User> out) {
+    Statuses.reply(
+        out,
+        () ->
+            commands.updateUser(
+                req.getUserId(), req.hasUsername() ? req.getUsername() : null, req.hasGlobalName() ? req.getGlobalName() : null),
+        u -> toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
+  }
+
+  @Override
+  public void refreshMember(RefreshMemberRequest req, StreamObserver<ChangeResponse> out) {
+    if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.refreshMember(req, o))) {
+      Statuses.reply(out, () -> commands.refreshMember(req.getGuildId(), req.getUserId(), req.getNotifyUser()), GuildApiGrpcService::changed);
     }
   }
 

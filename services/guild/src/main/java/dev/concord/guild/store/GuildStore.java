@@ -144,6 +144,9 @@ public interface GuildStore {
 
   Optional<UserRow> user(long userId);
 
+  /** Replaces a user's username and global name (false if there is no such user). */
+  boolean updateUser(UserRow user);
+
   /** The users that are members of {@code guildId} (loaded with the guild). */
   List<UserRow> membersAsUsers(long guildId);
 

@@ -43,6 +43,11 @@ public final class JdbcGuildStore implements GuildStore {
   }
 
   @Override
+  public boolean updateUser(UserRow u) {
+    return jdbc.update("update users set username = ?, global_name = ? where id = ?", u.username(), u.globalName(), u.id()) == 1;
+  }
+
+  @Override
   public Optional<UserRow> user(long userId) {
     return jdbc
         .query(
