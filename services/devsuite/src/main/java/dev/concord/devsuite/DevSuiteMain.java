@@ -53,6 +53,13 @@ public final class DevSuiteMain {
           .append(u.token()).append('\n');
     }
     out.append("IDENTIFY with intents 33281 (GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT) or 33537 (+ GUILD_PRESENCES).\n");
+    String rest = "http://127.0.0.1:" + suite.ports().gatewayHttp() + "/api/v10";
+    out.append("Send a message as alice over REST:\n");
+    out.append("  curl -X POST ").append(rest).append("/channels/").append(Long.toUnsignedString(demo.channelId()))
+        .append("/messages -H 'Authorization: Bot ").append(demo.users().get(0).token())
+        .append("' -H 'Content-Type: application/json' -d '{\"content\":\"hi\"}'\n");
+    out.append("Bots: discord.js rest.api = http://127.0.0.1:").append(suite.ports().gatewayHttp())
+        .append("/api ; JDA RestConfig base URL = ").append(rest).append("/ and gateway ").append(suite.gatewayUrl()).append("/\n");
     out.append("Ctrl-C stops everything.\n");
     System.out.println(out);
     stop.await();
