@@ -82,6 +82,17 @@ public final class GuildClient {
         });
   }
 
+  /** A call that needs the guild a channel belongs to. */
+  @FunctionalInterface
+  public interface ChannelCall<T> {
+    void call(long guildId, GuildApiGrpc.GuildApiStub stub, StreamObserver<T> out);
+  }
+
+  /** One unary call on the owner of the guild {@code channelId} belongs to (10003 if none). */
+  public <T> Mono<T> callForChannel(long channelId, ChannelCall<T> call) {
+    return guildOf(channelId).flatMap(guild -> this.<T>call(guild, (stub, o) -> call.call(guild, stub, o)));
+  }
+
   /** The guild of {@code channelId} (NOT_FOUND with Discord code 10003 if there is none). */
   public Mono<Long> guildOf(long channelId) {
     Long cached = guildOfChannel.get(channelId);

@@ -145,7 +145,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
         log.debug("shared dispatch for unknown connection {} on link to {}", d.getConnectionIds(i), member.id());
         continue;
       }
-      byLoop.computeIfAbsent(c.eventLoop(), l -> new LoopBatch(n)).add(c, d.getSeqs(i));
+      byLoop.computeIfAbsent(c.eventLoop(), l -> new LoopBatch()).add(c, d.getSeqs(i));
     }
     if (byLoop.isEmpty()) {
       return;
@@ -172,16 +172,15 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
 
   /** The connections of one event loop that one shared dispatch goes to, with their {@code s}. */
   private static final class LoopBatch {
-    final ClientConnection[] connections;
-    final long[] seqs;
+    ClientConnection[] connections = new ClientConnection[8];
+    long[] seqs = new long[8];
     int size;
 
-    LoopBatch(int capacity) {
-      connections = new ClientConnection[capacity];
-      seqs = new long[capacity];
-    }
-
     void add(ClientConnection c, long seq) {
+      if (size == connections.length) {
+        connections = java.util.Arrays.copyOf(connections, size * 2);
+        seqs = java.util.Arrays.copyOf(seqs, size * 2);
+      }
       connections[size] = c;
       seqs[size++] = seq;
     }

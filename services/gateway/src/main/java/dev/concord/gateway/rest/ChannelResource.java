@@ -20,29 +20,17 @@ final class ChannelResource {
   Mono<ServerResponse> get(ServerRequest req) {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
-    return guilds
-        .guildOf(channel)
-        .flatMap(
-            guild ->
-                guilds.<DiscordJson>call(
-                    guild,
-                    (stub, o) ->
-                        stub.getChannels(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o)))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+    return guilds.<DiscordJson>callForChannel(channel, (guild, stub, o) ->
+                        stub.getChannels(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o))
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** POST /channels/{channel}/typing: TYPING_START to the channel's viewers; 204. */
   Mono<ServerResponse> typing(ServerRequest req) {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
-    return guilds
-        .guildOf(channel)
-        .flatMap(
-            guild ->
-                guilds.<ReactionResponse>call(
-                    guild,
-                    (stub, o) ->
-                        stub.triggerTyping(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o)))
+    return guilds.<ReactionResponse>callForChannel(channel, (guild, stub, o) ->
+                        stub.triggerTyping(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o))
         .then(RestIo.noContent());
   }
 }

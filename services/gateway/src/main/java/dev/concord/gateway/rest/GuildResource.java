@@ -50,7 +50,7 @@ final class GuildResource {
     return guilds
         .<DiscordJson>call(
             guild, (stub, o) -> stub.getChannels(ChannelRequest.newBuilder().setGuildId(guild).setActorId(me).build(), o))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** GET /guilds/{guild}/members?limit=1..1000&after */
@@ -64,7 +64,7 @@ final class GuildResource {
             guild,
             (stub, o) ->
                 stub.getMembers(GetMembersRequest.newBuilder().setGuildId(guild).setActorId(me).setLimit(limit).setAfter(after).build(), o))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** GET /guilds/{guild}/members/{user} */
@@ -75,7 +75,7 @@ final class GuildResource {
     return guilds
         .<DiscordJson>call(
             guild, (stub, o) -> stub.getMembers(GetMembersRequest.newBuilder().setGuildId(guild).setActorId(me).setUserId(user).build(), o))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** GET /guilds/{guild}/roles */
@@ -84,7 +84,7 @@ final class GuildResource {
     long guild = RestIo.snowflake(req, "guild");
     return guilds
         .<DiscordJson>call(guild, (stub, o) -> stub.getRoles(GetGuildRequest.newBuilder().setGuildId(guild).setActorId(me).build(), o))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   private Mono<byte[]> guildJson(long guild, long me, boolean withCounts) {

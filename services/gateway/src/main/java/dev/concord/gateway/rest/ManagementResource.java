@@ -53,7 +53,7 @@ final class ManagementResource {
               return guilds.<DiscordJson>call(
                   guild, (stub, o) -> stub.updateGuild(UpdateGuildRequest.newBuilder().setGuildId(guild).setActorId(me).setName(name).build(), o));
             })
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** DELETE /guilds/{guild} (the owner): 204. */
@@ -120,24 +120,17 @@ final class ManagementResource {
                 }
                 b.setPosition(p.asInt());
               }
-              return guilds
-                  .guildOf(channel)
-                  .flatMap(guild -> guilds.<DiscordJson>call(guild, (stub, o) -> stub.updateChannel(b.setGuildId(guild).build(), o)));
+              return guilds.<DiscordJson>callForChannel(channel, (guild, stub, o) -> stub.updateChannel(b.setGuildId(guild).build(), o));
             })
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** DELETE /channels/{channel}: the deleted channel object. */
   Mono<ServerResponse> deleteChannel(ServerRequest req) {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
-    return guilds
-        .guildOf(channel)
-        .flatMap(
-            guild ->
-                guilds.<DiscordJson>call(
-                    guild, (stub, o) -> stub.deleteChannel(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o)))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+    return guilds.<DiscordJson>callForChannel(channel, (guild, stub, o) -> stub.deleteChannel(ChannelRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).build(), o))
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** PUT /channels/{channel}/permissions/{overwrite} {type 0|1, allow, deny}: 204. */
@@ -148,13 +141,7 @@ final class ManagementResource {
     return RestIo.body(req)
         .flatMap(
             body ->
-                guilds
-                    .guildOf(channel)
-                    .flatMap(
-                        guild ->
-                            guilds.<Channel>call(
-                                guild,
-                                (stub, o) ->
+                guilds.<Channel>callForChannel(channel, (guild, stub, o) ->
                                     stub.setChannelPermission(
                                         SetChannelPermissionRequest.newBuilder()
                                             .setGuildId(guild)
@@ -162,7 +149,7 @@ final class ManagementResource {
                                             .setActorId(me)
                                             .setOverwrite(overwrite(body, target))
                                             .build(),
-                                        o))))
+                                        o)))
         .then(RestIo.noContent());
   }
 
@@ -171,16 +158,10 @@ final class ManagementResource {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
     long target = RestIo.snowflake(req, "overwrite");
-    return guilds
-        .guildOf(channel)
-        .flatMap(
-            guild ->
-                guilds.<ChangeResponse>call(
-                    guild,
-                    (stub, o) ->
+    return guilds.<ChangeResponse>callForChannel(channel, (guild, stub, o) ->
                         stub.deleteChannelPermission(
                             DeleteChannelPermissionRequest.newBuilder().setGuildId(guild).setChannelId(channel).setActorId(me).setTargetId(target).build(),
-                            o)))
+                            o))
         .then(RestIo.noContent());
   }
 
@@ -202,7 +183,7 @@ final class ManagementResource {
                                 .setPermissions(permissions(body, "permissions", 0))
                                 .build(),
                             o)))
-        .flatMap(r -> RestIo.json(r.getJson().toByteArray()));
+        .flatMap(r -> RestIo.json(r.getJson()));
   }
 
   /** PATCH /guilds/{guild}/roles/{role} {name, permissions}: the role. */
@@ -222,7 +203,7 @@ final class ManagementResource {
               }
               return guilds.<DiscordJson>call(guild, (stub, o) -> stub.updateRole(b.build(), o));
             })
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** DELETE /guilds/{guild}/roles/{role}: 204. */
@@ -259,7 +240,7 @@ final class ManagementResource {
               }
               return guilds.<DiscordJson>call(guild, (stub, o) -> stub.updateMember(b.build(), o));
             })
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   /** DELETE /guilds/{guild}/members/{user}: a kick; 204. */

@@ -43,13 +43,7 @@ final class MessageResource {
     if ((before != 0 ? 1 : 0) + (after != 0 ? 1 : 0) + (around != 0 ? 1 : 0) > 1) {
       throw RestException.invalidField("around", "Only one of before, after and around may be given.");
     }
-    return guilds
-        .guildOf(channel)
-        .flatMap(
-            guild ->
-                guilds.<ListMessagesResponse>call(
-                    guild,
-                    (stub, o) ->
+    return guilds.<ListMessagesResponse>callForChannel(channel, (guild, stub, o) ->
                         stub.listMessages(
                             ListMessagesRequest.newBuilder()
                                 .setGuildId(guild)
@@ -60,7 +54,7 @@ final class MessageResource {
                                 .setAfter(after)
                                 .setAround(around)
                                 .build(),
-                            o)))
+                            o))
         .flatMap(
             r -> {
               // the stored objects, spliced into one array without re-parsing them
@@ -120,9 +114,9 @@ final class MessageResource {
                 b.setReferenceMessageId(RestIo.snowflake("message_reference.message_id", RestIo.string(r, "message_id", "")));
                 b.setFailIfNotExists(RestIo.bool(r, "fail_if_not_exists", true));
               }
-              return guilds.guildOf(channel).flatMap(guild -> guilds.<Message>call(guild, (stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o)));
+              return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o));
             })
-        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+        .flatMap(m -> RestIo.json(m.getJson()));
   }
 
   /** GET /channels/{channel}/messages/{message} */
@@ -130,10 +124,8 @@ final class MessageResource {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
     long message = RestIo.snowflake(req, "message");
-    return guilds
-        .guildOf(channel)
-        .flatMap(guild -> guilds.<Message>call(guild, (stub, o) -> stub.getMessage(ref(guild, channel, message, me), o)))
-        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+    return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.getMessage(ref(guild, channel, message, me), o))
+        .flatMap(m -> RestIo.json(m.getJson()));
   }
 
   /** PATCH /channels/{channel}/messages/{message} {content}: the author edits; MESSAGE_UPDATE. */
@@ -145,13 +137,7 @@ final class MessageResource {
         .flatMap(
             body -> {
               String content = content(body);
-              return guilds
-                  .guildOf(channel)
-                  .flatMap(
-                      guild ->
-                          guilds.<Message>call(
-                              guild,
-                              (stub, o) ->
+              return guilds.<Message>callForChannel(channel, (guild, stub, o) ->
                                   stub.editMessage(
                                       EditMessageRequest.newBuilder()
                                           .setGuildId(guild)
@@ -160,9 +146,9 @@ final class MessageResource {
                                           .setActorId(me)
                                           .setContent(content)
                                           .build(),
-                                      o)));
+                                      o));
             })
-        .flatMap(m -> RestIo.json(m.getJson().toByteArray()));
+        .flatMap(m -> RestIo.json(m.getJson()));
   }
 
   /** DELETE /channels/{channel}/messages/{message}: 204; MESSAGE_DELETE. */
@@ -170,9 +156,7 @@ final class MessageResource {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
     long message = RestIo.snowflake(req, "message");
-    return guilds
-        .guildOf(channel)
-        .flatMap(guild -> guilds.<DeleteMessagesResponse>call(guild, (stub, o) -> stub.deleteMessage(ref(guild, channel, message, me), o)))
+    return guilds.<DeleteMessagesResponse>callForChannel(channel, (guild, stub, o) -> stub.deleteMessage(ref(guild, channel, message, me), o))
         .then(RestIo.noContent());
   }
 
@@ -191,9 +175,7 @@ final class MessageResource {
               for (JsonNode id : ids) {
                 b.addMessageIds(RestIo.snowflake("messages", id.asString("")));
               }
-              return guilds
-                  .guildOf(channel)
-                  .flatMap(guild -> guilds.<DeleteMessagesResponse>call(guild, (stub, o) -> stub.bulkDeleteMessages(b.setGuildId(guild).build(), o)));
+              return guilds.<DeleteMessagesResponse>callForChannel(channel, (guild, stub, o) -> stub.bulkDeleteMessages(b.setGuildId(guild).build(), o));
             })
         .then(RestIo.noContent());
   }

@@ -39,27 +39,19 @@ final class ReactionResource {
   Mono<ServerResponse> list(ServerRequest req) {
     ReactionRequest.Builder b = request(req);
     b.setLimit(RestIo.intParam(req, "limit", 1, 100, 25)).setAfter(RestIo.snowflakeParam(req, "after"));
-    return guilds
-        .guildOf(b.getChannelId())
-        .flatMap(guild -> guilds.<DiscordJson>call(guild, (stub, o) -> stub.listReactions(b.setGuildId(guild).build(), o)))
-        .flatMap(j -> RestIo.json(j.getJson().toByteArray()));
+    return guilds.<DiscordJson>callForChannel(b.getChannelId(), (guild, stub, o) -> stub.listReactions(b.setGuildId(guild).build(), o))
+        .flatMap(j -> RestIo.json(j.getJson()));
   }
 
   private Mono<ServerResponse> change(ServerRequest req, boolean add, long user) {
     ReactionRequest.Builder b = request(req).setUserId(user);
-    return guilds
-        .guildOf(b.getChannelId())
-        .flatMap(
-            guild ->
-                guilds.<ReactionResponse>call(
-                    guild,
-                    (stub, o) -> {
+    return guilds.<ReactionResponse>callForChannel(b.getChannelId(), (guild, stub, o) -> {
                       if (add) {
                         stub.addReaction(b.setGuildId(guild).build(), o);
                       } else {
                         stub.removeReaction(b.setGuildId(guild).build(), o);
                       }
-                    }))
+                    })
         .then(RestIo.noContent());
   }
 

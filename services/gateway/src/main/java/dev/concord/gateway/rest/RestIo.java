@@ -132,6 +132,11 @@ final class RestIo {
     return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes);
   }
 
+  /** A Discord object as the guild pod rendered it (answered without copying it again). */
+  static Mono<ServerResponse> json(com.google.protobuf.ByteString bytes) {
+    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(bytes.asReadOnlyByteBuffer());
+  }
+
   static Mono<ServerResponse> json(JsonNode node) {
     return json(JSON.writeValueAsBytes(node));
   }

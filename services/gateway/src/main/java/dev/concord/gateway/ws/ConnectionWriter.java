@@ -37,7 +37,6 @@ final class ConnectionWriter {
   private final @Nullable ZlibStream zlib;
   private final int writeBufferBytes;
   private final Runnable onTooSlow;
-  private final LoopFlusher flusher;
   private @Nullable ChannelHandlerContext encoderContext;
   private boolean dirty;
 
@@ -46,7 +45,6 @@ final class ConnectionWriter {
     this.zlib = zlibStream ? new ZlibStream() : null;
     this.writeBufferBytes = writeBufferBytes;
     this.onTooSlow = onTooSlow;
-    this.flusher = LoopFlusher.of(channel.eventLoop());
   }
 
   void write(byte[] frame) {
@@ -110,7 +108,7 @@ final class ConnectionWriter {
       onTooSlow.run();
       return;
     }
-    flusher.add(this);
+    LoopFlusher.add(channel.eventLoop(), this);
   }
 
   /** For {@link LoopFlusher}: true if this writer was not yet due a flush. */

@@ -1,9 +1,9 @@
 package dev.concord.gateway.ws;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One flush per connection per event-loop pass, with one task per loop (not one per connection):
@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * after every write task queued before it. A burst of dispatches to thousands of sockets thus
  * costs one socket write per connection, and no task per connection.
  *
- * <p>Concurrency: one instance per event loop; its state is touched only on that loop (the map of
- * instances is concurrent).
+ * <p>Concurrency: one instance per event-loop thread (a thread-local of that thread, gone with
+ * it), used only on that thread.
  */
 final class LoopFlusher {
-  private static final ConcurrentHashMap<EventLoop, LoopFlusher> BY_LOOP = new ConcurrentHashMap<>();
+  private static final FastThreadLocal<LoopFlusher> CURRENT = new FastThreadLocal<>();
 
   private final EventLoop loop;
   private List<ConnectionWriter> dirty = new ArrayList<>();
@@ -27,13 +27,17 @@ final class LoopFlusher {
     this.loop = loop;
   }
 
-  /** The flusher of {@code loop} (call on that loop). */
-  static LoopFlusher of(EventLoop loop) {
-    return BY_LOOP.computeIfAbsent(loop, LoopFlusher::new);
+  /** Call on {@code loop}: flush {@code w} in that loop's next pass (once however often it is added). */
+  static void add(EventLoop loop, ConnectionWriter w) {
+    LoopFlusher f = CURRENT.get();
+    if (f == null || f.loop != loop) {
+      f = new LoopFlusher(loop);
+      CURRENT.set(f);
+    }
+    f.add(w);
   }
 
-  /** On the loop: flush {@code c} in the next pass (once however often it is added). */
-  void add(ConnectionWriter c) {
+  private void add(ConnectionWriter c) {
     if (c.markDirty()) {
       dirty.add(c);
     }

@@ -238,7 +238,7 @@ public final class GuildCommands {
   }
 
   public CompletableFuture<Integer> bulkDelete(long guildId, long channelId, List<Long> ids, long actorId) {
-    messages.bulkDelete(channelId, actorId, ids, List.of()); // input checks before any read
+    messages.checkBulkDelete(ids); // before any read
     return host.read(
             guildId,
             (g, step) -> ids,

@@ -120,34 +120,6 @@ public final class MemberOps {
   }
 
   /**
-   * Sets a member's nickname (null or "": none). Another member's needs MANAGE_NICKNAMES (and a
-   * lower top role); one's own, CHANGE_NICKNAME. GUILD_MEMBER_UPDATE.
-   */
-  public GuildOp<GuildState.Member> setNick(long actorId, long userId, @org.jspecify.annotations.Nullable String nick) {
-    String next = nick == null || nick.isEmpty() ? null : nick;
-    if (next != null) {
-      Checks.name("nick", next, 1, 32);
-    }
-    Users.User user = ctx.users().get(userId);
-    return (g, step) -> {
-      GuildState.Member m = member(g, userId);
-      long perms = Checks.guildPermissions(g, actorId);
-      if (actorId == userId) {
-        Checks.require(perms, Permissions.CHANGE_NICKNAME, "CHANGE_NICKNAME");
-      } else {
-        Checks.require(perms, Permissions.MANAGE_NICKNAMES, "MANAGE_NICKNAMES");
-        protect(g, actorId, m);
-      }
-      GuildState.Member updated = m.withNick(next);
-      g.members.put(userId, updated);
-      g.membersChanged();
-      step.write(new GuildStore.MemberUpdate(g.id, userId, next));
-      emitUpdate(g, step, updated, user);
-      return updated;
-    };
-  }
-
-  /**
    * Removes a member: a kick by {@code actorId} (KICK_MEMBERS, a lower top role, never the owner),
    * or the member leaving ({@code actorId == userId}; the owner cannot). GUILD_MEMBER_REMOVE to
    * the others, GUILD_DELETE to the member's own sessions, which leave the guild.
@@ -180,7 +152,8 @@ public final class MemberOps {
   }
 
   /**
-   * PATCH of a member: the nickname (if {@code setNick}; rules of {@link #setNick}) and/or the
+   * PATCH of a member: the nickname (if {@code setNick}; null or "" removes it; another member's
+   * needs MANAGE_NICKNAMES and a lower top role, one's own CHANGE_NICKNAME) and/or the
    * exact set of roles (if {@code roles} is not null; each role added or removed needs
    * MANAGE_ROLES and must be below the actor's highest role). One GUILD_MEMBER_UPDATE.
    */

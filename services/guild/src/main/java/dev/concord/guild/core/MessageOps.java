@@ -152,11 +152,8 @@ public final class MessageOps {
     };
   }
 
-  /**
-   * Deletes 2..100 messages of one channel (MANAGE_MESSAGES, each younger than two weeks);
-   * MESSAGE_DELETE_BULK with the ids that existed. {@code found} are the rows read.
-   */
-  public GuildOp<Integer> bulkDelete(long channelId, long actorId, List<Long> ids, List<GuildStore.MessageRow> found) {
+  /** Bulk delete's input rules: 2..100 ids, each younger than two weeks. */
+  public void checkBulkDelete(List<Long> ids) {
     if (ids.size() < 2 || ids.size() > 100) {
       throw new GuildException(
           GuildException.Kind.INVALID_ARGUMENT, GuildException.INVALID_FORM_BODY, "messages: " + ids.size() + " ids (expected: 2..100)");
@@ -170,6 +167,14 @@ public final class MessageOps {
             "message " + Long.toUnsignedString(id) + " is older than 2 weeks (expected: younger, for a bulk delete)");
       }
     }
+  }
+
+  /**
+   * Deletes 2..100 messages of one channel (MANAGE_MESSAGES, each younger than two weeks);
+   * MESSAGE_DELETE_BULK with the ids that existed. {@code found} are the rows read.
+   */
+  public GuildOp<Integer> bulkDelete(long channelId, long actorId, List<Long> ids, List<GuildStore.MessageRow> found) {
+    checkBulkDelete(ids);
     return (g, step) -> {
       GuildState.Channel channel = Checks.channel(g, channelId);
       long perms = Checks.viewerPermissions(g, actorId, channel);

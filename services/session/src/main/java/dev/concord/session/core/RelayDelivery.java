@@ -125,7 +125,17 @@ final class RelayDelivery {
     if (!e.hasContentGate() || Intents.permits(s.intents, Intents.MESSAGE_CONTENT)) {
       return false;
     }
-    return s.userId != e.getContentGate().getAuthorId() && !e.getContentGate().getMentionedUserIdsList().contains(s.userId);
+    dev.concord.proto.guild.v1.ContentGate gate = e.getContentGate();
+    if (s.userId == gate.getAuthorId()) {
+      return false;
+    }
+    // per recipient: no boxing, no list copy (mentions are few)
+    for (int i = 0; i < gate.getMentionedUserIdsCount(); i++) {
+      if (gate.getMentionedUserIds(i) == s.userId) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */

@@ -1,7 +1,6 @@
 package dev.concord.session.core;
 
 import com.google.protobuf.ByteString;
-import dev.concord.proto.guild.v1.JoinResponse;
 import dev.concord.proto.guild.v1.RelayEvent;
 import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
@@ -30,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * guild → dispatches; presence updates; the end of a session.
  *
  * <p>Relay fanout: {@link #onRelayEvent} hands each event to {@link RelayDelivery} (one task per
- * worker, filters per recipient, one shared dispatch per gateway link); gateway op 8 goes to
- * {@link MemberRequests}.
+ * worker, filters per recipient, one shared dispatch per gateway link); joining and re-joining
+ * guilds is {@link GuildJoins}; gateway op 8 goes to {@link MemberRequests}.
  *
  * <p>Ordering: a guild's events arrive on one relay stream in the guild's order and a session's
  * tasks run in order on its worker, so each session sees each guild's events in the guild's order.
@@ -51,6 +50,7 @@ public final class SessionManager {
   private final String podId;
   private final RelayWorkers workers;
   private final RelayDelivery relay;
+  private final GuildJoins joins;
   private final GuildPort guilds;
   private final PresencePort presence;
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -62,8 +62,6 @@ public final class SessionManager {
   private final LongAdder detached = new LongAdder();
   private final LongAdder resumed = new LongAdder();
   private final LongAdder expired = new LongAdder();
-  private final LongAdder rejoins = new LongAdder();
-  private final LongAdder caughtUp = new LongAdder();
 
   /** How long a detached session stays resumable, and how much it keeps for a resume. */
   public record ResumePolicy(java.time.Duration window, int replayMaxEvents, long replayMaxBytes) {
@@ -102,6 +100,7 @@ public final class SessionManager {
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
     this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered);
+    this.joins = new GuildJoins(this, guilds, relay, scheduler);
   }
 
   public String podId() {
@@ -134,12 +133,12 @@ public final class SessionManager {
 
   /** Guild subscriptions re-joined because their guild moved. */
   public long rejoins() {
-    return rejoins.sum();
+    return joins.rejoins();
   }
 
   /** Missed messages dispatched from re-joins' catch-up. */
   public long caughtUpMessages() {
-    return caughtUp.sum();
+    return joins.caughtUpMessages();
   }
 
   /** A client identified (token already verified by the gateway). Returns the new session. */
@@ -231,128 +230,9 @@ public final class SessionManager {
     dispatch(s, "READY", ByteString.copyFrom(JSON.writeValueAsBytes(d)));
     for (long g : mine) {
       s.guilds.put(g, new Session.GuildSub(g));
-      guilds
-          .join(g, s, 0)
-          .whenComplete((joined, error) -> onWorker(s, () -> onJoined(s, g, joined, error)));
+      joins.join(s, g);
     }
     presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, mine);
-  }
-
-  private void onJoined(Session s, long guildId, GuildPort.Joined joined, Throwable error) {
-    Session.GuildSub sub = s.guilds.get(guildId);
-    if (s.ended || sub == null) {
-      if (error == null && joined != null) {
-        guilds.leave(guildId, s.id); // subscribed after the session ended: undo it
-      }
-      return;
-    }
-    if (error != null) {
-      // The guild stays unavailable for this session (the join client already retried within its
-      // bounds). Held events are useless without the snapshot.
-      log.warn("join of guild {} for session {} failed: {}", Long.toUnsignedString(guildId), s.id, error.toString());
-      sub.held.clear();
-      return;
-    }
-    JoinResponse resp = joined.response();
-    if (!guilds.relayIntact(joined)) {
-      // The relay stream broke between the snapshot and now: events after it may be lost. Join
-      // again (bounded) and catch up from what this session has seen, or from this snapshot if
-      // it never saw the guild (nothing before a first join is owed).
-      if (sub.lastMessageId == 0) {
-        sub.lastMessageId = resp.getSnapshotMessageId();
-      }
-      if (++sub.brokenRelayJoins >= MAX_REJOIN_ATTEMPTS) {
-        onJoined(s, guildId, null, new IllegalStateException("relay of " + joined.podId() + " keeps breaking"));
-        return;
-      }
-      sub.rejoining = false;
-      rejoin(s, sub, 1);
-      return;
-    }
-    sub.brokenRelayJoins = 0;
-    sub.joined = true;
-    sub.ownerPod = joined.podId();
-    sub.snapshotSeq = resp.getSnapshotSeq();
-    sub.hidden = RelayDelivery.sortedArray(resp.getHiddenChannelIdsList());
-    dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
-    // A re-join: the messages missed while the guild moved, oldest first, all covered by the
-    // snapshot (later ones arrive live with a higher seq), so none comes twice.
-    for (ByteString m : resp.getCatchUpMessagesList()) {
-      dispatch(s, "MESSAGE_CREATE", m);
-    }
-    // then what changed in older messages meanwhile
-    for (ByteString m : resp.getCatchUpUpdatesList()) {
-      dispatch(s, "MESSAGE_UPDATE", m);
-    }
-    for (ByteString m : resp.getCatchUpDeletesList()) {
-      dispatch(s, "MESSAGE_DELETE", m);
-    }
-    caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount());
-    sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
-    RelayEvent e;
-    while ((e = sub.held.poll()) != null) {
-      relay.deliver(s, sub, e);
-    }
-  }
-
-  /** Re-joins a bounded number of times, backing off up to this long between attempts. */
-  static final int MAX_REJOIN_ATTEMPTS = 40;
-
-  static final long MAX_REJOIN_BACKOFF_MS = 2_000;
-
-  /**
-   * The guild moved (its pod died or left the ring, or reloaded it): on the worker, mark it
-   * unavailable (GUILD_DELETE with unavailable, as Discord does in an outage), hold its events and
-   * join it again on the ring's owner, catching up on the messages missed since the newest one seen.
-   */
-  void rejoin(Session s, Session.GuildSub sub, int attempt) {
-    if (s.ended || s.guilds.get(sub.guildId) != sub) {
-      return;
-    }
-    if (sub.joined) {
-      sub.joined = false;
-      rejoins.increment();
-      dispatch(s, "GUILD_DELETE", ByteString.copyFromUtf8("{\"id\":\"" + Long.toUnsignedString(sub.guildId) + "\",\"unavailable\":true}"));
-    } else if (sub.rejoining && attempt == 0) {
-      return; // one re-join in flight is enough
-    }
-    sub.rejoining = true;
-    guilds
-        .join(sub.guildId, s, Math.max(1, sub.lastMessageId))
-        .whenComplete(
-            (joined, error) ->
-                onWorker(
-                    s,
-                    () -> {
-                      if (s.ended || s.guilds.get(sub.guildId) != sub) {
-                        return;
-                      }
-                      if (error == null) {
-                        sub.rejoining = false;
-                        onJoined(s, sub.guildId, joined, null);
-                        return;
-                      }
-                      if (attempt + 1 >= MAX_REJOIN_ATTEMPTS) {
-                        sub.rejoining = false;
-                        onJoined(s, sub.guildId, null, error);
-                        return;
-                      }
-                      long cap = Math.min(MAX_REJOIN_BACKOFF_MS, 50L << Math.min(attempt, 10));
-                      long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(cap / 2, cap + 1);
-                      sub.rejoinRetry =
-                          scheduler.schedule(
-                              () -> onWorker(s, () -> retryRejoin(s, sub, attempt + 1)),
-                              delay,
-                              java.util.concurrent.TimeUnit.MILLISECONDS);
-                    }));
-  }
-
-  /** The scheduled next attempt of a backing-off re-join (unless a ring change ran it already). */
-  private void retryRejoin(Session s, Session.GuildSub sub, int attempt) {
-    if (sub.rejoinRetry != null) {
-      sub.rejoinRetry = null;
-      rejoin(s, sub, attempt);
-    }
   }
 
   /**
@@ -362,27 +242,13 @@ public final class SessionManager {
    */
   public void rejoinMoved(java.util.function.Predicate<String> isGone, java.util.function.LongFunction<String> ownerNow) {
     for (Session s : sessions.values()) {
-      onWorker(
-          s,
-          () -> {
-            for (Session.GuildSub sub : List.copyOf(s.guilds.values())) {
-              if (sub.rejoinRetry != null) {
-                // backing off after a failed attempt: the ring moved, so try now
-                sub.rejoinRetry.cancel(false);
-                sub.rejoinRetry = null;
-                rejoin(s, sub, 1);
-                continue;
-              }
-              if (!sub.joined || sub.ownerPod.isEmpty()) {
-                continue;
-              }
-              String owner = ownerNow.apply(sub.guildId);
-              if (isGone.test(sub.ownerPod) || (!owner.isEmpty() && !owner.equals(sub.ownerPod))) {
-                rejoin(s, sub, 0);
-              }
-            }
-          });
+      onWorker(s, () -> joins.rejoinMoved(s, isGone, ownerNow));
     }
+  }
+
+  /** The guild moved: re-join it (see {@link GuildJoins#rejoin}). On the session's worker. */
+  void rejoin(Session s, Session.GuildSub sub, int attempt) {
+    joins.rejoin(s, sub, attempt);
   }
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
