@@ -101,6 +101,12 @@ class RestApiIT {
     RestClient.Response bad = rest.get("/channels/abc/messages", alice);
     assertError(bad, 400, 50035);
     assertThat(bad.json().path("errors").path("channel_id").path("_errors").get(0).path("message").asString()).contains("snowflake");
+    // the send route is served before WebFlux's dispatcher: the same answers there
+    assertError(rest.call("POST", "/channels/123/messages", alice, "{\"content\":\"x\"}"), 404, 10003);
+    assertError(rest.call("POST", "/channels/abc/messages", alice, "{\"content\":\"x\"}"), 400, 50035);
+    assertError(rest.call("POST", "/channels/" + channel + "/messages", null, "{\"content\":\"x\"}"), 401, 40001);
+    assertError(rest.call("POST", "/channels/" + channel + "/messages", "not-a-token", "{\"content\":\"x\"}"), 401, 40001);
+    assertError(rest.call("POST", "/channels/" + channel + "/messages/", alice, "{\"content\":\"x\"}"), 404, 0);
   }
 
   @Test
@@ -189,7 +195,12 @@ class RestApiIT {
     long fromId = (id >>> 22) + 1_420_070_400_000L;
     assertThat(java.time.Instant.parse(m.path("timestamp").asString()).toEpochMilli()).isEqualTo(fromId);
 
-    assertError(rest.call("POST", "/channels/" + channel + "/messages", bob, "{\"content\":\"\"}"), 400, 50006);
+    RestClient.Response empty = rest.call("POST", "/channels/" + channel + "/messages", bob, "{\"content\":\"\"}");
+    assertError(empty, 400, 50006);
+    // rate-limit headers on the send route too, errors included
+    assertThat(empty.headers().firstValue("X-RateLimit-Bucket")).isPresent();
+    assertThat(empty.headers().firstValue("X-RateLimit-Remaining")).isPresent();
+    assertThat(empty.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
     RestClient.Response tooLong = rest.call("POST", "/channels/" + channel + "/messages", bob, "{\"content\":\"" + "x".repeat(2001) + "\"}");
     assertError(tooLong, 400, 50035);
     assertThat(tooLong.json().path("errors").has("content")).isTrue();

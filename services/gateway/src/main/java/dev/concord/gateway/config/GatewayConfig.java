@@ -95,7 +95,11 @@ class GatewayConfig {
   }
 
   @Bean
-  GuildClient guildClient(GatewayProperties props, RingWatcher gatewayGuildRing, Channels guildApiChannels) {
+  GuildClient guildClient(
+      GatewayProperties props,
+      RingWatcher gatewayGuildRing,
+      // by name: the @Primary channels (with retries) would win over the parameter's name
+      @org.springframework.beans.factory.annotation.Qualifier("guildApiChannels") Channels guildApiChannels) {
     return new GuildClient(gatewayGuildRing, guildApiChannels, props.guildCallTimeout(), props.channelCacheSize());
   }
 
@@ -132,12 +136,28 @@ class GatewayConfig {
   }
 
   @Bean
-  RouterFunction<ServerResponse> restRoutes(
+  RestApi restApi(
       GatewayProperties props, TokenVerifier tokens, SessionStartLimit sessionStartLimit, GuildClient guildClient, MeterRegistry meters) {
     var limits =
         new RestApi.Limits(
             props.restRouteLimit(), props.restRouteWindow(), props.restGlobalLimit(), props.restGlobalWindow(), props.restMaxWindows());
-    return new RestApi(props.publicUrl(), tokens, sessionStartLimit, guildClient, limits, meters).routes();
+    return new RestApi(props.publicUrl(), tokens, sessionStartLimit, guildClient, limits, meters);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> restRoutes(RestApi restApi) {
+    return restApi.routes();
+  }
+
+  /**
+   * The hot REST routes, served on the HTTP server before WebFlux (see RestDirectRoutes);
+   * {@code concord.gateway.rest-direct-routes=false} leaves them to the WebFlux routes (for
+   * measuring the difference, or as a way back).
+   */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(name = "concord.gateway.rest-direct-routes", matchIfMissing = true)
+  org.springframework.boot.reactor.netty.NettyRouteProvider restDirectRoutes(RestApi restApi) {
+    return restApi.directRoutes();
   }
 
   /** This pod's lease on the gateway ring (joins after startup, says goodbye first on shutdown). */

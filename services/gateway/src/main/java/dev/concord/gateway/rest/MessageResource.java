@@ -84,39 +84,40 @@ final class MessageResource {
    * POST /channels/{channel}/messages: {@code content} (1..2000), {@code nonce} (≤ 25, string or
    * integer) with {@code enforce_nonce}, {@code message_reference {message_id, fail_if_not_exists}}.
    * Embeds, components, stickers, polls and attachments are not supported yet: a non-empty one is
-   * refused (50035) rather than silently dropped.
+   * refused (50035) rather than silently dropped. Normally served by {@link RestDirectRoutes}
+   * (this route is the fallback when those are switched off).
    */
   Mono<ServerResponse> create(ServerRequest req) {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
-    return RestIo.body(req)
-        .flatMap(
-            body -> {
-              CreateMessageRequest.Builder b = CreateMessageRequest.newBuilder().setChannelId(channel).setAuthorId(me);
-              String content = content(body);
-              String nonce = RestIo.string(body, "nonce", "");
-              if (nonce.length() > 25) {
-                throw RestException.invalidField("nonce", "Must be 25 or fewer in length.");
-              }
-              b.setContent(content).setNonce(nonce).setEnforceNonce(RestIo.bool(body, "enforce_nonce", false));
-              JsonNode ref = body.get("message_reference");
-              if (ref != null && !ref.isNull()) {
-                if (!(ref instanceof ObjectNode r)) {
-                  throw RestException.invalidField("message_reference", "Must be an object.");
-                }
-                if (r.path("type").asInt(0) != 0) {
-                  throw RestException.invalidField("message_reference.type", "Only replies (type 0) are supported.");
-                }
-                String refChannel = RestIo.string(r, "channel_id", "");
-                if (!refChannel.isEmpty() && RestIo.snowflake("message_reference.channel_id", refChannel) != channel) {
-                  throw RestException.invalidField("message_reference.channel_id", "Replies must be in the same channel.");
-                }
-                b.setReferenceMessageId(RestIo.snowflake("message_reference.message_id", RestIo.string(r, "message_id", "")));
-                b.setFailIfNotExists(RestIo.bool(r, "fail_if_not_exists", true));
-              }
-              return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o));
-            })
-        .flatMap(m -> RestIo.json(m.getJson()));
+    return RestIo.body(req).flatMap(body -> create(me, channel, body)).flatMap(m -> RestIo.json(m.getJson()));
+  }
+
+  /** The send itself, from the parsed body (shared with {@link RestDirectRoutes}). */
+  Mono<Message> create(long me, long channel, ObjectNode body) {
+    CreateMessageRequest.Builder b = CreateMessageRequest.newBuilder().setChannelId(channel).setAuthorId(me);
+    String content = content(body);
+    String nonce = RestIo.string(body, "nonce", "");
+    if (nonce.length() > 25) {
+      throw RestException.invalidField("nonce", "Must be 25 or fewer in length.");
+    }
+    b.setContent(content).setNonce(nonce).setEnforceNonce(RestIo.bool(body, "enforce_nonce", false));
+    JsonNode ref = body.get("message_reference");
+    if (ref != null && !ref.isNull()) {
+      if (!(ref instanceof ObjectNode r)) {
+        throw RestException.invalidField("message_reference", "Must be an object.");
+      }
+      if (r.path("type").asInt(0) != 0) {
+        throw RestException.invalidField("message_reference.type", "Only replies (type 0) are supported.");
+      }
+      String refChannel = RestIo.string(r, "channel_id", "");
+      if (!refChannel.isEmpty() && RestIo.snowflake("message_reference.channel_id", refChannel) != channel) {
+        throw RestException.invalidField("message_reference.channel_id", "Replies must be in the same channel.");
+      }
+      b.setReferenceMessageId(RestIo.snowflake("message_reference.message_id", RestIo.string(r, "message_id", "")));
+      b.setFailIfNotExists(RestIo.bool(r, "fail_if_not_exists", true));
+    }
+    return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o));
   }
 
   /** GET /channels/{channel}/messages/{message} */

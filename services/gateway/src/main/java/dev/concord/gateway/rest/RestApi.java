@@ -63,6 +63,14 @@ public final class RestApi {
     this.manage = new ManagementResource(guildClient);
   }
 
+  /**
+   * The routes served below WebFlux's dispatcher, straight on the HTTP server (the hot ones; see
+   * {@link RestDirectRoutes}), with the same authentication, limits, errors and metrics.
+   */
+  public org.springframework.boot.reactor.netty.NettyRouteProvider directRoutes() {
+    return new RestDirectRoutes(this, messages);
+  }
+
   public RouterFunction<ServerResponse> routes() {
     String c = "/api/v10/channels/{channel}";
     String m = c + "/messages/{message}";
@@ -98,6 +106,7 @@ public final class RestApi {
             .GET(c, channels::get)
             .POST(c + "/typing", channels::typing)
             .GET(c + "/messages", messages::list)
+            // served by directRoutes() before it gets here, unless those are switched off
             .POST(c + "/messages", messages::create)
             .POST(c + "/messages/bulk-delete", messages::bulkDelete)
             .GET(m, messages::get)
@@ -121,18 +130,25 @@ public final class RestApi {
   }
 
   private Mono<ServerResponse> authenticate(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
-    String auth = req.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-    if (auth == null || !(auth.startsWith("Bot ") || auth.startsWith("Bearer "))) {
-      return Mono.error(RestException.unauthorized());
-    }
-    long user;
-    try {
-      user = tokens.verify(auth);
-    } catch (InvalidTokenException e) {
-      return Mono.error(RestException.unauthorized());
-    }
-    req.attributes().put(RestIo.USER, user);
+    req.attributes().put(RestIo.USER, authenticate(req.headers().firstHeader(HttpHeaders.AUTHORIZATION)));
     return next.handle(req);
+  }
+
+  /** The user an {@code Authorization} header names ({@code Bot <token>} or {@code Bearer <token>}), else 401. */
+  long authenticate(@org.jspecify.annotations.Nullable String auth) {
+    if (auth == null || !(auth.startsWith("Bot ") || auth.startsWith("Bearer "))) {
+      throw RestException.unauthorized();
+    }
+    try {
+      return tokens.verify(auth);
+    } catch (InvalidTokenException e) {
+      throw RestException.unauthorized();
+    }
+  }
+
+  /** One request of {@code user} on {@code route} (method + pattern) under {@code major} (channel or guild id). */
+  RestRateLimiter.Decision acquire(long user, String route, String major) {
+    return limiter.acquire(user, route, major);
   }
 
   private Mono<ServerResponse> rateLimit(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
@@ -140,7 +156,7 @@ public final class RestApi {
     String route = req.method().name() + " " + (p instanceof PathPattern pp ? pp.getPatternString() : req.path());
     String major = req.pathVariables().getOrDefault("channel", req.pathVariables().getOrDefault("guild", ""));
     long user = (Long) req.attribute(RestIo.USER).orElse(0L);
-    RestRateLimiter.Decision d = limiter.acquire(user, route, major);
+    RestRateLimiter.Decision d = acquire(user, route, major);
     if (!d.allowed()) {
       return limited(d);
     }
@@ -150,35 +166,48 @@ public final class RestApi {
   }
 
   private static void withHeaders(HttpHeaders h, RestRateLimiter.Decision d) {
-    h.set("X-RateLimit-Limit", Integer.toString(d.limit()));
-    h.set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-    h.set("X-RateLimit-Reset", seconds(d.resetAtMs()));
-    h.set("X-RateLimit-Reset-After", seconds(d.resetAfterMs()));
-    h.set("X-RateLimit-Bucket", d.bucket());
+    rateHeaders(d, h::set);
   }
 
-  private static Mono<ServerResponse> limited(RestRateLimiter.Decision d) {
+  /** The X-RateLimit-* headers of an allowed request. */
+  static void rateHeaders(RestRateLimiter.Decision d, java.util.function.BiConsumer<String, String> header) {
+    header.accept("X-RateLimit-Limit", Integer.toString(d.limit()));
+    header.accept("X-RateLimit-Remaining", Integer.toString(d.remaining()));
+    header.accept("X-RateLimit-Reset", seconds(d.resetAtMs()));
+    header.accept("X-RateLimit-Reset-After", seconds(d.resetAfterMs()));
+    header.accept("X-RateLimit-Bucket", d.bucket());
+  }
+
+  /** The headers of a 429 (Retry-After, Via, X-RateLimit-* with the scope). */
+  static void limitedHeaders(RestRateLimiter.Decision d, java.util.function.BiConsumer<String, String> header) {
+    // whole seconds, rounded up (JDA parses an integer); Via marks it as ours, not a proxy's
+    header.accept("Retry-After", Long.toString(Math.max(1, (d.resetAfterMs() + 999) / 1000)));
+    header.accept("Via", "1.1 concord");
+    header.accept("X-RateLimit-Limit", Integer.toString(d.limit()));
+    header.accept("X-RateLimit-Remaining", "0");
+    header.accept("X-RateLimit-Reset", seconds(d.resetAtMs()));
+    header.accept("X-RateLimit-Reset-After", seconds(d.resetAfterMs()));
+    header.accept("X-RateLimit-Bucket", d.bucket());
+    header.accept("X-RateLimit-Scope", d.global() ? "global" : "user");
+    if (d.global()) {
+      header.accept("X-RateLimit-Global", "true");
+    }
+  }
+
+  /** The body of a 429: {@code {message, retry_after, global, code}}. */
+  static byte[] limitedBody(RestRateLimiter.Decision d) {
     ObjectNode body = RestIo.JSON.createObjectNode();
     body.put("message", "You are being rate limited.");
     body.put("retry_after", d.resetAfterMs() / 1000.0);
     body.put("global", d.global());
     body.put("code", 0);
-    ServerResponse.BodyBuilder b =
-        ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS)
-            .contentType(MediaType.APPLICATION_JSON)
-            // whole seconds, rounded up (JDA parses an integer); Via marks it as ours, not a proxy's
-            .header("Retry-After", Long.toString(Math.max(1, (d.resetAfterMs() + 999) / 1000)))
-            .header("Via", "1.1 concord")
-            .header("X-RateLimit-Limit", Integer.toString(d.limit()))
-            .header("X-RateLimit-Remaining", "0")
-            .header("X-RateLimit-Reset", seconds(d.resetAtMs()))
-            .header("X-RateLimit-Reset-After", seconds(d.resetAfterMs()))
-            .header("X-RateLimit-Bucket", d.bucket())
-            .header("X-RateLimit-Scope", d.global() ? "global" : "user");
-    if (d.global()) {
-      b.header("X-RateLimit-Global", "true");
-    }
-    return b.bodyValue(RestIo.JSON.writeValueAsBytes(body));
+    return RestIo.JSON.writeValueAsBytes(body);
+  }
+
+  private static Mono<ServerResponse> limited(RestRateLimiter.Decision d) {
+    ServerResponse.BodyBuilder b = ServerResponse.status(HttpStatus.TOO_MANY_REQUESTS).contentType(MediaType.APPLICATION_JSON);
+    limitedHeaders(d, b::header);
+    return b.bodyValue(limitedBody(d));
   }
 
   private Mono<ServerResponse> count(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
@@ -186,20 +215,21 @@ public final class RestApi {
     // deferred: a handler that throws while building its Mono (a bad path id) is answered too
     return Mono.defer(() -> next.handle(req))
         .onErrorResume(e -> RestErrors.respond(e))
-        .doOnNext(
-            resp -> {
-              int s = resp.statusCode().value();
-              String outcome = s == 429 ? "429" : (s / 100) + "xx";
-              outcomes
-                  .computeIfAbsent(
-                      outcome,
-                      o ->
-                          Timer.builder("concord.gateway.rest.requests")
-                              .description("REST requests by outcome, until the answer is ready")
-                              .tag("outcome", o)
-                              .register(meters))
-                  .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            });
+        .doOnNext(resp -> record(resp.statusCode().value(), start));
+  }
+
+  /** One answered request in {@code concord.gateway.rest.requests}, by outcome class. */
+  void record(int status, long startNanos) {
+    String outcome = status == 429 ? "429" : status >= 500 ? "5xx" : status >= 400 ? "4xx" : "2xx";
+    outcomes
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("concord.gateway.rest.requests")
+                    .description("REST requests by outcome, until the answer is ready")
+                    .tag("outcome", o)
+                    .register(meters))
+        .record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Milliseconds as seconds with three decimals ("5.000"), without a Formatter (hot path). */

@@ -28,6 +28,11 @@ final class RestErrors {
 
   static Mono<ServerResponse> respond(Throwable t) {
     RestException e = toRest(t);
+    return ServerResponse.status(e.status).contentType(MediaType.APPLICATION_JSON).bodyValue(body(e));
+  }
+
+  /** Discord's error body: {@code {"message","code"}} and, for a 50035, the {@code errors} tree. */
+  static byte[] body(RestException e) {
     ObjectNode body = JSON.createObjectNode();
     body.put("message", e.getMessage());
     body.put("code", e.code);
@@ -41,7 +46,7 @@ final class RestErrors {
         node.putArray("_errors").addObject().put("code", "BASE_TYPE_INVALID").put("message", f.getValue());
       }
     }
-    return ServerResponse.status(e.status).contentType(MediaType.APPLICATION_JSON).bodyValue(JSON.writeValueAsBytes(body));
+    return JSON.writeValueAsBytes(body);
   }
 
   static RestException toRest(Throwable t) {
@@ -49,7 +54,7 @@ final class RestErrors {
       return r;
     }
     if (t instanceof DataBufferLimitException) {
-      return new RestException(HttpStatus.PAYLOAD_TOO_LARGE, RestException.REQUEST_TOO_LARGE, "Request entity too large");
+      return RestException.tooLarge();
     }
     if (t instanceof StatusRuntimeException s) {
       return fromStatus(s);

@@ -44,6 +44,10 @@ final class RestException extends RuntimeException {
     return new RestException(HttpStatus.UNAUTHORIZED, UNAUTHORIZED, "401: Unauthorized");
   }
 
+  static RestException tooLarge() {
+    return new RestException(HttpStatus.PAYLOAD_TOO_LARGE, REQUEST_TOO_LARGE, "Request entity too large");
+  }
+
   static RestException notFound() {
     return new RestException(HttpStatus.NOT_FOUND, GENERAL, "404: Not Found");
   }
