@@ -49,11 +49,15 @@ public final class GuildHost {
       long snapshotMessageId,
       List<byte[]> catchUp,
       List<byte[]> catchUpUpdates,
-      List<byte[]> catchUpDeletes) {
+      List<byte[]> catchUpDeletes,
+      List<CatchUpEvent> catchUpReactions) {
     public JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds, long snapshotMessageId, List<byte[]> catchUp) {
-      this(snapshotSeq, guildCreateJson, hiddenChannelIds, snapshotMessageId, catchUp, List.of(), List.of());
+      this(snapshotSeq, guildCreateJson, hiddenChannelIds, snapshotMessageId, catchUp, List.of(), List.of(), List.of());
     }
   }
+
+  /** A dispatch a re-join replays, with its type (reactions: MESSAGE_REACTION_ADD / _REMOVE). */
+  public record CatchUpEvent(String type, byte[] payload) {}
 
   /**
    * A guild on this pod: its loop, its state (loaded from the store by the activation), and
@@ -298,7 +302,9 @@ public final class GuildHost {
       int largeThreshold,
       long sinceMessageId,
       @Nullable Deadline deadline) {
-    boolean catchUp = sinceMessageId != 0 && Intents.permits(intents, Intents.GUILD_MESSAGES);
+    boolean messages = sinceMessageId != 0 && Intents.permits(intents, Intents.GUILD_MESSAGES);
+    boolean reactions = sinceMessageId != 0 && Intents.permits(intents, Intents.GUILD_MESSAGE_REACTIONS);
+    boolean catchUp = messages || reactions;
     CompletableFuture<JoinResult> joined =
         call(
             guildId,
@@ -333,19 +339,24 @@ public final class GuildHost {
               Instant since = SnowflakeGenerator.timestamp(sinceMessageId);
               return new PendingCatchUp(
                   r,
-                  store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP),
-                  store.editedSince(guildId, sinceMessageId, since, MAX_CATCH_UP),
-                  store.deletedSince(guildId, since, MAX_CATCH_UP));
+                  messages ? store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP) : List.of(),
+                  messages ? store.editedSince(guildId, sinceMessageId, since, MAX_CATCH_UP) : List.of(),
+                  messages ? store.deletedSince(guildId, since, MAX_CATCH_UP) : List.of(),
+                  reactions ? store.reactionsSince(guildId, since, MAX_CATCH_UP) : List.of());
             },
             readPool)
         .thenCompose(
-            p -> p.rows().isEmpty() && p.edited().isEmpty() && p.deleted().isEmpty()
+            p -> p.rows().isEmpty() && p.edited().isEmpty() && p.deleted().isEmpty() && p.reactions().isEmpty()
                 ? CompletableFuture.completedFuture(p.result())
                 : renderCatchUp(guildId, p));
   }
 
   private record PendingCatchUp(
-      JoinResult result, List<GuildStore.MessageRow> rows, List<GuildStore.MessageRow> edited, List<GuildStore.Deletion> deleted) {}
+      JoinResult result,
+      List<GuildStore.MessageRow> rows,
+      List<GuildStore.MessageRow> edited,
+      List<GuildStore.Deletion> deleted,
+      List<GuildStore.ReactionChange> reactions) {}
 
   /** The missed messages as MESSAGE_CREATE payloads, rendered on the guild's loop (members). */
   private CompletableFuture<JoinResult> renderCatchUp(long guildId, PendingCatchUp p) {
@@ -377,7 +388,14 @@ public final class GuildHost {
                           .put("guild_id", Long.toUnsignedString(guildId))));
             }
           }
-          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out, updates, deletes);
+          List<CatchUpEvent> reacted = new ArrayList<>(p.reactions().size());
+          for (GuildStore.ReactionChange c : p.reactions()) {
+            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), c.channelId()) < 0) {
+              var d = payloads.reaction(guildId, c.channelId(), c.messageId(), c.messageAuthorId(), c.userId(), g.members.get(c.userId()), users.get(c.userId()), c.emoji(), c.add());
+              reacted.add(new CatchUpEvent(c.add() ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", payloads.bytes(d)));
+            }
+          }
+          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out, updates, deletes, reacted);
         });
   }
 

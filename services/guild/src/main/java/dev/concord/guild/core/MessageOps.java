@@ -223,22 +223,7 @@ public final class MessageOps {
       }
       g.recentReactions.put(key, add);
       step.write(new GuildStore.ReactionWrite(m.id(), emoji, userId, add, Instant.ofEpochMilli(ctx.clock().millis())));
-      ObjectNode d = ctx.payloads().json().createObjectNode();
-      d.put("user_id", Long.toUnsignedString(userId));
-      d.put("channel_id", Long.toUnsignedString(channelId));
-      d.put("message_id", Long.toUnsignedString(m.id()));
-      d.put("guild_id", Long.toUnsignedString(g.id));
-      if (add) {
-        GuildState.Member member = g.members.get(userId);
-        if (member != null) {
-          d.set("member", ctx.payloads().member(member, user, true));
-        }
-        d.put("message_author_id", Long.toUnsignedString(m.authorId()));
-        d.putArray("burst_colors");
-      }
-      d.set("emoji", ctx.payloads().emoji(emoji));
-      d.put("burst", false);
-      d.put("type", 0);
+      ObjectNode d = ctx.payloads().reaction(g.id, channelId, m.id(), m.authorId(), userId, g.members.get(userId), user, emoji, add);
       step.emit(add ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", ctx.payloads().bytes(d), Intents.GUILD_MESSAGE_REACTIONS, channelId);
       return true;
     };

@@ -237,6 +237,31 @@ public final class Payloads {
     return n;
   }
 
+  /**
+   * The {@code d} of MESSAGE_REACTION_ADD ({@code add}, with the reactor's member when it is one)
+   * or MESSAGE_REACTION_REMOVE.
+   */
+  public ObjectNode reaction(
+      long guildId, long channelId, long messageId, long messageAuthorId, long userId, GuildState.@org.jspecify.annotations.Nullable Member member,
+      Users.User user, String emoji, boolean add) {
+    ObjectNode d = json.createObjectNode();
+    d.put("user_id", Long.toUnsignedString(userId));
+    d.put("channel_id", Long.toUnsignedString(channelId));
+    d.put("message_id", Long.toUnsignedString(messageId));
+    d.put("guild_id", Long.toUnsignedString(guildId));
+    if (add) {
+      if (member != null) {
+        d.set("member", member(member, user, true));
+      }
+      d.put("message_author_id", Long.toUnsignedString(messageAuthorId));
+      d.putArray("burst_colors");
+    }
+    d.set("emoji", emoji(emoji));
+    d.put("burst", false);
+    d.put("type", 0);
+    return d;
+  }
+
   /** A partial emoji object: unicode ({@code id} null) or custom ({@code name:id}). */
   public ObjectNode emoji(String emoji) {
     ObjectNode e = json.createObjectNode();

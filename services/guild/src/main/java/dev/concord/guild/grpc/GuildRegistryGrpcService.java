@@ -122,6 +122,9 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     for (byte[] m : r.catchUpDeletes()) {
       b.addCatchUpDeletes(ByteString.copyFrom(m));
     }
+    for (GuildHost.CatchUpEvent e : r.catchUpReactions()) {
+      b.addCatchUpReactions(dev.concord.proto.guild.v1.CatchUpEvent.newBuilder().setType(e.type()).setPayload(ByteString.copyFrom(e.payload())));
+    }
     return b.build();
   }
 

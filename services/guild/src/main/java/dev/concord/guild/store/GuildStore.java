@@ -75,6 +75,9 @@ public interface GuildStore {
   /** A deleted message's tombstone. */
   record Deletion(long messageId, long channelId) {}
 
+  /** A reaction added ({@code add}) or removed, for a re-join's catch-up. */
+  record ReactionChange(long messageId, long channelId, long messageAuthorId, String emoji, long userId, boolean add, Instant at) {}
+
   /** Adds ({@code add}) or removes one user's reaction; within a batch the last one per key wins. */
   record ReactionWrite(long messageId, String emoji, long userId, boolean add, Instant at) implements Write {}
 
@@ -204,6 +207,12 @@ public interface GuildStore {
 
   /** The guild's messages deleted at or after {@code since}, oldest first, at most {@code limit}. */
   List<Deletion> deletedSince(long guildId, Instant since, int limit);
+
+  /**
+   * Reactions added (still there) and removed at or after {@code since} on the guild's messages,
+   * in the order they happened, at most {@code limit}.
+   */
+  List<ReactionChange> reactionsSince(long guildId, Instant since, int limit);
 
   /** The largest message id of the guild (0 if none). */
   long maxMessageId(long guildId);

@@ -229,6 +229,16 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setLong(3, r.userId());
         });
     batch(
+        "insert into message_reaction_removals (message_id, guild_id, channel_id, emoji, user_id, removed_at)"
+            + " select id, guild_id, channel_id, ?, ?, ? from messages where id = ?",
+        rs.stream().filter(r -> !r.add()).toList(),
+        (ps, r) -> {
+          ps.setString(1, r.emoji());
+          ps.setLong(2, r.userId());
+          ps.setTimestamp(3, Timestamp.from(r.at()));
+          ps.setLong(4, r.messageId());
+        });
+    batch(
         "insert into message_reactions (message_id, emoji, user_id, created_at) values (?, ?, ?, ?)",
         rs.stream().filter(ReactionWrite::add).toList(),
         (ps, r) -> {
@@ -245,6 +255,7 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setLong(2, d.id());
         });
     batch("delete from message_reactions where message_id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
+    batch("delete from message_reaction_removals where message_id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
     batch("delete from messages where id = ?", deletes, (ps, d) -> ps.setLong(1, d.id()));
     batch("update guilds set name = ? where id = ?", guildUpdates, (ps, u) -> {
       ps.setString(1, u.name());
@@ -322,6 +333,10 @@ public final class JdbcGuildStore implements GuildStore {
         "delete from message_reactions where message_id in (select id from messages where channel_id = ?)",
         channels,
         (ps, x) -> ps.setLong(1, x.id()));
+    batch(
+        "delete from message_reaction_removals where message_id in (select id from messages where channel_id = ?)",
+        channels,
+        (ps, x) -> ps.setLong(1, x.id()));
     batch("delete from messages where channel_id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
     batch("delete from channel_overwrites where channel_id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
     batch("delete from channels where id = ?", channels, (ps, x) -> ps.setLong(1, x.id()));
@@ -330,6 +345,7 @@ public final class JdbcGuildStore implements GuildStore {
             "delete from message_reactions where message_id in (select id from messages where guild_id = ?)",
             "delete from messages where guild_id = ?",
             "delete from message_deletions where guild_id = ?",
+            "delete from message_reaction_removals where guild_id = ?",
             "delete from channel_overwrites where channel_id in (select id from channels where guild_id = ?)",
             "delete from member_roles where guild_id = ?",
             "delete from members where guild_id = ?",
@@ -515,6 +531,31 @@ public final class JdbcGuildStore implements GuildStore {
         guildId,
         Timestamp.from(since),
         limit);
+  }
+
+  @Override
+  public List<ReactionChange> reactionsSince(long guildId, Instant since, int limit) {
+    Timestamp t = Timestamp.from(since);
+    List<ReactionChange> out =
+        new ArrayList<>(
+            jdbc.query(
+                "select r.message_id, m.channel_id, m.author_id, r.emoji, r.user_id, r.created_at from message_reactions r"
+                    + " join messages m on m.id = r.message_id where r.created_at >= ? and m.guild_id = ? order by r.created_at limit ?",
+                (rs, i) -> new ReactionChange(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getLong(5), true, rs.getTimestamp(6).toInstant()),
+                t,
+                guildId,
+                limit));
+    out.addAll(
+        jdbc.query(
+            "select message_id, channel_id, emoji, user_id, removed_at from message_reaction_removals"
+                + " where guild_id = ? and removed_at >= ? order by removed_at limit ?",
+            (rs, i) -> new ReactionChange(rs.getLong(1), rs.getLong(2), 0, rs.getString(3), rs.getLong(4), false, rs.getTimestamp(5).toInstant()),
+            guildId,
+            t,
+            limit));
+    // one timeline; on a tie a removal first (a re-add after it is what stands)
+    out.sort(java.util.Comparator.comparing(ReactionChange::at).thenComparing(ReactionChange::add));
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
   }
 
   @Override

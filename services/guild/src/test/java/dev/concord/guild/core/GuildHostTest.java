@@ -2,6 +2,7 @@ package dev.concord.guild.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.SnowflakeGenerator;
@@ -381,7 +382,7 @@ class GuildHostTest {
   }
 
   @Test
-  void rejoin_catchesUpOnMissedMessages_onlyVisibleOnes_upToTheSnapshot() {
+  void rejoin_catchesUpOnMissedMessages_onlyVisibleOnes_upToTheSnapshot() throws Exception {
     Users.User owner = host.createUser("owner", "", false);
     Users.User bob = host.createUser("bob", "", false);
     GuildState g = host.createGuild("Guild", owner.id()).join();
@@ -393,9 +394,14 @@ class GuildHostTest {
             .join();
     long older = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "older", "").join().id();
     long doomed = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "doomed", "").join().id();
+    new GuildCommands(host).react(g.id(), general.id(), older, owner.id(), "👋", owner.id(), true).join();
     GuildHost.JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
     assertThat(first.catchUp()).isEmpty();
     long seen = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
+    // reactions while bob is away: one removed that he had seen, one added
+    Thread.sleep(5); // a later millisecond than `seen`'s id (the catch-up boundary)
+    new GuildCommands(host).react(g.id(), general.id(), older, owner.id(), "👋", owner.id(), false).join();
+    new GuildCommands(host).react(g.id(), general.id(), seen, owner.id(), "🎉", owner.id(), true).join();
     // while bob is away: an older message edited, another deleted
     new GuildCommands(host).editMessage(g.id(), general.id(), older, owner.id(), "older, edited").join();
     new GuildCommands(host).deleteMessage(g.id(), general.id(), doomed, owner.id()).join();
@@ -411,6 +417,15 @@ class GuildHostTest {
     assertThat(again.catchUpUpdates()).extracting(b -> json.readTree(b).path("content").asString()).containsExactly("older, edited");
     assertThat(json.readTree(again.catchUpUpdates().get(0)).path("edited_timestamp").isString()).isTrue();
     assertThat(again.catchUpDeletes()).extracting(b -> json.readTree(b).path("id").asString()).containsExactly(Long.toUnsignedString(doomed));
+    // without GUILD_MESSAGE_REACTIONS no reaction is caught up
+    assertThat(again.catchUpReactions()).isEmpty();
+    GuildHost.JoinResult withReactions =
+        newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_REACTIONS, 50, seen, null).join();
+    assertThat(withReactions.catchUpReactions())
+        .extracting(GuildHost.CatchUpEvent::type, e -> json.readTree(e.payload()).path("emoji").path("name").asString())
+        .containsExactly(tuple("MESSAGE_REACTION_REMOVE", "👋"), tuple("MESSAGE_REACTION_ADD", "🎉"));
+    assertThat(json.readTree(withReactions.catchUpReactions().get(1).payload()).path("message_id").asString())
+        .isEqualTo(Long.toUnsignedString(seen));
     assertThat(again.snapshotSeq()).isGreaterThan(first.snapshotSeq()); // a later epoch sorts after
     // nothing newer than the snapshot is caught up (it arrives live)
     assertThat(newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, again.snapshotMessageId(), null).join().catchUp())

@@ -111,17 +111,23 @@ final class GuildJoins {
     manager.dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
     // A re-join: the messages missed while the guild moved, oldest first, all covered by the
     // snapshot (later ones arrive live with a higher seq), so none comes twice.
+    // Without MESSAGE_CONTENT they come stripped, as live ones do.
+    boolean gated = !dev.concord.protocol.Intents.permits(s.intents, dev.concord.protocol.Intents.MESSAGE_CONTENT);
     for (ByteString m : resp.getCatchUpMessagesList()) {
-      manager.dispatch(s, "MESSAGE_CREATE", m);
+      manager.dispatch(s, "MESSAGE_CREATE", gated ? CatchUpContent.forReceiver(m, s.userId) : m);
     }
     // then what changed in older messages meanwhile
     for (ByteString m : resp.getCatchUpUpdatesList()) {
-      manager.dispatch(s, "MESSAGE_UPDATE", m);
+      manager.dispatch(s, "MESSAGE_UPDATE", gated ? CatchUpContent.forReceiver(m, s.userId) : m);
     }
     for (ByteString m : resp.getCatchUpDeletesList()) {
       manager.dispatch(s, "MESSAGE_DELETE", m);
     }
-    caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount());
+    // and the reactions added and removed meanwhile, in order
+    for (dev.concord.proto.guild.v1.CatchUpEvent e : resp.getCatchUpReactionsList()) {
+      manager.dispatch(s, e.getType(), e.getPayload());
+    }
+    caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount() + resp.getCatchUpReactionsCount());
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {

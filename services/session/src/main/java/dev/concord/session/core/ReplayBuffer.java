@@ -17,8 +17,18 @@ import java.util.List;
  * <p>Concurrency: confined to the session's worker.
  */
 final class ReplayBuffer {
-  /** One dispatch's type and payload (the payload is the shared relay bytes, referenced). */
-  record Item(String type, ByteString payload) {}
+  /**
+   * One dispatch's type and payload (the payload is the shared relay bytes, referenced), and when
+   * it stops being worth replaying (0: never). TYPING_START lasts {@link #TYPING_LIFETIME_MS}, as
+   * in Discord: a resume after that does not show someone typing who stopped long ago.
+   */
+  record Item(String type, ByteString payload, long expiresAtMs) {
+    Item(String type, ByteString payload) {
+      this(type, payload, "TYPING_START".equals(type) ? System.currentTimeMillis() + TYPING_LIFETIME_MS : 0);
+    }
+  }
+
+  static final long TYPING_LIFETIME_MS = 10_000;
 
   record Entry(long seq, String type, ByteString payload) {}
 
@@ -93,12 +103,13 @@ final class ReplayBuffer {
     return seq >= evictedUpTo;
   }
 
-  /** The entries after {@code seq}, oldest first. */
-  List<Entry> after(long seq) {
+  /** The entries after {@code seq} that have not expired by {@code nowMs}, oldest first. */
+  List<Entry> after(long seq, long nowMs) {
     List<Entry> out = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       int at = (head + i) % seqs.length;
-      if (seqs[at] > seq) {
+      long expires = items[at].expiresAtMs();
+      if (seqs[at] > seq && (expires == 0 || expires > nowMs)) {
         out.add(new Entry(seqs[at], items[at].type(), items[at].payload()));
       }
     }

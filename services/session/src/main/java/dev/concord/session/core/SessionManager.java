@@ -355,7 +355,8 @@ public final class SessionManager {
             s.expiry = null;
           }
           resumed.increment();
-          for (ReplayBuffer.Entry e : s.replay.after(req.getSeq())) {
+          // everything missed, in order (a TYPING_START older than 10 s is no longer news)
+          for (ReplayBuffer.Entry e : s.replay.after(req.getSeq(), System.currentTimeMillis())) {
             send(s, e.seq(), e.type(), e.payload());
           }
           dispatch(s, "RESUMED", ByteString.copyFromUtf8("{\"_trace\":[\"concord-session-" + podId + "\"]}"));

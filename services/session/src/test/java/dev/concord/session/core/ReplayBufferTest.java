@@ -15,10 +15,10 @@ class ReplayBufferTest {
       b.add(seq, "T", P);
     }
     assertThat(b.size()).isEqualTo(3);
-    assertThat(b.after(0)).extracting(ReplayBuffer.Entry::seq).containsExactly(18L, 19L, 20L);
+    assertThat(b.after(0, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(18L, 19L, 20L);
     assertThat(b.covers(17)).isTrue();
     assertThat(b.covers(16)).isFalse();
-    assertThat(b.after(19)).extracting(ReplayBuffer.Entry::seq).containsExactly(20L);
+    assertThat(b.after(19, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(20L);
   }
 
   @Test
@@ -28,7 +28,7 @@ class ReplayBufferTest {
     for (long seq = 1; seq <= 5; seq++) {
       b.add(seq, "T", four);
     }
-    assertThat(b.after(0)).extracting(ReplayBuffer.Entry::seq).containsExactly(4L, 5L);
+    assertThat(b.after(0, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(4L, 5L);
     ReplayBuffer big = new ReplayBuffer(100, 10);
     big.add(1, "T", ByteString.copyFromUtf8("x".repeat(50)));
     assertThat(big.size()).isEqualTo(1); // a single oversized entry is kept
@@ -41,8 +41,22 @@ class ReplayBufferTest {
     for (long seq = 1; seq <= 777; seq++) {
       b.add(seq, shared);
     }
-    assertThat(b.after(770)).extracting(ReplayBuffer.Entry::seq).containsExactly(771L, 772L, 773L, 774L, 775L, 776L, 777L);
-    assertThat(b.after(0)).hasSize(777);
+    assertThat(b.after(770, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(771L, 772L, 773L, 774L, 775L, 776L, 777L);
+    assertThat(b.after(0, 0)).hasSize(777);
     assertThat(b.covers(0)).isTrue();
+  }
+
+  @Test
+  void typingStart_isNotReplayedAfterItsTenSeconds_otherEventsAre() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    b.add(1, new ReplayBuffer.Item("MESSAGE_CREATE", ByteString.copyFromUtf8("{}")));
+    b.add(2, new ReplayBuffer.Item("TYPING_START", ByteString.copyFromUtf8("{}"), 10_000));
+    b.add(3, new ReplayBuffer.Item("MESSAGE_CREATE", ByteString.copyFromUtf8("{}")));
+    assertThat(b.after(0, 9_999)).extracting(ReplayBuffer.Entry::seq).containsExactly(1L, 2L, 3L);
+    assertThat(b.after(0, 10_000)).extracting(ReplayBuffer.Entry::seq).containsExactly(1L, 3L);
+    // the two-argument item dates a TYPING_START from now; other types never expire
+    assertThat(new ReplayBuffer.Item("TYPING_START", ByteString.EMPTY).expiresAtMs())
+        .isBetween(System.currentTimeMillis() + 9_000, System.currentTimeMillis() + ReplayBuffer.TYPING_LIFETIME_MS);
+    assertThat(new ReplayBuffer.Item("MESSAGE_UPDATE", ByteString.EMPTY).expiresAtMs()).isZero();
   }
 }

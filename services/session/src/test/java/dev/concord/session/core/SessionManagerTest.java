@@ -313,17 +313,24 @@ class SessionManagerTest {
             .setSnapshotMessageId(300)
             .setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"again\"}"))
             .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"106\"}"))
-            .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"201\"}"))
+            .addCatchUpMessages(ByteString.copyFromUtf8("{\"id\":\"201\",\"content\":\"secret\",\"author\":{\"id\":\"7\"}}"))
+            .addCatchUpReactions(
+                dev.concord.proto.guild.v1.CatchUpEvent.newBuilder()
+                    .setType("MESSAGE_REACTION_ADD")
+                    .setPayload(ByteString.copyFromUtf8("{\"message_id\":\"201\"}")))
             .build());
     manager.onRelayEvent(event(s, newEpochSeq + 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES).toBuilder().setMessageId(301).build());
-    awaitFrames(conn, 8);
-    assertThat(conn.frames.subList(4, 8)).extracting(f -> f.path("t").asString())
-        .containsExactly("GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE");
+    awaitFrames(conn, 9);
+    assertThat(conn.frames.subList(4, 9)).extracting(f -> f.path("t").asString())
+        .containsExactly("GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_REACTION_ADD", "MESSAGE_CREATE");
     assertThat(conn.frames.get(5).path("d").path("id").asString()).isEqualTo("106");
     assertThat(conn.frames.get(6).path("d").path("id").asString()).isEqualTo("201");
-    assertThat(conn.frames.get(7).path("d").path("n").asLong()).isEqualTo(newEpochSeq + 1);
+    // no MESSAGE_CONTENT intent, not its author, not mentioned: caught up without the content
+    assertThat(conn.frames.get(6).path("d").path("content").asString()).isEmpty();
+    assertThat(conn.frames.get(7).path("d").path("message_id").asString()).isEqualTo("201");
+    assertThat(conn.frames.get(8).path("d").path("n").asLong()).isEqualTo(newEpochSeq + 1);
     awaitWorkersIdle();
-    assertThat(conn.frames).hasSize(8); // message 106 once (caught up), not also from the held event
+    assertThat(conn.frames).hasSize(9); // message 106 once (caught up), not also from the held event
     assertThat(conn.closedWith).isZero();
     assertThat(manager.rejoins()).isEqualTo(1);
   }
