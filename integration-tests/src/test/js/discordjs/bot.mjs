@@ -222,8 +222,14 @@ async function runScenario(peer) {
   });
 
   step = 'edit';
-  const edited = await reply.edit('pong (edited)');
-  emit({ event: 'edited', id: edited.id, content: edited.content, editedTimestamp: edited.editedTimestamp });
+  const edited = await reply.edit({ content: 'pong (edited)', embeds: [{ title: 'Scores', description: 'all green', color: 0x57f287 }] });
+  emit({
+    event: 'edited',
+    id: edited.id,
+    content: edited.content,
+    editedTimestamp: edited.editedTimestamp,
+    embedTitle: edited.embeds[0]?.title ?? null,
+  });
 
   step = 'react';
   const reaction = await reply.react('👍');

@@ -130,7 +130,9 @@ class DiscordJsIT {
       String replyId = replied.path("id").asString();
       assertThat(replied.path("referenced").asString()).isEqualTo(pingId);
       assertThat(replied.path("content").asString()).isEqualTo("pong");
-      assertThat(until(lines, "edited", raw, stderr).path("content").asString()).isEqualTo("pong (edited)");
+      JsonNode edited = until(lines, "edited", raw, stderr);
+      assertThat(edited.path("content").asString()).isEqualTo("pong (edited)");
+      assertThat(edited.path("embedTitle").asString()).as("discord.js parsed the embed Concord answered").isEqualTo("Scores");
       JsonNode reacted = until(lines, "reacted", raw, stderr);
       assertThat(reacted.path("emoji").asString()).isEqualTo("👍");
       assertThat(until(lines, "fetched", raw, stderr).path("ids").toString()).contains(pingId, replyId);
@@ -149,7 +151,9 @@ class DiscordJsIT {
       assertThat(create.path("d").path("id").asString()).isEqualTo(replyId);
       assertThat(create.path("d").path("type").asInt()).isEqualTo(19);
       assertThat(create.path("d").path("referenced_message").path("id").asString()).isEqualTo(pingId);
-      assertThat(bob.nextDispatch("MESSAGE_UPDATE", WAIT).path("d").path("content").asString()).isEqualTo("pong (edited)");
+      JsonNode update = bob.nextDispatch("MESSAGE_UPDATE", WAIT).path("d");
+      assertThat(update.path("content").asString()).isEqualTo("pong (edited)");
+      assertThat(update.path("embeds").get(0).path("description").asString()).isEqualTo("all green");
       assertThat(bob.nextDispatch("MESSAGE_REACTION_ADD", WAIT).path("d").path("message_id").asString()).isEqualTo(replyId);
       assertThat(bob.nextDispatch("MESSAGE_DELETE", WAIT).path("d").path("id").asString()).isEqualTo(replyId);
     } finally {

@@ -206,7 +206,40 @@ class RestApiIT {
     assertThat(tooLong.json().path("errors").has("content")).isTrue();
     assertError(rest.call("POST", "/channels/" + channel + "/messages", bob, "{\"content\":\"" + "x".repeat(70_000) + "\"}"), 413, 40005);
     assertError(rest.call("POST", "/channels/" + channel + "/messages", bob, "{not json"), 400, 50109);
-    assertError(rest.call("POST", "/channels/" + channel + "/messages", bob, "{\"content\":\"e\",\"embeds\":[{\"title\":\"t\"}]}"), 400, 50035);
+    // embeds: kept (only the fields Concord stores), checked against Discord's limits
+    JsonNode embedded =
+        rest.call(
+                "POST",
+                "/channels/" + channel + "/messages",
+                alice,
+                "{\"embeds\":[{\"title\":\"t\",\"color\":255,\"fields\":[{\"name\":\"n\",\"value\":\"v\"}],\"junk\":1}]}")
+            .json();
+    assertThat(embedded.path("content").asString()).isEmpty();
+    assertThat(embedded.path("embeds").get(0).path("title").asString()).isEqualTo("t");
+    assertThat(embedded.path("embeds").get(0).path("fields").get(0).path("inline").asBoolean()).isFalse();
+    assertThat(embedded.path("embeds").get(0).has("junk")).isFalse();
+    RestClient.Response longTitle =
+        rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"embeds\":[{\"title\":\"" + "t".repeat(257) + "\"}]}");
+    assertError(longTitle, 400, 50035);
+    assertThat(longTitle.json().path("errors").path("embeds").path("0").has("title")).as(longTitle.toString()).isTrue();
+    assertError(rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"content\":\"c\",\"components\":[{\"type\":1}]}"), 400, 50035);
+    // allowed_mentions: parse [] mentions nobody; users [...] only those
+    String bobId = Long.toUnsignedString(demo.users().get(1).id());
+    String aliceId = Long.toUnsignedString(demo.users().get(0).id());
+    String pings = "<@" + aliceId + "> <@" + bobId + ">";
+    assertThat(rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"content\":\"" + pings + "\",\"allowed_mentions\":{\"parse\":[]}}").json().path("mentions"))
+        .isEmpty();
+    assertThat(
+            rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"content\":\"" + pings + "\",\"allowed_mentions\":{\"users\":[\"" + aliceId + "\"]}}")
+                .json()
+                .path("mentions"))
+        .extracting(u -> u.path("id").asString())
+        .containsExactly(aliceId);
+    assertError(
+        rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"content\":\"x\",\"allowed_mentions\":{\"parse\":[\"users\"],\"users\":[\"" + aliceId + "\"]}}"),
+        400,
+        50035);
+    assertError(rest.call("POST", "/channels/" + channel + "/messages", alice, "{\"content\":\"x\",\"allowed_mentions\":{\"parse\":[\"nobody\"]}}"), 400, 50035);
     assertError(rest.call("POST", "/channels/" + channel + "/messages", carol, "{\"content\":\"hi\"}"), 403, 50001);
 
     String target = post(alice, "replied to");
@@ -250,6 +283,12 @@ class RestApiIT {
       assertThat(update.path("content").asString()).isEqualTo("bob's (edited)");
       assertThat(update.path("author").path("username").asString()).isEqualTo("bob");
       assertError(rest.call("PATCH", "/channels/" + channel + "/messages/" + hers, bob, "{\"content\":\"x\"}"), 403, 50005);
+      // an embed added by an edit; the text stays
+      JsonNode withEmbed = rest.call("PATCH", "/channels/" + channel + "/messages/" + mine, bob, "{\"embeds\":[{\"description\":\"d\"}]}").json();
+      assertThat(withEmbed.path("content").asString()).isEqualTo("bob's (edited)");
+      assertThat(withEmbed.path("embeds").get(0).path("description").asString()).isEqualTo("d");
+      assertThat(watcher.nextDispatch("MESSAGE_UPDATE", WAIT).path("d").path("embeds").get(0).path("description").asString()).isEqualTo("d");
+      assertError(rest.call("PATCH", "/channels/" + channel + "/messages/" + mine, bob, "{}"), 400, 50035);
 
       JsonNode got = rest.get("/channels/" + channel + "/messages/" + mine, alice).json();
       assertThat(got.path("content").asString()).isEqualTo("bob's (edited)");

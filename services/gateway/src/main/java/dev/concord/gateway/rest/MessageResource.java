@@ -11,7 +11,6 @@ import dev.concord.proto.guild.v1.Message;
 import dev.concord.proto.guild.v1.MessageRequest;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -24,7 +23,6 @@ import tools.jackson.databind.node.ObjectNode;
  * applied in the guild's order, made durable and fanned out before it is answered.
  */
 final class MessageResource {
-  static final int MAX_CONTENT = 2000;
 
   private final GuildClient guilds;
 
@@ -81,9 +79,10 @@ final class MessageResource {
   }
 
   /**
-   * POST /channels/{channel}/messages: {@code content} (1..2000), {@code nonce} (≤ 25, string or
-   * integer) with {@code enforce_nonce}, {@code message_reference {message_id, fail_if_not_exists}}.
-   * Embeds, components, stickers, polls and attachments are not supported yet: a non-empty one is
+   * POST /channels/{channel}/messages: {@code content} (≤ 2000) and/or {@code embeds} (see
+   * {@link MessageBodies}), {@code allowed_mentions}, {@code nonce} (≤ 25, string or integer)
+   * with {@code enforce_nonce}, {@code message_reference {message_id, fail_if_not_exists}}.
+   * Components, stickers, polls and attachments are not supported yet: a non-empty one is
    * refused (50035) rather than silently dropped. Normally served by {@link RestDirectRoutes}
    * (this route is the fallback when those are switched off).
    */
@@ -96,7 +95,16 @@ final class MessageResource {
   /** The send itself, from the parsed body (shared with {@link RestDirectRoutes}). */
   Mono<Message> create(long me, long channel, ObjectNode body) {
     CreateMessageRequest.Builder b = CreateMessageRequest.newBuilder().setChannelId(channel).setAuthorId(me);
-    String content = content(body);
+    String content = MessageBodies.content(body);
+    String embeds = MessageBodies.embeds(body);
+    MessageBodies.requireSomething(content, embeds == null ? "" : embeds);
+    if (embeds != null) {
+      b.setEmbedsJson(embeds);
+    }
+    var allowed = MessageBodies.allowedMentions(body);
+    if (allowed != null) {
+      b.setAllowedMentions(allowed);
+    }
     String nonce = RestIo.string(body, "nonce", "");
     if (nonce.length() > 25) {
       throw RestException.invalidField("nonce", "Must be 25 or fewer in length.");
@@ -129,7 +137,10 @@ final class MessageResource {
         .flatMap(m -> RestIo.json(m.getJson()));
   }
 
-  /** PATCH /channels/{channel}/messages/{message} {content}: the author edits; MESSAGE_UPDATE. */
+  /**
+   * PATCH /channels/{channel}/messages/{message} {content?, embeds?, allowed_mentions?}: the
+   * author edits (what is not given stays); MESSAGE_UPDATE.
+   */
   Mono<ServerResponse> edit(ServerRequest req) {
     long me = RestIo.user(req);
     long channel = RestIo.snowflake(req, "channel");
@@ -137,17 +148,23 @@ final class MessageResource {
     return RestIo.body(req)
         .flatMap(
             body -> {
-              String content = content(body);
-              return guilds.<Message>callForChannel(channel, (guild, stub, o) ->
-                                  stub.editMessage(
-                                      EditMessageRequest.newBuilder()
-                                          .setGuildId(guild)
-                                          .setChannelId(channel)
-                                          .setMessageId(message)
-                                          .setActorId(me)
-                                          .setContent(content)
-                                          .build(),
-                                      o));
+              EditMessageRequest.Builder b = EditMessageRequest.newBuilder().setChannelId(channel).setMessageId(message).setActorId(me);
+              String content = MessageBodies.content(body);
+              if (body.hasNonNull("content")) {
+                b.setContent(content);
+              }
+              String embeds = MessageBodies.embeds(body);
+              if (embeds != null) {
+                b.setEmbedsJson(embeds);
+              }
+              if (!b.hasContent() && !b.hasEmbedsJson()) {
+                throw RestException.invalidField("content", "Give content or embeds to edit.");
+              }
+              var allowed = MessageBodies.allowedMentions(body);
+              if (allowed != null) {
+                b.setAllowedMentions(allowed);
+              }
+              return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.editMessage(b.setGuildId(guild).build(), o));
             })
         .flatMap(m -> RestIo.json(m.getJson()));
   }
@@ -183,26 +200,5 @@ final class MessageResource {
 
   static MessageRequest ref(long guild, long channel, long message, long actor) {
     return MessageRequest.newBuilder().setGuildId(guild).setChannelId(channel).setMessageId(message).setActorId(actor).build();
-  }
-
-  /**
-   * The body's {@code content}: 1..2000 chars (50006 when empty). What Concord cannot store yet
-   * (embeds, components, stickers, attachments, polls) is refused when non-empty, never dropped.
-   */
-  private static String content(ObjectNode body) {
-    for (String unsupported : List.of("embeds", "components", "sticker_ids", "attachments", "files", "poll")) {
-      JsonNode n = body.get(unsupported);
-      if (n != null && !n.isNull() && !(n.isArray() && n.isEmpty())) {
-        throw RestException.invalidField(unsupported, unsupported + " are not supported by Concord yet.");
-      }
-    }
-    String content = RestIo.string(body, "content", "");
-    if (content.isEmpty()) {
-      throw new RestException(HttpStatus.BAD_REQUEST, 50006, "Cannot send an empty message");
-    }
-    if (content.length() > MAX_CONTENT) {
-      throw RestException.invalidField("content", "Must be " + MAX_CONTENT + " or fewer in length.");
-    }
-    return content;
   }
 }

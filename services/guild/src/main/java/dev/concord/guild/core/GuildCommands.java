@@ -214,23 +214,36 @@ public final class GuildCommands {
       long guildId,
       long channelId,
       long authorId,
-      String content,
+      MessageContent.Draft draft,
       String nonce,
       boolean enforceNonce,
       long referenceId,
       boolean failIfNotExists) {
     if (referenceId == 0) {
-      return host.submit(guildId, messages.create(channelId, authorId, content, nonce, enforceNonce, 0, null, false));
+      return host.submit(guildId, messages.create(channelId, authorId, draft, nonce, enforceNonce, 0, null, false));
     }
     return stored(guildId, channelId, referenceId)
         .thenCompose(
             ref ->
                 host.submit(
-                    guildId, messages.create(channelId, authorId, content, nonce, enforceNonce, referenceId, ref, failIfNotExists)));
+                    guildId, messages.create(channelId, authorId, draft, nonce, enforceNonce, referenceId, ref, failIfNotExists)));
   }
 
   public CompletableFuture<byte[]> editMessage(long guildId, long channelId, long messageId, long actorId, String content) {
-    return stored(guildId, channelId, messageId).thenCompose(m -> host.submit(guildId, messages.edit(channelId, actorId, m, content)));
+    return editMessage(guildId, channelId, messageId, actorId, content, null, null);
+  }
+
+  /** Replaces the given parts of a message (null: kept). */
+  public CompletableFuture<byte[]> editMessage(
+      long guildId,
+      long channelId,
+      long messageId,
+      long actorId,
+      @Nullable String content,
+      @Nullable String embedsJson,
+      MessageContent.@Nullable Allowed allowed) {
+    return stored(guildId, channelId, messageId)
+        .thenCompose(m -> host.submit(guildId, messages.edit(channelId, actorId, m, content, embedsJson, allowed)));
   }
 
   public CompletableFuture<Integer> deleteMessage(long guildId, long channelId, long messageId, long actorId) {

@@ -23,6 +23,7 @@ public final class GuildException extends RuntimeException {
   public static final int UNKNOWN_EMOJI = 10014;
   public static final int MISSING_ACCESS = 50001;
   public static final int CANNOT_EDIT_OTHERS_MESSAGE = 50005;
+  public static final int EMPTY_MESSAGE = 50006;
   public static final int MISSING_PERMISSIONS = 50013;
   public static final int BULK_DELETE_TOO_OLD = 50034;
   public static final int INVALID_FORM_BODY = 50035;

@@ -405,6 +405,7 @@ public final class GuildHost {
     tools.jackson.databind.node.ObjectNode d =
         payloads.message(
             m.id(), g.id, m.channelId(), author, g.members.get(m.authorId()), m.content(), m.createdAt().toEpochMilli(), m.nonce() == null ? "" : m.nonce());
+    payloads.embedsAndMentions(d, m, users);
     return payloads.decorate(d, g.id, m.channelId(), m.editedAt(), m.referencedId(), null, List.of());
   }
 

@@ -30,9 +30,6 @@ public final class MessageOps {
   /** A message row as read from the store, with its author. */
   public record Stored(GuildStore.MessageRow row, Users.User author) {}
 
-  /** A user mention in content: {@code <@id>} or {@code <@!id>}. */
-  private static final java.util.regex.Pattern MENTION = java.util.regex.Pattern.compile("<@!?([0-9]{1,20})>");
-
   private final OpContext ctx;
 
   public MessageOps(OpContext ctx) {
@@ -53,7 +50,22 @@ public final class MessageOps {
       long referenceId,
       @Nullable Stored referenced,
       boolean failIfNotExists) {
-    checkContent(content);
+    return create(channelId, authorId, MessageContent.Draft.text(content), nonce, enforceNonce, referenceId, referenced, failIfNotExists);
+  }
+
+  /** {@link #create} with embeds and allowed mentions. */
+  public GuildOp<CreatedMessage> create(
+      long channelId,
+      long authorId,
+      MessageContent.Draft draft,
+      String nonce,
+      boolean enforceNonce,
+      long referenceId,
+      @Nullable Stored referenced,
+      boolean failIfNotExists) {
+    String content = draft.content();
+    MessageContent.checkBody(content, draft.embedsJson());
+    String embedsJson = MessageContent.storedEmbeds(draft.embedsJson());
     Checks.text("nonce", nonce);
     if (nonce.length() > 25) {
       throw new GuildException(
@@ -90,10 +102,12 @@ public final class MessageOps {
       ObjectNode d = ctx.payloads().message(id, g.id, channelId, author, member, content, ts, nonce);
       long refId = ref == null ? 0 : ref.row().id();
       ctx.payloads().decorate(d, g.id, channelId, null, refId, ref == null ? null : render(g, ref, List.of()), List.of());
-      List<Long> mentioned = mentions(g, d, content);
+      d.set("embeds", MessageContent.embeds(embedsJson));
+      List<Long> mentioned = mentions(g, d, MessageContent.mentions(content, draft.allowed(), ref == null ? 0 : ref.row().authorId()));
       byte[] payload = ctx.payloads().bytes(d);
       step.write(
-          new GuildStore.MessageRow(id, channelId, g.id, authorId, content, nonce, Instant.ofEpochMilli(ts), refId, null));
+          new GuildStore.MessageRow(
+              id, channelId, g.id, authorId, content, nonce, Instant.ofEpochMilli(ts), refId, null, embedsJson, MessageContent.storedMentions(mentioned)));
       // Recipients that cannot view the channel skip it on their session worker; those without
       // MESSAGE_CONTENT get the gate's copy unless they wrote it or are mentioned.
       step.emitMessage("MESSAGE_CREATE", payload, gate(d, authorId, mentioned), channelId, id);
@@ -107,7 +121,22 @@ public final class MessageOps {
 
   /** Replaces a message's content (its author only); MESSAGE_UPDATE with the whole message. */
   public GuildOp<byte[]> edit(long channelId, long actorId, @Nullable Stored message, String content) {
-    checkContent(content);
+    return edit(channelId, actorId, message, content, null, null);
+  }
+
+  /**
+   * Replaces what is given of a message ({@code content}, {@code embedsJson}; null keeps it),
+   * its author only; the mentions are those of the resulting content under {@code allowed}
+   * (null: all), and a reply keeps its author's mention if it had it. MESSAGE_UPDATE.
+   */
+  public GuildOp<byte[]> edit(
+      long channelId, long actorId, @Nullable Stored message, @Nullable String newContent, @Nullable String newEmbeds, MessageContent.@Nullable Allowed allowed) {
+    if (newContent != null) {
+      Checks.text("content", newContent);
+    }
+    if (newEmbeds != null) {
+      MessageContent.embeds(newEmbeds);
+    }
     return (g, step) -> {
       GuildState.Channel channel = Checks.channel(g, channelId);
       Checks.viewerPermissions(g, actorId, channel);
@@ -116,16 +145,28 @@ public final class MessageOps {
         throw new GuildException(
             GuildException.Kind.PERMISSION_DENIED, GuildException.CANNOT_EDIT_OTHERS_MESSAGE, "cannot edit a message authored by another user");
       }
+      String content = newContent != null ? newContent : m.content();
+      String embedsJson = newEmbeds != null ? MessageContent.storedEmbeds(newEmbeds) : m.embedsJson();
+      MessageContent.checkBody(content, embedsJson);
+      // a reply's author stays mentioned if it was (and allowed_mentions does not drop it)
+      List<Long> before = MessageContent.mentions(m);
+      long repliedAuthor = 0;
+      if (m.referencedId() != 0 && !before.isEmpty() && !MessageContent.mentionedIds(m.content()).contains(before.getLast())) {
+        repliedAuthor = before.getLast();
+      }
+      List<Long> wanted = MessageContent.mentions(content, allowed, repliedAuthor);
       Instant now = Instant.ofEpochMilli(ctx.clock().millis());
+      String storedMentions = MessageContent.storedMentions(wanted);
       GuildStore.MessageRow edited =
-          new GuildStore.MessageRow(m.id(), m.channelId(), m.guildId(), m.authorId(), content, m.nonce(), m.createdAt(), m.referencedId(), now);
-      step.write(new GuildStore.MessageEdit(m.id(), content, now));
+          new GuildStore.MessageRow(
+              m.id(), m.channelId(), m.guildId(), m.authorId(), content, m.nonce(), m.createdAt(), m.referencedId(), now, embedsJson, storedMentions);
+      step.write(new GuildStore.MessageEdit(m.id(), content, embedsJson, storedMentions, now));
       ObjectNode d = render(g, new Stored(edited, message.author()), List.of());
       GuildState.Member member = g.members.get(m.authorId());
       if (member != null) {
         d.set("member", ctx.payloads().member(member, message.author(), false));
       }
-      List<Long> mentioned = mentions(g, d, content);
+      List<Long> mentioned = mentions(g, d, wanted);
       byte[] payload = ctx.payloads().bytes(d);
       step.emitMessage("MESSAGE_UPDATE", payload, gate(d, m.authorId(), mentioned), channelId, 0);
       return payload;
@@ -270,14 +311,7 @@ public final class MessageOps {
     ObjectNode d =
         ctx.payloads().message(m.id(), m.guildId(), m.channelId(), s.author(), null, m.content(), m.createdAt().toEpochMilli(), m.nonce() == null ? "" : m.nonce());
     ObjectNode ref = referenced == null ? null : render(referenced, null, List.of());
-    tools.jackson.databind.node.ArrayNode mentions = (tools.jackson.databind.node.ArrayNode) d.get("mentions");
-    for (long id : mentionedIds(m.content())) {
-      try {
-        mentions.add(ctx.payloads().user(ctx.users().get(id)));
-      } catch (GuildException e) {
-        // an unknown user id in the text: not a mention
-      }
-    }
+    ctx.payloads().embedsAndMentions(d, m, ctx.users());
     return ctx.payloads().decorate(d, m.guildId(), m.channelId(), m.editedAt(), m.referencedId(), ref, reactions);
   }
 
@@ -285,26 +319,12 @@ public final class MessageOps {
     return render(s, null, reactions);
   }
 
-  /** The user ids mentioned in {@code content} (distinct, in order, at most 100). */
-  static List<Long> mentionedIds(String content) {
-    java.util.LinkedHashSet<Long> ids = new java.util.LinkedHashSet<>();
-    java.util.regex.Matcher m = MENTION.matcher(content);
-    while (m.find() && ids.size() < 100) {
-      try {
-        ids.add(Long.parseUnsignedLong(m.group(1)));
-      } catch (NumberFormatException e) {
-        // not a snowflake: not a mention
-      }
-    }
-    return List.copyOf(ids);
-  }
-
-  /** Fills {@code d.mentions} with the mentioned members (user objects with their member); returns their ids. */
-  private List<Long> mentions(GuildState g, ObjectNode d, String content) {
+  /** Fills {@code d.mentions} with those of {@code ids} who are members (user objects with their member); returns their ids. */
+  private List<Long> mentions(GuildState g, ObjectNode d, List<Long> ids) {
     List<Long> out = new ArrayList<>();
     tools.jackson.databind.node.ArrayNode arr = (tools.jackson.databind.node.ArrayNode) d.get("mentions");
     arr.removeAll();
-    for (long id : mentionedIds(content)) {
+    for (long id : ids) {
       GuildState.Member m = g.members.get(id);
       if (m == null) {
         continue;
@@ -336,16 +356,6 @@ public final class MessageOps {
       throw new GuildException(GuildException.Kind.NOT_FOUND, GuildException.UNKNOWN_MESSAGE, "unknown message");
     }
     return s.row();
-  }
-
-  private static void checkContent(String content) {
-    if (content.isEmpty() || content.length() > MAX_CONTENT_LENGTH) {
-      throw new GuildException(
-          GuildException.Kind.INVALID_ARGUMENT,
-          GuildException.INVALID_FORM_BODY,
-          "content length out of range: " + content.length() + " (expected: 1.." + MAX_CONTENT_LENGTH + ")");
-    }
-    Checks.text("content", content);
   }
 
   private static void checkEmoji(String emoji) {

@@ -262,6 +262,19 @@ public final class Payloads {
     return d;
   }
 
+  /** Sets a stored message's {@code embeds} and {@code mentions} (user objects of those still known). */
+  public void embedsAndMentions(ObjectNode d, dev.concord.guild.store.GuildStore.MessageRow m, Users users) {
+    d.set("embeds", MessageContent.embeds(m.embedsJson()));
+    ArrayNode mentions = d.putArray("mentions");
+    for (long id : MessageContent.mentions(m)) {
+      try {
+        mentions.add(user(users.get(id)));
+      } catch (GuildException e) {
+        // an unknown user id: not a mention
+      }
+    }
+  }
+
   /** A partial emoji object: unicode ({@code id} null) or custom ({@code name:id}). */
   public ObjectNode emoji(String emoji) {
     ObjectNode e = json.createObjectNode();

@@ -3,6 +3,7 @@ package dev.concord.guild.grpc;
 import dev.concord.guild.store.GuildStore;
 import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildException;
+import dev.concord.guild.core.MessageContent;
 import dev.concord.proto.guild.v1.BulkDeleteRequest;
 import dev.concord.proto.guild.v1.ChangeResponse;
 import dev.concord.proto.guild.v1.RefreshMemberRequest;
@@ -212,7 +213,15 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.editMessage(req, o))) {
       Statuses.reply(
           out,
-          () -> commands.editMessage(req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId(), req.getContent()),
+          () ->
+              commands.editMessage(
+                  req.getGuildId(),
+                  req.getChannelId(),
+                  req.getMessageId(),
+                  req.getActorId(),
+                  req.hasContent() ? req.getContent() : null,
+                  req.hasEmbedsJson() ? req.getEmbedsJson() : null,
+                  req.hasAllowedMentions() ? allowed(req.getAllowedMentions()) : null),
           j -> Message.newBuilder().setId(req.getMessageId()).setGuildId(req.getGuildId()).setChannelId(req.getChannelId()).setContent(req.getContent()).setJson(ByteString.copyFrom(j)).build());
     }
   }
@@ -526,7 +535,8 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 req.getGuildId(),
                 req.getChannelId(),
                 req.getAuthorId(),
-                req.getContent(),
+                new MessageContent.Draft(
+                    req.getContent(), req.getEmbedsJson(), req.hasAllowedMentions() ? allowed(req.getAllowedMentions()) : null),
                 req.getNonce(),
                 req.getEnforceNonce(),
                 req.getReferenceMessageId(),
@@ -542,6 +552,13 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 .setTimestampMs(m.timestampMs())
                 .setJson(ByteString.copyFrom(m.json()))
                 .build());
+  }
+
+  private static MessageContent.Allowed allowed(dev.concord.proto.guild.v1.AllowedMentions a) {
+    if (a.getUsersCount() > MessageContent.MAX_MENTIONS) {
+      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, GuildException.INVALID_FORM_BODY, "allowed_mentions.users: more than 100");
+    }
+    return new MessageContent.Allowed(a.getParseUsers(), List.copyOf(a.getUsersList()), a.getRepliedUser());
   }
 
   private static User toWire(Users.User u) {

@@ -50,7 +50,12 @@ public interface GuildStore {
   /** Sets (replaces) one overwrite of a channel. */
   record OverwriteRow(long channelId, long targetId, int targetType, long allow, long deny) implements Write {}
 
-  /** A message; {@code referencedId} is the message it replies to (0: none), {@code editedAt} null if never edited. */
+  /**
+   * A message; {@code referencedId} is the message it replies to (0: none), {@code editedAt} null
+   * if never edited, {@code embedsJson} its embeds ("": none), {@code mentionIds} the users its
+   * {@code mentions} name, comma-separated (null: parse them from the content, as rows written
+   * before allowed_mentions existed).
+   */
   record MessageRow(
       long id,
       long channelId,
@@ -60,14 +65,17 @@ public interface GuildStore {
       String nonce,
       Instant createdAt,
       long referencedId,
-      @Nullable Instant editedAt)
+      @Nullable Instant editedAt,
+      String embedsJson,
+      @Nullable String mentionIds)
       implements Write {
     public MessageRow(long id, long channelId, long guildId, long authorId, String content, String nonce, Instant createdAt) {
-      this(id, channelId, guildId, authorId, content, nonce, createdAt, 0, null);
+      this(id, channelId, guildId, authorId, content, nonce, createdAt, 0, null, "", null);
     }
   }
 
-  record MessageEdit(long id, String content, Instant editedAt) implements Write {}
+  /** A message's new content, embeds and mentions (the whole of each, as {@link MessageRow} has them). */
+  record MessageEdit(long id, String content, String embedsJson, @Nullable String mentionIds, Instant editedAt) implements Write {}
 
   /** Deletes a message and its reactions, leaving a tombstone dated {@code at} (for catch-up). */
   record MessageDelete(long id, Instant at) implements Write {}

@@ -193,8 +193,8 @@ public final class JdbcGuildStore implements GuildStore {
           ps.setLong(5, o.deny());
         });
     batch(
-        "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at)"
-            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into messages (id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at, embeds, mention_ids)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         messages,
         (ps, m) -> {
           ps.setLong(1, m.id());
@@ -210,14 +210,18 @@ public final class JdbcGuildStore implements GuildStore {
             ps.setLong(8, m.referencedId());
           }
           ps.setTimestamp(9, m.editedAt() == null ? null : Timestamp.from(m.editedAt()));
+          ps.setString(10, m.embedsJson().isEmpty() ? null : m.embedsJson());
+          ps.setString(11, m.mentionIds());
         });
     batch(
-        "update messages set content = ?, edited_at = ? where id = ?",
+        "update messages set content = ?, edited_at = ?, embeds = ?, mention_ids = ? where id = ?",
         edits,
         (ps, e) -> {
           ps.setString(1, e.content());
           ps.setTimestamp(2, Timestamp.from(e.editedAt()));
-          ps.setLong(3, e.id());
+          ps.setString(3, e.embedsJson().isEmpty() ? null : e.embedsJson());
+          ps.setString(4, e.mentionIds());
+          ps.setLong(5, e.id());
         });
     List<ReactionWrite> rs = new ArrayList<>(reactions.values());
     batch(
@@ -357,7 +361,7 @@ public final class JdbcGuildStore implements GuildStore {
   }
 
   private static final String MESSAGE_COLUMNS =
-      "id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at";
+      "id, channel_id, guild_id, author_id, content, nonce, created_at, referenced_id, edited_at, embeds, mention_ids";
 
   private static MessageRow messageRow(java.sql.ResultSet rs) throws java.sql.SQLException {
     Timestamp edited = rs.getTimestamp(9);
@@ -370,7 +374,9 @@ public final class JdbcGuildStore implements GuildStore {
         rs.getString(6),
         rs.getTimestamp(7).toInstant(),
         rs.getLong(8),
-        edited == null ? null : edited.toInstant());
+        edited == null ? null : edited.toInstant(),
+        rs.getString(10) == null ? "" : rs.getString(10),
+        rs.getString(11));
   }
 
   @Override

@@ -220,4 +220,74 @@ class MessageOpsTest {
     JsonNode prefix = JSON.readTree(views.memberChunks("USER10", List.of(), 5, false, "").apply(g, step()).get(0));
     assertThat(prefix.path("members").size()).isEqualTo(5);
   }
+
+  @Test
+  void create_withEmbeds_storedRenderedAndStrippedWithoutMessageContent() {
+    String embeds = "[{\"title\":\"Build\",\"description\":\"green\",\"color\":5763719}]";
+    Step step = step();
+    MessageOps.CreatedMessage m =
+        apply(ops.create(CHANNEL, BOB, new MessageContent.Draft("", embeds, null), "", false, 0, null, false), step);
+    JsonNode d = JSON.readTree(m.json());
+    assertThat(d.path("content").asString()).isEmpty();
+    assertThat(d.path("embeds").get(0).path("title").asString()).isEqualTo("Build");
+    assertThat(step.writes()).singleElement().isInstanceOfSatisfying(GuildStore.MessageRow.class, r -> assertThat(r.embedsJson()).isEqualTo(embeds));
+    // a stored row renders the same embeds
+    GuildStore.MessageRow row = (GuildStore.MessageRow) step.writes().getFirst();
+    assertThat(ops.render(new MessageOps.Stored(row, users.get(BOB)), null, List.of()).path("embeds").get(0).path("color").asInt()).isEqualTo(5763719);
+
+    assertThatThrownBy(() -> apply(ops.create(CHANNEL, BOB, new MessageContent.Draft("", "[]", null), "", false, 0, null, false), step()))
+        .isInstanceOfSatisfying(GuildException.class, e -> assertThat(e.code()).isEqualTo(GuildException.EMPTY_MESSAGE));
+    for (String bad : List.of("{}", "[1]", "not json", "[" + "{},".repeat(10) + "{}]")) {
+      assertThatThrownBy(() -> apply(ops.create(CHANNEL, BOB, new MessageContent.Draft("x", bad, null), "", false, 0, null, false), step()))
+          .as(bad)
+          .isInstanceOfSatisfying(GuildException.class, e -> assertThat(e.code()).isEqualTo(GuildException.INVALID_FORM_BODY));
+    }
+  }
+
+  @Test
+  void allowedMentions_narrowWhoIsMentioned_andAreStored() {
+    String text = "<@" + OWNER + "> and <@" + BOB + ">";
+    Step step = step();
+    MessageOps.CreatedMessage m =
+        apply(ops.create(CHANNEL, BOB, new MessageContent.Draft(text, "", new MessageContent.Allowed(false, List.of(BOB), false)), "", false, 0, null, false), step);
+    assertThat(JSON.readTree(m.json()).path("mentions")).extracting(u -> u.path("id").asString()).containsExactly(Long.toString(BOB));
+    GuildStore.MessageRow row = (GuildStore.MessageRow) step.writes().getFirst();
+    assertThat(row.mentionIds()).isEqualTo(Long.toString(BOB));
+    // history shows the stored mentions, not a re-parse of the text
+    assertThat(ops.render(new MessageOps.Stored(row, users.get(BOB)), null, List.of()).path("mentions"))
+        .extracting(u -> u.path("id").asString())
+        .containsExactly(Long.toString(BOB));
+    // parse: [] mentions nobody
+    MessageOps.CreatedMessage none =
+        apply(ops.create(CHANNEL, BOB, new MessageContent.Draft(text, "", new MessageContent.Allowed(false, List.of(), false)), "", false, 0, null, false), step());
+    assertThat(JSON.readTree(none.json()).path("mentions")).isEmpty();
+  }
+
+  @Test
+  void reply_mentionsTheRepliedAuthor_unlessAllowedMentionsSaysNo() {
+    long parentId = ctx.ids().next();
+    MessageOps.CreatedMessage byDefault = apply(ops.create(CHANNEL, BOB, "re", "", false, parentId, stored(parentId, OWNER, "parent"), true), step());
+    assertThat(JSON.readTree(byDefault.json()).path("mentions")).extracting(u -> u.path("id").asString()).containsExactly(Long.toString(OWNER));
+    MessageOps.CreatedMessage quiet =
+        apply(
+            ops.create(
+                CHANNEL, BOB, new MessageContent.Draft("re", "", new MessageContent.Allowed(true, List.of(), false)), "", false, parentId, stored(parentId, OWNER, "parent"), true),
+            step());
+    assertThat(JSON.readTree(quiet.json()).path("mentions")).isEmpty();
+  }
+
+  @Test
+  void edit_replacesOnlyWhatIsGiven() {
+    long id = ctx.ids().next();
+    GuildStore.MessageRow row =
+        new GuildStore.MessageRow(id, CHANNEL, GUILD, BOB, "text", "", SnowflakeGenerator.timestamp(id), 0, null, "[{\"title\":\"t\"}]", "");
+    Step step = step();
+    JsonNode d = JSON.readTree(apply(ops.edit(CHANNEL, BOB, new MessageOps.Stored(row, users.get(BOB)), null, "[{\"title\":\"new\"}]", null), step));
+    assertThat(d.path("content").asString()).isEqualTo("text");
+    assertThat(d.path("embeds").get(0).path("title").asString()).isEqualTo("new");
+    assertThat(step.writes()).singleElement().isInstanceOfSatisfying(GuildStore.MessageEdit.class, e -> assertThat(e.content()).isEqualTo("text"));
+    // removing the text of a message without embeds leaves nothing: refused
+    assertThatThrownBy(() -> apply(ops.edit(CHANNEL, BOB, stored(id, BOB, "only text"), "", null, null), step()))
+        .isInstanceOfSatisfying(GuildException.class, e -> assertThat(e.code()).isEqualTo(GuildException.EMPTY_MESSAGE));
+  }
 }
