@@ -13,7 +13,14 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -30,7 +37,8 @@ import java.util.concurrent.CountDownLatch;
  * the cheapest way the brief describes: per connection a small header + {@code s} prefix, the
  * shared payload by reference (a retained duplicate) and the suffix, written as raw WebSocket
  * frame bytes on the connection's event loop, one flush per connection per event-loop pass. What the
- * box can deliver; Concord's gateway is measured against it in the same run.
+ * box can deliver; Concord's gateway is measured against it in the same run. Publishes come from
+ * another process as {@code POST /publish} on the same port.
  *
  * <p>Concurrency: each connection's state (its {@code s}) is touched only on its event loop; the
  * registry of connections per loop is a concurrent map.
@@ -62,7 +70,7 @@ final class BareNettyBroadcaster implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline()
                         .addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new WebSocketServerProtocolHandler("/", null, true, 65536))
-                        .addLast(new Protocol());
+                        .addLast(new Publish(), new Protocol());
                   }
                 })
             .bind(host, port)
@@ -107,6 +115,35 @@ final class BareNettyBroadcaster implements AutoCloseable {
           l.remove(conn);
         }
       }
+    }
+  }
+
+  /**
+   * {@code POST /publish} with the {@code d} object as its body (what a load generator in another
+   * process uses): broadcast, answered 204 once every event loop has written it.
+   */
+  private final class Publish extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    public boolean acceptInboundMessage(Object msg) {
+      return msg instanceof FullHttpRequest r && r.method() == HttpMethod.POST && r.uri().equals("/publish");
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      byte[] d = new byte[req.content().readableBytes()];
+      req.content().readBytes(d);
+      CountDownLatch done = broadcast(d);
+      Thread.startVirtualThread(
+          () -> {
+            try {
+              done.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+            resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            ctx.writeAndFlush(resp);
+          });
     }
   }
 

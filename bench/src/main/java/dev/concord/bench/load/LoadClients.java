@@ -22,88 +22,141 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Many Gateway v10 WebSocket clients on a few Netty threads: each connects (from local addresses
  * 127.0.0.2, 127.0.0.3, ... so tens of thousands of connections fit the ephemeral port range),
- * identifies with its token on HELLO, and counts MESSAGE_CREATE frames without parsing JSON: it
- * searches the frame for the event name and for the publish time the load generator put in the
- * content ({@code "content":"L<nanos>"}), and samples the latency of every 8th frame.
+ * identifies with its token on HELLO, heartbeats at the interval HELLO gives, and counts
+ * MESSAGE_CREATE frames without parsing JSON: it searches the frame for the event name and for the
+ * publish time the load generator put in the content ({@code "content":"L<nanos>"}), and records
+ * the latency of every 8th frame in an HdrHistogram {@link Recorder} (interval histograms give
+ * latency over time). Close codes from the server are counted.
  *
- * <p>Concurrency: counters are atomics; each connection's handler runs on its event loop.
+ * <p>Concurrency: counters are atomics or adders; each connection's handler runs on its event loop.
  */
 final class LoadClients implements AutoCloseable {
   private static final byte[] MESSAGE_CREATE = "\"t\":\"MESSAGE_CREATE\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] GUILD_CREATE = "\"t\":\"GUILD_CREATE\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HELLO = "\"op\":10".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] INTERVAL = "\"heartbeat_interval\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STAMP = "\"content\":\"L".getBytes(StandardCharsets.US_ASCII);
-  static final int SAMPLES = 1 << 20;
+  private static final String HEARTBEAT = "{\"op\":1,\"d\":null}";
+  /** Local addresses used: 127.0.0.2 onwards, this many connections each (ephemeral ports). */
+  private static final int PER_ADDRESS = 20_000;
 
   private final EventLoopGroup group;
-  private final List<Channel> channels = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
   final AtomicLong deliveries = new AtomicLong();
   final AtomicLong lastDeliveryNanos = new AtomicLong();
-  final AtomicLongArray latencySamples = new AtomicLongArray(SAMPLES);
-  final AtomicLong sampled = new AtomicLong();
-  private CountDownLatch ready;
+  /** Publish-to-receipt latency (ns) of every 8th frame. */
+  final Recorder latency = new Recorder(3);
+  final AtomicInteger identified = new AtomicInteger();
+  final AtomicInteger failed = new AtomicInteger();
+  private final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
+  private volatile boolean closing;
 
   LoadClients(int threads) {
     group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
   }
 
-  /** Connects one client per token to {@code url}; returns when all are READY with their guild (or after {@code timeoutSeconds}). */
-  int connect(URI url, List<String> tokens, long intents, int timeoutSeconds) throws InterruptedException {
-    ready = new CountDownLatch(tokens.size());
+  /**
+   * Connects one client per token to {@code url}, at most {@code maxPending} handshakes at a
+   * time; returns when every one is READY with its guild or has failed, or after {@code
+   * timeoutSeconds}. {@code progress} gets the number settled so far, now and then.
+   */
+  int connect(URI url, List<String> tokens, long intents, int maxPending, int timeoutSeconds, IntConsumer progress)
+      throws InterruptedException {
+    CountDownLatch settled = new CountDownLatch(tokens.size());
+    Semaphore pending = new Semaphore(maxPending);
     Bootstrap b =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_REUSEADDR, true);
+    int before = identified.get();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     for (int i = 0; i < tokens.size(); i++) {
+      if (!pending.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        break;
+      }
       String identify =
           "{\"op\":2,\"d\":{\"token\":\"" + tokens.get(i) + "\",\"intents\":" + intents
               + ",\"properties\":{\"os\":\"linux\",\"browser\":\"concord-load\",\"device\":\"concord-load\"}}}";
       WebSocketClientHandshaker hs =
           WebSocketClientHandshakerFactory.newHandshaker(url, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 1 << 20);
-      Client handler = new Client(hs, identify);
-      Channel ch =
-          b.clone()
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                      c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), handler);
-                    }
-                  })
-              .connect(new InetSocketAddress(url.getHost(), url.getPort()), new InetSocketAddress("127.0.0." + (2 + i / 20_000), 0))
-              .sync()
-              .channel();
-      channels.add(ch);
-      if (i % 500 == 499) {
-        Thread.sleep(20); // spread the handshakes a little
+      Runnable done = onceThen(() -> {
+        pending.release();
+        settled.countDown();
+      });
+      Client handler = new Client(hs, identify, done);
+      b.clone()
+          .handler(
+              new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel c) {
+                  c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), handler);
+                }
+              })
+          .connect(new InetSocketAddress(url.getHost(), url.getPort()), new InetSocketAddress("127.0.0." + (2 + i / PER_ADDRESS), 0))
+          .addListener(
+              f -> {
+                if (f.isSuccess()) {
+                  channels.add(((io.netty.channel.ChannelFuture) f).channel());
+                } else {
+                  failed.incrementAndGet();
+                  done.run();
+                }
+              });
+      if ((i & 255) == 0) {
+        progress.accept(tokens.size() - (int) settled.getCount());
       }
     }
-    ready.await(timeoutSeconds, TimeUnit.SECONDS);
-    return (int) (tokens.size() - ready.getCount());
+    while (!settled.await(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+      progress.accept(tokens.size() - (int) settled.getCount());
+    }
+    progress.accept(tokens.size() - (int) settled.getCount());
+    return identified.get() - before;
+  }
+
+  private static Runnable onceThen(Runnable r) {
+    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (ran.compareAndSet(false, true)) {
+        r.run();
+      }
+    };
   }
 
   private final class Client extends SimpleChannelInboundHandler<Object> {
     private final WebSocketClientHandshaker handshaker;
     private final String identify;
-    private int dispatches;
+    private final Runnable settled;
+    private boolean ready;
+    private ScheduledFuture<?> heartbeat;
 
-    Client(WebSocketClientHandshaker handshaker, String identify) {
+    Client(WebSocketClientHandshaker handshaker, String identify, Runnable settled) {
       this.handshaker = handshaker;
       this.identify = identify;
+      this.settled = settled;
     }
 
     @Override
@@ -117,44 +170,79 @@ final class LoadClients implements AutoCloseable {
         handshaker.finishHandshake(ctx.channel(), (FullHttpResponse) msg);
         return;
       }
-      if (!(msg instanceof WebSocketFrame f) || msg instanceof CloseWebSocketFrame) {
+      if (msg instanceof CloseWebSocketFrame close) {
+        closeCodes.computeIfAbsent(close.statusCode(), c -> new LongAdder()).increment();
+        return;
+      }
+      if (!(msg instanceof WebSocketFrame f)) {
         return;
       }
       ByteBuf c = f.content();
-      if (dispatches == 0 && indexOf(c, HELLO) >= 0) {
-        ctx.writeAndFlush(new TextWebSocketFrame(identify));
-        return;
-      }
-      if (indexOf(c, MESSAGE_CREATE) >= 0) {
+      if (ready && indexOf(c, MESSAGE_CREATE) >= 0) {
         long now = System.nanoTime();
-        deliveries.incrementAndGet();
+        long n = deliveries.incrementAndGet();
         lastDeliveryNanos.set(now);
-        if ((deliveries.get() & 7) == 0) {
-          int at = indexOf(c, STAMP);
-          if (at >= 0) {
-            long stamp = 0;
-            for (int i = at + STAMP.length; i < c.writerIndex(); i++) {
-              byte d = c.getByte(i);
-              if (d < '0' || d > '9') {
-                break;
-              }
-              stamp = stamp * 10 + (d - '0');
-            }
-            long k = sampled.getAndIncrement();
-            if (k < SAMPLES) {
-              latencySamples.set((int) k, now - stamp);
-            }
+        if ((n & 7) == 0) {
+          long stamp = number(c, STAMP);
+          if (stamp > 0) {
+            latency.recordValue(Math.max(0, now - stamp));
           }
         }
         return;
       }
-      if (indexOf(c, "\"t\":\"GUILD_CREATE\"".getBytes(StandardCharsets.US_ASCII)) >= 0) {
-        dispatches++;
-        ready.countDown();
-      } else if (indexOf(c, "\"op\":0".getBytes(StandardCharsets.US_ASCII)) >= 0) {
-        dispatches++;
+      if (!ready && heartbeat == null && indexOf(c, HELLO) >= 0) {
+        ctx.writeAndFlush(new TextWebSocketFrame(identify));
+        long interval = Math.max(1_000, number(c, INTERVAL));
+        heartbeat =
+            ctx.executor()
+                .scheduleAtFixedRate(
+                    () -> ctx.writeAndFlush(new TextWebSocketFrame(HEARTBEAT)),
+                    (long) (interval * java.util.concurrent.ThreadLocalRandom.current().nextDouble()),
+                    interval,
+                    TimeUnit.MILLISECONDS);
+        return;
+      }
+      if (!ready && indexOf(c, GUILD_CREATE) >= 0) {
+        ready = true;
+        identified.incrementAndGet();
+        settled.run();
       }
     }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (heartbeat != null) {
+        heartbeat.cancel(false);
+      }
+      if (!ready) {
+        failed.incrementAndGet();
+      } else if (!closing) {
+        closeCodes.computeIfAbsent(-1, c -> new LongAdder()).increment(); // dropped by the server
+      }
+      settled.run();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** The decimal number right after {@code key} in {@code buf} (0 if none). */
+  private static long number(ByteBuf buf, byte[] key) {
+    int at = indexOf(buf, key);
+    if (at < 0) {
+      return 0;
+    }
+    long v = 0;
+    for (int i = at + key.length; i < buf.writerIndex(); i++) {
+      byte d = buf.getByte(i);
+      if (d < '0' || d > '9') {
+        break;
+      }
+      v = v * 10 + (d - '0');
+    }
+    return v;
   }
 
   private static int indexOf(ByteBuf buf, byte[] needle) {
@@ -171,23 +259,29 @@ final class LoadClients implements AutoCloseable {
     return -1;
   }
 
-  long[] latencies() {
-    int n = (int) Math.min(sampled.get(), SAMPLES);
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = latencySamples.get(i);
-    }
-    java.util.Arrays.sort(out);
+  /** The latency recorded since the last call (and resets it). */
+  Histogram interval() {
+    return latency.getIntervalHistogram();
+  }
+
+  /** Close codes received (and -1: connections the server dropped without one). */
+  Map<Integer, Long> closeCodes() {
+    Map<Integer, Long> out = new TreeMap<>();
+    closeCodes.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }
 
   void reset() {
     deliveries.set(0);
-    sampled.set(0);
+    latency.reset();
   }
 
   @Override
   public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
     for (Channel c : channels) {
       c.writeAndFlush(new CloseWebSocketFrame(1000, "bye"));
     }

@@ -1,177 +1,164 @@
 package dev.concord.bench.load;
 
 import dev.concord.bench.BenchArgs;
-import dev.concord.cluster.Channels;
-import dev.concord.devsuite.LocalSuite;
-import dev.concord.proto.guild.v1.AddMemberRequest;
-import dev.concord.proto.guild.v1.Channel;
-import dev.concord.proto.guild.v1.CreateChannelRequest;
-import dev.concord.proto.guild.v1.CreateGuildRequest;
-import dev.concord.proto.guild.v1.CreateMessageRequest;
-import dev.concord.proto.guild.v1.CreateUserRequest;
-import dev.concord.proto.guild.v1.Guild;
-import dev.concord.proto.guild.v1.GuildApiGrpc;
-import dev.concord.proto.guild.v1.User;
 import dev.concord.protocol.Intents;
-import dev.concord.protocol.TokenVerifier;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 
 /**
- * {@code make bench-load}, scenario (a): one guild, N identified WebSocket clients, M messages
- * published as fast as possible with {@code --in-flight} outstanding; deliveries per second (from
- * the first publish to the last frame), latency from publish to receipt (sampled), and lost
- * frames; against Concord (the five services in this JVM, messages through gRPC CreateMessage)
- * and against the bare-Netty broadcaster ({@link BareNettyBroadcaster}: the box's limit), in the
- * same run with the same clients, printing Concord / baseline per N.
+ * {@code make bench-load}: N identified Gateway v10 clients in one guild against the suite and
+ * against the bare-Netty baseline, each server in its own JVM (its CPU and memory read from
+ * {@code /proc}), the clients and the publisher in this one, the two targets alternating per N.
+ * Per target and N it measures, in order:
+ * <ul>
+ *   <li>(d) connect storm: N clients connect and identify with at most {@code --max-pending}
+ *       handshakes outstanding; connects/s and server CPU per connect;
+ *   <li>(e) idle hold: resident memory of the server after a full GC, before and after the N
+ *       identified connections; bytes per idle identified connection;
+ *   <li>(a) burst: {@code --messages} publishes with {@code --in-flight} outstanding as fast as
+ *       they go; deliveries/s (first publish to last frame), latency from publish to receipt
+ *       (HdrHistogram, every 8th frame), lost frames, server CPU per 1 000 deliveries;
+ *   <li>(b) fixed rate, at the N given by {@code --rate-at}: {@code --rate} publishes/s for {@code
+ *       --rate-seconds}; deliveries and latency per second.
+ * </ul>
+ * It prints a table with Concord / baseline per N, writes {@code load.json} and PNG plots into
+ * {@code --out}. Publishing: the suite through gRPC {@code GuildApi/CreateMessage}, the baseline
+ * through its {@code POST /publish}.
  *
- * <p>Both servers share the JVM with the clients and the publisher, so the numbers are for 2
- * cores split between them, alike for both; the ratio is what matters.
+ * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
+ * (the token secret of that deployment) runs the same scenarios against it alone, without server
+ * CPU and memory unless {@code --server-pid} names a local process.
  *
- * <p>Run: {@code make bench-load} (or {@code make bench-load BENCH_ARGS="--connections 1000,5000
- * --messages 200"}).
+ * <p>Limits here: a process may hold at most {@code ulimit -Hn} files (20 000 on these machines,
+ * not raisable without CAP_SYS_RESOURCE), so the server's N stays below that; the largest default
+ * N is 19 000.
  */
 public final class LoadGenerator {
   private LoadGenerator() {}
 
-  record Result(String target, int connections, int identified, long expected, long delivered, double seconds, long[] latencies) {
-    double perSecond() {
-      return delivered / seconds;
-    }
-  }
+  static final String SECRET = "bench-secret-0123456789abcdef0123456789";
+  static final long INTENTS = Intents.GUILDS | Intents.GUILD_MESSAGES | Intents.MESSAGE_CONTENT;
 
   public static void main(String[] args) throws Exception {
-    String list = BenchArgs.stringArg(args, "--connections", "1000,5000");
-    int messages = BenchArgs.intArg(args, "--messages", 200);
-    int inFlight = BenchArgs.intArg(args, "--in-flight", 64);
-    int clientThreads = BenchArgs.intArg(args, "--client-threads", 2);
-    List<Result> results = new ArrayList<>();
-    for (String n : list.split(",")) {
-      int connections = Integer.parseInt(n.trim());
-      results.add(baseline(connections, messages, inFlight, clientThreads));
-      results.add(concord(connections, messages, inFlight, clientThreads));
+    List<Integer> ns = Arrays.stream(BenchArgs.stringArg(args, "--connections", "1000,5000,19000").split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+    Settings s =
+        new Settings(
+            BenchArgs.intArg(args, "--messages", 200),
+            BenchArgs.intArg(args, "--in-flight", 64),
+            BenchArgs.intArg(args, "--client-threads", 2),
+            BenchArgs.intArg(args, "--max-pending", 1000),
+            BenchArgs.intArg(args, "--rate", 100),
+            BenchArgs.intArg(args, "--rate-seconds", 10),
+            BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
+            List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g").split(" ")),
+            Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
+    String url = BenchArgs.stringArg(args, "--url", "");
+    LoadReport report = new LoadReport(args);
+    for (int n : ns) {
+      if (url.isEmpty()) {
+        for (String target : List.of("baseline", "concord")) {
+          try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), s.out().resolve("server-" + target + "-" + n + ".log"))) {
+            Target t =
+                target.equals("baseline")
+                    ? Target.baseline(server.addresses.get("gateway"), server.addresses.get("http"), n, s.inFlight())
+                    : Target.concord(server.addresses.get("gateway"), server.addresses.get("grpc"), SECRET, n);
+            report.add(run(target, n, t, new ServerStats.Process(server), s));
+          }
+        }
+      } else {
+        Target t = Target.concord(url, BenchArgs.stringArg(args, "--grpc", "127.0.0.1:7720"), BenchArgs.stringArg(args, "--secret", SECRET), n);
+        String pid = BenchArgs.stringArg(args, "--server-pid", "");
+        report.add(run("url", n, t, pid.isEmpty() ? new ServerStats.None() : new ServerStats.Pid(Long.parseLong(pid)), s));
+      }
     }
-    System.out.printf(
-        "%nScenario (a): one guild, N clients, %d messages, %d in flight; servers, clients and publisher in one JVM%n", messages, inFlight);
-    System.out.printf("  %-9s %6s %10s %14s %9s %9s %9s %8s%n", "target", "N", "identified", "deliveries/s", "p50 ms", "p99 ms", "max ms", "lost");
-    for (Result r : results) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %-9s %6d %10d %14.0f %9.1f %9.1f %9.1f %8d%n",
-          r.target(),
-          r.connections(),
-          r.identified(),
-          r.perSecond(),
-          BenchArgs.percentile(r.latencies(), 50) / 1e6,
-          BenchArgs.percentile(r.latencies(), 99) / 1e6,
-          r.latencies().length == 0 ? 0 : r.latencies()[r.latencies().length - 1] / 1e6,
-          r.expected() - r.delivered());
-    }
-    for (int i = 0; i + 1 < results.size(); i += 2) {
-      System.out.printf(
-          Locale.ROOT,
-          "  N = %d: Concord / baseline = %.0f %% of deliveries/s%n",
-          results.get(i).connections(),
-          100 * results.get(i + 1).perSecond() / results.get(i).perSecond());
-    }
+    report.print();
+    report.write(s.out());
     System.exit(0);
   }
 
-  private static Result baseline(int connections, int messages, int inFlight, int clientThreads) throws Exception {
-    try (BareNettyBroadcaster server = new BareNettyBroadcaster("127.0.0.1", 0);
-        LoadClients clients = new LoadClients(clientThreads)) {
-      List<String> tokens = new ArrayList<>();
-      for (int i = 0; i < connections; i++) {
-        tokens.add("t" + i);
-      }
-      int identified = clients.connect(URI.create("ws://127.0.0.1:" + server.port() + "/"), tokens, 0, 120);
-      Semaphore window = new Semaphore(inFlight);
-      return measure("baseline", connections, identified, messages, clients, i -> {
+  record Settings(
+      int messages, int inFlight, int clientThreads, int maxPending, int rate, int rateSeconds, int rateAt, List<String> serverJvm, Path out) {}
+
+  private static LoadReport.Run run(String target, int n, Target t, ServerStats server, Settings s) throws Exception {
+    try (t;
+        LoadClients clients = new LoadClients(s.clientThreads())) {
+      LoadReport.Run r = new LoadReport.Run(target, n);
+      // (d) connect storm and (e) idle memory
+      server.gc();
+      r.rssBefore = server.rssBytes();
+      Duration cpu0 = server.cpu();
+      long t0 = System.nanoTime();
+      Progress p = new Progress(target + " N=" + n + " connect", n);
+      r.identified = clients.connect(URI.create(t.gatewayUrl()), t.tokens(), INTENTS, s.maxPending(), 600, p::update);
+      p.done();
+      r.connectSeconds = (System.nanoTime() - t0) / 1e9;
+      r.failedConnects = clients.failed.get();
+      r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+      server.gc();
+      r.rssIdle = server.rssBytes();
+
+      // (a) burst
+      clients.reset();
+      clients.interval();
+      Duration cpu2 = server.cpu();
+      long expected = (long) r.identified * s.messages();
+      Semaphore window = new Semaphore(s.inFlight());
+      AtomicInteger publishErrors = new AtomicInteger();
+      long b0 = System.nanoTime();
+      Progress bp = new Progress(target + " N=" + n + " burst", s.messages());
+      for (int i = 0; i < s.messages(); i++) {
         window.acquire();
-        CountDownLatch done = server.broadcast(payload(i).getBytes(StandardCharsets.UTF_8));
-        Thread.startVirtualThread(
-            () -> {
-              try {
-                done.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                window.release();
-              }
-            });
-      });
-    }
-  }
-
-  private static Result concord(int connections, int messages, int inFlight, int clientThreads) throws Exception {
-    String secret = "bench-secret-0123456789abcdef0123456789";
-    try (LocalSuite suite = LocalSuite.start(LocalSuite.Ports.free(), LocalSuite.Options.defaults(secret));
-        Channels channels = new Channels();
-        LoadClients clients = new LoadClients(clientThreads)) {
-      var api = GuildApiGrpc.newFutureStub(channels.forAddress(suite.guildAddress()));
-      var blocking = GuildApiGrpc.newBlockingStub(channels.forAddress(suite.guildAddress()));
-      TokenVerifier tokens = new TokenVerifier(secret);
-      User owner = awaitRing(() -> blocking.withDeadlineAfter(5, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setUsername("owner").build()));
-      Guild guild = blocking.createGuild(CreateGuildRequest.newBuilder().setName("Load").setOwnerId(owner.getId()).build());
-      Channel channel = blocking.createChannel(CreateChannelRequest.newBuilder().setGuildId(guild.getId()).setName("general").build());
-      List<String> tokenList = new ArrayList<>();
-      Semaphore seeding = new Semaphore(256);
-      List<com.google.common.util.concurrent.ListenableFuture<?>> pending = new ArrayList<>();
-      for (int i = 0; i < connections; i++) {
-        User u = blocking.withDeadlineAfter(5, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setUsername("load" + i).build());
-        seeding.acquire();
-        var f = api.withDeadlineAfter(30, TimeUnit.SECONDS).addMember(AddMemberRequest.newBuilder().setGuildId(guild.getId()).setUserId(u.getId()).build());
-        f.addListener(seeding::release, Runnable::run);
-        pending.add(f);
-        tokenList.add(tokens.sign(u.getId(), 3600));
+        t.publish(i, ok -> {
+          if (!ok) {
+            publishErrors.incrementAndGet();
+          }
+          window.release();
+        });
+        bp.update(i + 1);
       }
-      for (var f : pending) {
-        f.get(60, TimeUnit.SECONDS);
+      bp.done();
+      awaitDeliveries(clients, expected, 120);
+      r.burstSeconds = (clients.lastDeliveryNanos.get() - b0) / 1e9;
+      r.expected = expected;
+      r.delivered = clients.deliveries.get();
+      r.publishErrors = publishErrors.get();
+      r.cpuBurstMs = server.cpu().minus(cpu2).toNanos() / 1e6;
+      r.latency = clients.interval();
+
+      // (b) fixed rate with latency over time
+      if (n == s.rateAt()) {
+        r.series = fixedRate(t, clients, s.rate(), s.rateSeconds());
       }
-      int identified =
-          clients.connect(URI.create(suite.gatewayUrl() + "/?v=10&encoding=json"), tokenList, Intents.GUILDS | Intents.GUILD_MESSAGES | Intents.MESSAGE_CONTENT, 180);
-      Semaphore window = new Semaphore(inFlight);
-      return measure("concord", connections, identified, messages, clients, i -> {
-        window.acquire();
-        var f =
-            api.withDeadlineAfter(30, TimeUnit.SECONDS)
-                .createMessage(
-                    CreateMessageRequest.newBuilder()
-                        .setGuildId(guild.getId())
-                        .setChannelId(channel.getId())
-                        .setAuthorId(owner.getId())
-                        .setContent("L" + System.nanoTime())
-                        .build());
-        f.addListener(window::release, Runnable::run);
-      });
+      r.gc = server.gcStats();
+      // every client closes at once (what broke a relay stream before its batches were bounded by bytes)
+      clients.close();
+      Thread.sleep(3_000);
+      r.closeCodes = clients.closeCodes();
+      r.serverErrors = server.errors();
+      System.out.println(r.line());
+      return r;
     }
   }
 
-  @FunctionalInterface
-  interface Publish {
-    void publish(int i) throws Exception;
-  }
-
-  private static Result measure(String target, int connections, int identified, int messages, LoadClients clients, Publish publish)
-      throws Exception {
-    clients.reset();
-    long expected = (long) identified * messages;
-    long t0 = System.nanoTime();
-    for (int i = 0; i < messages; i++) {
-      publish.publish(i);
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+  /** Waits until {@code expected} frames arrived, or nothing arrived for 10 s, or {@code maxSeconds}. */
+  private static void awaitDeliveries(LoadClients clients, long expected, int maxSeconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
     long last = -1;
     long stableSince = System.nanoTime();
+    Progress p = new Progress("  deliveries", expected);
     while (clients.deliveries.get() < expected && System.nanoTime() < deadline) {
       long d = clients.deliveries.get();
+      p.update(d);
       if (d != last) {
         last = d;
         stableSince = System.nanoTime();
@@ -180,28 +167,70 @@ public final class LoadGenerator {
       }
       Thread.sleep(5);
     }
-    double seconds = (clients.lastDeliveryNanos.get() - t0) / 1e9;
-    Result r = new Result(target, connections, identified, expected, clients.deliveries.get(), seconds, clients.latencies());
-    System.out.printf(Locale.ROOT, "%s N=%d: %d identified, %d/%d frames in %.2f s%n", target, connections, identified, r.delivered(), expected, seconds);
-    return r;
+    p.update(clients.deliveries.get());
+    p.done();
   }
 
-  private static String payload(int i) {
-    return "{\"id\":\"" + (1_000_000 + i) + "\",\"channel_id\":\"2\",\"guild_id\":\"1\",\"author\":{\"id\":\"3\",\"username\":\"owner\"},"
-        + "\"content\":\"L" + System.nanoTime() + "\",\"type\":0,\"mentions\":[],\"attachments\":[],\"embeds\":[]}";
-  }
-
-  private static <T> T awaitRing(java.util.function.Supplier<T> call) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        return call.get();
-      } catch (io.grpc.StatusRuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
+  /** {@code rate} publishes per second for {@code seconds}; one point per second (then 3 s to drain). */
+  private static List<LoadReport.Point> fixedRate(Target t, LoadClients clients, int rate, int seconds) throws InterruptedException {
+    clients.reset();
+    clients.interval();
+    List<LoadReport.Point> series = new ArrayList<>();
+    long start = System.nanoTime();
+    long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+    Semaphore outstanding = new Semaphore(4 * rate);
+    AtomicInteger refused = new AtomicInteger();
+    long nextPoint = start + TimeUnit.SECONDS.toNanos(1);
+    long lastCount = 0;
+    int total = rate * seconds;
+    for (int i = 0; i < total || System.nanoTime() < start + TimeUnit.SECONDS.toNanos(seconds + 3L); ) {
+      long now = System.nanoTime();
+      if (now >= nextPoint) {
+        long count = clients.deliveries.get();
+        Histogram h = clients.interval();
+        series.add(LoadReport.Point.of((nextPoint - start) / 1e9, count - lastCount, h, refused.getAndSet(0)));
+        lastCount = count;
+        nextPoint += TimeUnit.SECONDS.toNanos(1);
+        continue;
       }
+      if (i < total && now >= start + i * periodNanos) {
+        if (outstanding.tryAcquire()) {
+          t.publish(i, ok -> outstanding.release());
+        } else {
+          refused.incrementAndGet(); // the server is this far behind: counted, not queued without end
+        }
+        i++;
+        continue;
+      }
+      LockSupport.parkNanos(Math.min(nextPoint - now, i < total ? Math.max(0, start + i * periodNanos - now) : nextPoint - now));
+    }
+    return series;
+  }
+
+  /** A progress bar on stderr, redrawn at most 5 times a second. */
+  static final class Progress {
+    private final String label;
+    private final long total;
+    private long drawnAt;
+
+    Progress(String label, long total) {
+      this.label = label;
+      this.total = Math.max(1, total);
+    }
+
+    void update(long done) {
+      long now = System.nanoTime();
+      if (now - drawnAt < 200_000_000L && done < total) {
+        return;
+      }
+      drawnAt = now;
+      int width = 30;
+      int filled = (int) Math.min(width, width * done / total);
+      System.err.printf(Locale.ROOT, "\r%-34s [%s%s] %3d%% %d/%d", label, "#".repeat(filled), " ".repeat(width - filled), 100 * done / total, done, total);
+    }
+
+    void done() {
+      System.err.println();
     }
   }
 }

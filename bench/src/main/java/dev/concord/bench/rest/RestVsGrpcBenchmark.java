@@ -1,6 +1,7 @@
 package dev.concord.bench.rest;
 
 import dev.concord.bench.BenchArgs;
+import dev.concord.bench.KeepAliveHttpClient;
 import dev.concord.cluster.Channels;
 import dev.concord.devsuite.DemoSeed;
 import dev.concord.devsuite.LocalSuite;

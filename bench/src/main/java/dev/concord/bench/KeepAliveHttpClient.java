@@ -1,4 +1,4 @@
-package dev.concord.bench.rest;
+package dev.concord.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -35,13 +35,13 @@ import java.util.function.IntConsumer;
  * measures the servers rather than the harness (a general-purpose reactive client with a blocking
  * call per request cost the machine about as much CPU as the gateway's REST handling itself).
  */
-final class KeepAliveHttpClient implements AutoCloseable {
+public final class KeepAliveHttpClient implements AutoCloseable {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final List<Connection> connections = new ArrayList<>();
   private final String host;
   private final String auth;
 
-  KeepAliveHttpClient(URI base, String auth, int connections) throws InterruptedException {
+  public KeepAliveHttpClient(URI base, String auth, int connections) throws InterruptedException {
     this.host = base.getHost() + ":" + base.getPort();
     this.auth = auth;
     Bootstrap b =
@@ -69,7 +69,7 @@ final class KeepAliveHttpClient implements AutoCloseable {
    * POSTs {@code body} (JSON) to {@code path} on connection {@code slot}, which must have no
    * request in flight; {@code done} gets the status, or -1 if the connection failed.
    */
-  void post(int slot, String path, byte[] body, IntConsumer done) {
+  public void post(int slot, String path, byte[] body, IntConsumer done) {
     Connection c = connections.get(slot);
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
     req.headers()

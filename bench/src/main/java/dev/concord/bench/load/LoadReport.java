@@ -1,0 +1,188 @@
+package dev.concord.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The results of a {@link LoadGenerator} run: printed as a table, written as {@code load.json} and plots. */
+final class LoadReport {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** One target at one N. */
+  static final class Run {
+    final String target;
+    final int n;
+    int identified;
+    int failedConnects;
+    double connectSeconds;
+    double cpuConnectMs;
+    long rssBefore;
+    long rssIdle;
+    long expected;
+    long delivered;
+    int publishErrors;
+    double burstSeconds;
+    double cpuBurstMs;
+    Histogram latency = new Histogram(3);
+    List<Point> series = List.of();
+    long[] gc = {-1, -1};
+    Map<Integer, Long> closeCodes = Map.of();
+    String serverErrors = "-1";
+
+    Run(String target, int n) {
+      this.target = target;
+      this.n = n;
+    }
+
+    double deliveriesPerSecond() {
+      return burstSeconds <= 0 ? 0 : delivered / burstSeconds;
+    }
+
+    double connectsPerSecond() {
+      return identified / Math.max(1e-9, connectSeconds);
+    }
+
+    double cpuMsPerConnect() {
+      return identified == 0 ? 0 : cpuConnectMs / identified;
+    }
+
+    double cpuMsPer1kDeliveries() {
+      return delivered == 0 ? 0 : 1000 * cpuBurstMs / delivered;
+    }
+
+    long rssPerConnection() {
+      return identified == 0 ? 0 : (rssIdle - rssBefore) / identified;
+    }
+
+    double ms(double percentile) {
+      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    String line() {
+      return String.format(
+          Locale.ROOT,
+          "%s N=%d: %d identified in %.1f s (%.2f ms CPU each), %d B/conn idle; burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
+          target, n, identified, connectSeconds, cpuMsPerConnect(), rssPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+    }
+  }
+
+  /** One second of the fixed-rate scenario. */
+  record Point(double t, long deliveries, double p50Ms, double p99Ms, double maxMs, int refused) {
+    static Point of(double t, long deliveries, Histogram h, int refused) {
+      boolean any = h.getTotalCount() > 0;
+      return new Point(
+          t,
+          deliveries,
+          any ? h.getValueAtPercentile(50) / 1e6 : 0,
+          any ? h.getValueAtPercentile(99) / 1e6 : 0,
+          any ? h.getMaxValue() / 1e6 : 0,
+          refused);
+    }
+  }
+
+  private final String[] args;
+  final List<Run> runs = new ArrayList<>();
+
+  LoadReport(String[] args) {
+    this.args = args;
+  }
+
+  void add(Run r) {
+    runs.add(r);
+  }
+
+  void print() {
+    System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        "  %-8s %6s %6s %7s %8s %8s %12s %7s %7s %7s %7s %6s %9s %9s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "KB/conn", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
+    for (Run r : runs) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-8s %6d %6d %7.1f %8.2f %8.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
+          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.rssPerConnection() / 1024.0, r.deliveriesPerSecond(),
+          r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
+          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1]);
+      if (!r.closeCodes.isEmpty()) {
+        System.out.println("           close codes: " + r.closeCodes);
+      }
+      if (!r.serverErrors.equals("0")) {
+        System.out.println("           server errors: " + r.serverErrors);
+      }
+    }
+    for (Run c : runs) {
+      Run b = baseline(c.n);
+      if (c.target.equals("concord") && b != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "  N = %d: Concord / baseline: deliveries/s %.0f %%, p99 %.1fx, connect time %.1fx, CPU per connect %.1fx, memory per connection %.1fx%n",
+            c.n,
+            100 * c.deliveriesPerSecond() / b.deliveriesPerSecond(),
+            c.ms(99) / Math.max(1e-9, b.ms(99)),
+            c.connectSeconds / Math.max(1e-9, b.connectSeconds),
+            c.cpuMsPerConnect() / Math.max(1e-9, b.cpuMsPerConnect()),
+            (double) c.rssPerConnection() / Math.max(1, b.rssPerConnection()));
+      }
+    }
+    for (Run r : runs) {
+      if (!r.series.isEmpty()) {
+        System.out.printf("  fixed rate, %s N=%d: second, deliveries, p50/p99/max ms, publishes refused%n", r.target, r.n);
+        for (Point p : r.series) {
+          System.out.printf(Locale.ROOT, "    %4.0f %9d %7.1f %7.1f %7.1f %4d%n", p.t(), p.deliveries(), p.p50Ms(), p.p99Ms(), p.maxMs(), p.refused());
+        }
+      }
+    }
+  }
+
+  private Run baseline(int n) {
+    return runs.stream().filter(r -> r.n == n && r.target.equals("baseline")).findFirst().orElse(null);
+  }
+
+  void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("date", Instant.now().toString());
+    root.put("cores", Runtime.getRuntime().availableProcessors());
+    root.put("args", String.join(" ", args));
+    ArrayNode out = root.putArray("runs");
+    for (Run r : runs) {
+      ObjectNode o = out.addObject();
+      o.put("target", r.target).put("connections", r.n).put("identified", r.identified).put("failed_connects", r.failedConnects);
+      o.putObject("connect")
+          .put("seconds", r.connectSeconds)
+          .put("connects_per_second", r.connectsPerSecond())
+          .put("server_cpu_ms_per_connect", r.cpuMsPerConnect());
+      o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection());
+      ObjectNode burst = o.putObject("burst");
+      burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);
+      burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries());
+      burst.putObject("latency_ms")
+          .put("p50", r.ms(50))
+          .put("p90", r.ms(90))
+          .put("p99", r.ms(99))
+          .put("max", r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6)
+          .put("samples", r.latency.getTotalCount());
+      o.putObject("gc").put("collections", r.gc[0]).put("millis", r.gc[1]);
+      o.put("server_errors", r.serverErrors);
+      ObjectNode codes = o.putObject("close_codes");
+      r.closeCodes.forEach((k, v) -> codes.put(Integer.toString(k), v));
+      ArrayNode series = o.putArray("fixed_rate");
+      for (Point p : r.series) {
+        series.addObject().put("t", p.t()).put("deliveries", p.deliveries()).put("p50_ms", p.p50Ms()).put("p99_ms", p.p99Ms()).put("max_ms", p.maxMs()).put("refused", p.refused());
+      }
+    }
+    Path json = dir.resolve("load.json");
+    Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    List<Path> plots = LoadPlots.write(this, dir);
+    System.out.println("  wrote " + json + " and " + plots);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.concord.bench.load;
+
+import dev.concord.bench.BenchArgs;
+import dev.concord.devsuite.LocalSuite;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The server side of {@code make bench-load}, in its own JVM so that its CPU and memory can be
+ * read from {@code /proc}: either the suite ({@code --target concord}: the five services in one
+ * process as {@code make run} starts them, REST rate limits lifted) or the bare-Netty baseline
+ * ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
+ * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done}) and
+ * {@code gcstats} (collections and their time so far). It exits when stdin closes, so it never
+ * outlives the load generator.
+ */
+public final class LoadServer {
+  static final String PREFIX = "LOAD-SERVER ";
+
+  private LoadServer() {}
+
+  public static void main(String[] args) throws Exception {
+    String target = BenchArgs.stringArg(args, "--target", "concord");
+    String secret = BenchArgs.stringArg(args, "--secret", "bench-secret-0123456789abcdef0123456789");
+    AutoCloseable server;
+    if (target.equals("baseline")) {
+      BareNettyBroadcaster b = new BareNettyBroadcaster("127.0.0.1", 0);
+      server = b;
+      say("ready gateway=ws://127.0.0.1:" + b.port() + "/ http=http://127.0.0.1:" + b.port() + " grpc=-");
+    } else {
+      LocalSuite suite =
+          LocalSuite.start(
+              LocalSuite.Ports.free(),
+              LocalSuite.Options.defaults(secret)
+                  .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000")));
+      server = suite;
+      say("ready gateway=" + suite.gatewayUrl() + "/?v=10&encoding=json http=" + suite.gatewayUrl().replace("ws://", "http://") + " grpc=" + suite.guildAddress());
+    }
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      switch (line.trim()) {
+        case "gc" -> {
+          System.gc();
+          System.gc();
+          say("gc-done");
+        }
+        case "gcstats" -> {
+          long count = 0;
+          long millis = 0;
+          StringBuilder each = new StringBuilder();
+          for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += gc.getCollectionCount();
+            millis += gc.getCollectionTime();
+            each.append(' ').append(gc.getName().replace(' ', '_')).append('=').append(gc.getCollectionCount()).append('/').append(gc.getCollectionTime());
+          }
+          say("gcstats count=" + count + " millis=" + millis + each);
+        }
+        default -> say("unknown " + line);
+      }
+    }
+    server.close();
+    System.exit(0);
+  }
+
+  private static void say(String line) {
+    System.out.println(PREFIX + line);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.concord.bench.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link LoadServer} child JVM: started with this JVM's class path, its output kept in a log
+ * file, its CPU time and resident memory read from {@code /proc}, a full GC on request.
+ */
+final class ServerProcess implements AutoCloseable {
+  private final Process process;
+  private final PrintWriter control;
+  private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile String firstError = "";
+  final Map<String, String> addresses = new HashMap<>();
+
+  private ServerProcess(Process process) {
+    this.process = process;
+    this.control = new PrintWriter(process.outputWriter(StandardCharsets.UTF_8), true);
+  }
+
+  static ServerProcess start(String target, List<String> jvmFlags, Path log) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(LoadServer.class.getName());
+    cmd.add("--target");
+    cmd.add(target);
+    Files.createDirectories(log.getParent());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ServerProcess s = new ServerProcess(p);
+    Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+    Thread.ofPlatform().daemon().name("load-server-output").start(() -> s.pump(file));
+    String ready = s.answers.poll(120, TimeUnit.SECONDS);
+    if (ready == null || !ready.startsWith("ready ")) {
+      s.close();
+      throw new IllegalStateException(target + " server did not start in 120 s (see " + log + ")");
+    }
+    for (String kv : ready.substring("ready ".length()).split(" ")) {
+      int eq = kv.indexOf('=');
+      s.addresses.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return s;
+  }
+
+  private void pump(Writer file) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)); file) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith(LoadServer.PREFIX)) {
+          answers.add(line.substring(LoadServer.PREFIX.length()));
+        } else {
+          if (line.contains(" ERROR ") || line.contains("RESOURCE_EXHAUSTED")) {
+            if (errors.getAndIncrement() == 0) {
+              firstError = line;
+            }
+          }
+          file.write(line);
+          file.write('\n');
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  /** Log lines of the server at ERROR level or naming RESOURCE_EXHAUSTED so far, and the first one. */
+  int errors() {
+    return errors.get();
+  }
+
+  String firstError() {
+    return firstError;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** CPU time of the whole server process (all threads, user + system) so far. */
+  Duration cpu() {
+    return ProcessHandle.of(process.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+  }
+
+  /** Resident set size, from {@code /proc/<pid>/status} (0 if unreadable). */
+  long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /** A full GC in the server; waits for it (at most 60 s). */
+  void gc() throws InterruptedException {
+    ask("gc", "gc-done");
+  }
+
+  /** Collections and their total time (ms) in the server so far. */
+  long[] gcStats() throws InterruptedException {
+    String s = ask("gcstats", "gcstats ");
+    long count = 0;
+    long millis = 0;
+    for (String kv : s.split(" ")) {
+      if (kv.startsWith("count=")) {
+        count = Long.parseLong(kv.substring(6));
+      } else if (kv.startsWith("millis=")) {
+        millis = Long.parseLong(kv.substring(7));
+      }
+    }
+    return new long[] {count, millis};
+  }
+
+  private String ask(String command, String answerPrefix) throws InterruptedException {
+    control.println(command);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      String a = answers.poll(1, TimeUnit.SECONDS);
+      if (a != null && a.startsWith(answerPrefix)) {
+        return a;
+      }
+    }
+    throw new IllegalStateException("server did not answer '" + command + "' in 60 s");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    control.close(); // the server exits when its stdin closes
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

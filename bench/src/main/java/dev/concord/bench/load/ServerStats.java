@@ -1,0 +1,115 @@
+package dev.concord.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Where the server's CPU time, resident memory and GC come from: a child JVM, a local pid, or nowhere. */
+sealed interface ServerStats {
+  void gc() throws InterruptedException;
+
+  long rssBytes();
+
+  Duration cpu();
+
+  /** {collections, milliseconds}; {-1, -1} if unknown. */
+  long[] gcStats() throws InterruptedException;
+
+  /** Server log lines at ERROR or naming RESOURCE_EXHAUSTED so far (-1: no log here), with the first. */
+  default String errors() {
+    return "-1";
+  }
+
+  record Process(ServerProcess p) implements ServerStats {
+    @Override
+    public void gc() throws InterruptedException {
+      p.gc();
+    }
+
+    @Override
+    public long rssBytes() {
+      return p.rssBytes();
+    }
+
+    @Override
+    public Duration cpu() {
+      return p.cpu();
+    }
+
+    @Override
+    public long[] gcStats() throws InterruptedException {
+      return p.gcStats();
+    }
+
+    @Override
+    public String errors() {
+      return p.errors() == 0 ? "0" : p.errors() + " (first: " + p.firstError() + ")";
+    }
+  }
+
+  /** A server JVM running on this machine (a deployed one's pod, a {@code make run}): GC through {@code jcmd}. */
+  record Pid(long pid) implements ServerStats {
+    @Override
+    public void gc() throws InterruptedException {
+      try {
+        java.lang.Process jcmd =
+            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+          jcmd.destroyForcibly();
+        }
+      } catch (IOException e) {
+        // no jcmd: the memory numbers include garbage
+      }
+    }
+
+    @Override
+    public long rssBytes() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        return 0;
+      }
+      return 0;
+    }
+
+    @Override
+    public Duration cpu() {
+      return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    @Override
+    public long[] gcStats() {
+      return new long[] {-1, -1};
+    }
+  }
+
+  /** A remote server: no CPU or memory numbers. */
+  record None() implements ServerStats {
+    @Override
+    public void gc() {}
+
+    @Override
+    public long rssBytes() {
+      return 0;
+    }
+
+    @Override
+    public Duration cpu() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public long[] gcStats() {
+      return new long[] {-1, -1};
+    }
+  }
+}
