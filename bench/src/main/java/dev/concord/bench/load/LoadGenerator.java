@@ -35,6 +35,9 @@ import org.HdrHistogram.Histogram;
  * {@code --out}. Publishing: the suite through gRPC {@code GuildApi/CreateMessage}, the baseline
  * through its {@code POST /publish}.
  *
+ * <p>{@code --targets concord} (or {@code baseline}) runs one target alone, e.g. with a profiler
+ * in {@code --server-jvm}.
+ *
  * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
  * (the token secret of that deployment) runs the same scenarios against it alone, without server
  * CPU and memory unless {@code --server-pid} names a local process.
@@ -66,7 +69,7 @@ public final class LoadGenerator {
     LoadReport report = new LoadReport(args);
     for (int n : ns) {
       if (url.isEmpty()) {
-        for (String target : List.of("baseline", "concord")) {
+        for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
           try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), s.out().resolve("server-" + target + "-" + n + ".log"))) {
             Target t =
                 target.equals("baseline")

@@ -148,7 +148,7 @@ class GuildConfig {
     return new Fanout() {
       @Override
       public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
-        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, state.subscribersByPod());
+        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, state.subscribersByPod(intents));
       }
 
       @Override
