@@ -4,7 +4,9 @@ JAVA_HOME := $(shell scripts/find-jdk.sh)
 export JAVA_HOME
 MVN := mvn -B --no-transfer-progress
 JAVA := $(JAVA_HOME)/bin/java
-JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g
+# G1 rather than generational ZGC: at this heap it gave the suite ~15 % more deliveries/s, ~15 %
+# less CPU per connect and a fraction of the GC CPU (bench-load, bench/README.md)
+JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g
 SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0

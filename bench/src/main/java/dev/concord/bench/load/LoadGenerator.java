@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  * through its {@code POST /publish}.
  *
  * <p>{@code --targets concord} (or {@code baseline}) runs one target alone, e.g. with a profiler
- * in {@code --server-jvm}.
+ * in {@code --server-jvm}; {@code --suite-arg --key=value} (repeatable) sets something in every
+ * service of the suite, e.g. to measure a switch off and on.
  *
  * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
  * (the token secret of that deployment) runs the same scenarios against it alone, without server
@@ -63,14 +64,14 @@ public final class LoadGenerator {
             BenchArgs.intArg(args, "--rate", 100),
             BenchArgs.intArg(args, "--rate-seconds", 10),
             BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
-            List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xms256m -Xmx1g").split(" ")),
+            List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
     LoadReport report = new LoadReport(args);
     for (int n : ns) {
       if (url.isEmpty()) {
         for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
-          try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), s.out().resolve("server-" + target + "-" + n + ".log"))) {
+          try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-" + n + ".log"))) {
             Target t =
                 target.equals("baseline")
                     ? Target.baseline(server.addresses.get("gateway"), server.addresses.get("http"), n, s.inFlight())
@@ -87,6 +88,16 @@ public final class LoadGenerator {
     report.print();
     report.write(s.out());
     System.exit(0);
+  }
+
+  /** The {@code --suite-arg} pairs, passed on to {@link LoadServer}. */
+  private static List<String> serverArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (String a : LoadServer.suiteArgs(args)) {
+      out.add("--suite-arg");
+      out.add(a);
+    }
+    return out;
   }
 
   record Settings(

@@ -36,7 +36,8 @@ public final class LoadServer {
           LocalSuite.start(
               LocalSuite.Ports.free(),
               LocalSuite.Options.defaults(secret)
-                  .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000")));
+                  .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"))
+                  .withExtra(suiteArgs(args)));
       server = suite;
       say("ready gateway=" + suite.gatewayUrl() + "/?v=10&encoding=json http=" + suite.gatewayUrl().replace("ws://", "http://") + " grpc=" + suite.guildAddress());
     }
@@ -65,6 +66,17 @@ public final class LoadServer {
     }
     server.close();
     System.exit(0);
+  }
+
+  /** {@code --suite-arg --key=value} (repeatable): a setting for every service of the suite. */
+  static List<String> suiteArgs(String[] args) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--suite-arg")) {
+        out.add(args[i + 1]);
+      }
+    }
+    return out;
   }
 
   private static void say(String line) {

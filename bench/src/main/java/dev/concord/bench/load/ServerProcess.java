@@ -34,7 +34,7 @@ final class ServerProcess implements AutoCloseable {
     this.control = new PrintWriter(process.outputWriter(StandardCharsets.UTF_8), true);
   }
 
-  static ServerProcess start(String target, List<String> jvmFlags, Path log) throws IOException, InterruptedException {
+  static ServerProcess start(String target, List<String> jvmFlags, List<String> serverArgs, Path log) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags);
@@ -43,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
     cmd.add(LoadServer.class.getName());
     cmd.add("--target");
     cmd.add(target);
+    cmd.addAll(serverArgs);
     Files.createDirectories(log.getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     ServerProcess s = new ServerProcess(p);

@@ -127,6 +127,17 @@ class GatewayConfig {
     return new SimpleUrlHandlerMapping(Map.of("/", handler, "/gateway", handler), -1);
   }
 
+  /**
+   * The client WebSocket upgrade on the HTTP server before WebFlux (see GatewayWebSocketRoutes);
+   * {@code concord.gateway.ws-direct-routes=false} leaves it to WebFlux's handler mapping below.
+   */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(name = "concord.gateway.ws-direct-routes", matchIfMissing = true)
+  org.springframework.boot.reactor.netty.NettyRouteProvider gatewayWebSocketRoutes(GatewayWebSocketHandler handler) {
+    return new dev.concord.gateway.ws.GatewayWebSocketRoutes(
+        handler, () -> WebsocketServerSpec.builder().maxFramePayloadLength(NETTY_MAX_FRAME_BYTES).handlePing(false));
+  }
+
   @Bean
   WebSocketHandlerAdapter webSocketHandlerAdapter() {
     var strategy =

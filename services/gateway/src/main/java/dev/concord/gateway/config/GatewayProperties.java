@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rateLimitFrames client frames allowed per rate-limit window (more: close 4008)
  * @param rateLimitWindow the rate-limit window
  * @param writeBufferBytes unflushed/unsent bytes per connection before it is closed as too slow
+ * @param writeBudgetHeapPercent the share of the heap all connections' queued frames may take;
+ *     each connection gets an equal part (at least 32 frames) and is closed past it
  * @param linkQueueCapacity queued items per session link before the link is failed
  * @param linkMaxBatch items per link message at most
  * @param drainTimeout on shutdown, how long clients get to reconnect elsewhere after op 7
@@ -47,6 +49,7 @@ public record GatewayProperties(
     @DefaultValue("120") int rateLimitFrames,
     @DefaultValue("60s") Duration rateLimitWindow,
     @DefaultValue("1048576") int writeBufferBytes,
+    @DefaultValue("50") int writeBudgetHeapPercent,
     @DefaultValue("131072") int linkQueueCapacity,
     @DefaultValue("512") int linkMaxBatch,
     @DefaultValue("10s") Duration drainTimeout,

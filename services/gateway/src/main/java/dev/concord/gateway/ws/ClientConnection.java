@@ -82,6 +82,7 @@ public final class ClientConnection {
       TokenVerifier tokens,
       SessionStartLimit startLimit,
       SessionLinks links,
+      WriteBudget budget,
       boolean zlibStream) {
     this.startLimit = startLimit;
     this.id = id;
@@ -95,6 +96,7 @@ public final class ClientConnection {
             channel,
             zlibStream,
             props.writeBufferBytes(),
+            budget,
             () -> {
               log.info("connection {} is not reading; closing it (resumable)", id);
               closeNow(CloseCode.UNKNOWN_ERROR.code(), "too slow");

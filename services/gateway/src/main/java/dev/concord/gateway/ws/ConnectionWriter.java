@@ -5,6 +5,7 @@ import dev.concord.protocol.DispatchFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -25,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  *       frame.
  * </ul>
  *
- * <p>Bound: when more than {@code writeBufferBytes} wait unsent (a client that does not read),
- * {@code onTooSlow} runs (the connection closes, resumable) instead of memory growing.
+ * <p>Bound: when more than {@code writeBufferBytes} wait unsent, or more frames than its share of
+ * the gateway's {@link WriteBudget} (a client that does not read, or reads slower than it is
+ * sent to), {@code onTooSlow} runs (the connection closes, resumable) instead of memory growing.
  *
  * <p>Concurrency: confined to the socket's event loop.
  */
@@ -36,14 +38,18 @@ final class ConnectionWriter {
   private final Channel channel;
   private final @Nullable ZlibStream zlib;
   private final int writeBufferBytes;
+  private final WriteBudget budget;
   private final Runnable onTooSlow;
   private @Nullable ChannelHandlerContext encoderContext;
   private boolean dirty;
+  /** Frames written since the last flush (Netty counts only flushed ones). */
+  private int unflushed;
 
-  ConnectionWriter(Channel channel, boolean zlibStream, int writeBufferBytes, Runnable onTooSlow) {
+  ConnectionWriter(Channel channel, boolean zlibStream, int writeBufferBytes, WriteBudget budget, Runnable onTooSlow) {
     this.channel = channel;
     this.zlib = zlibStream ? new ZlibStream() : null;
     this.writeBufferBytes = writeBufferBytes;
+    this.budget = budget;
     this.onTooSlow = onTooSlow;
   }
 
@@ -104,7 +110,9 @@ final class ConnectionWriter {
   }
 
   private void afterWrite() {
-    if (channel.unsafe().outboundBuffer() != null && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > writeBufferBytes) {
+    unflushed++;
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    if (out != null && (out.totalPendingWriteBytes() > writeBufferBytes || out.size() + unflushed > budget.framesPerConnection())) {
       onTooSlow.run();
       return;
     }
@@ -123,6 +131,7 @@ final class ConnectionWriter {
   /** For {@link LoopFlusher}, in its pass. */
   void flushDirty() {
     dirty = false;
+    unflushed = 0;
     if (channel.isActive()) {
       channel.flush();
     }

@@ -7,18 +7,22 @@ import dev.concord.protocol.TokenVerifier;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.channel.ChannelFutureListener;
-import java.net.URI;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Takes the WebSocket handshake from WebFlux, then hands the socket's Netty channel to a {@link
+ * Takes a client's upgraded WebSocket (from {@link GatewayWebSocketRoutes} on the HTTP server, or
+ * from WebFlux when those are off), then hands the socket's Netty channel to a {@link
  * ClientConnection}, which does all writes itself (see its javadoc for why). Query parameters are
  * checked first: {@code v} other than 10 closes with 4012, an encoding other than json or a
  * compression other than zlib-stream with 4002.
@@ -29,11 +33,13 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
   private final SessionLinks links;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentHashMap<Long, ClientConnection> open = new ConcurrentHashMap<>();
+  private final WriteBudget budget;
   private volatile boolean draining;
 
   private final SessionStartLimit startLimit;
 
   public GatewayWebSocketHandler(GatewayProperties props, TokenVerifier tokens, SessionStartLimit startLimit, SessionLinks links) {
+    this.budget = WriteBudget.ofHeapPercent(props.writeBudgetHeapPercent());
     this.startLimit = startLimit;
     this.props = props;
     this.tokens = tokens;
@@ -54,17 +60,35 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     return open.values();
   }
 
+  /** The WebFlux way in (when the direct route is off): the same as {@link #serve}. */
   @Override
   public Mono<Void> handle(WebSocketSession session) {
     if (!(session instanceof ChannelUpgradeStrategy.ChannelWebSocketSession netty)) {
       return session.close(CloseStatus.SERVER_ERROR.withReason("unsupported server"));
     }
-    Channel channel = netty.channel();
-    URI uri = session.getHandshakeInfo().getUri();
-    var query = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
-    String v = query.getFirst("v");
-    String encoding = query.getFirst("encoding");
-    String compress = query.getFirst("compress");
+    Flux<byte[]> frames =
+        session
+            .receive()
+            .map(
+                m -> {
+                  DataBuffer buf = m.getPayload();
+                  byte[] bytes = new byte[buf.readableByteCount()];
+                  buf.read(bytes);
+                  return bytes;
+                });
+    return serve(netty.channel(), session.getHandshakeInfo().getUri().toString(), frames, session.closeStatus().map(CloseStatus::getCode));
+  }
+
+  /**
+   * One client socket, however it was upgraded: {@code uri} is the request's (its query checked
+   * here), {@code frames} the payloads of its data frames, {@code closeStatus} the code it closed
+   * with (empty or failing: 1006). Completes when the socket is closed.
+   */
+  Mono<Void> serve(Channel channel, String uri, Flux<byte[]> frames, Mono<Integer> closeStatus) {
+    Map<String, List<String>> query = new QueryStringDecoder(uri).parameters();
+    String v = first(query, "v");
+    String encoding = first(query, "encoding");
+    String compress = first(query, "compress");
     if (v != null && !v.equals("10")) {
       return closeAtOnce(channel, CloseCode.INVALID_API_VERSION.code(), "invalid API version (expected: 10)");
     }
@@ -75,29 +99,30 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
       return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), "unsupported compression (expected: zlib-stream)");
     }
     ClientConnection conn =
-        new ClientConnection(ids.incrementAndGet(), channel, props, tokens, startLimit, links, "zlib-stream".equals(compress));
+        new ClientConnection(ids.incrementAndGet(), channel, props, tokens, startLimit, links, budget, "zlib-stream".equals(compress));
     open.put(conn.id(), conn);
+    budget.connectionsChanged(open.size());
     conn.start();
     if (draining) {
       conn.requestReconnect();
     }
-    Mono<Void> inbound =
-        session
-            .receive()
-            .doOnNext(
-                m -> {
-                  DataBuffer buf = m.getPayload();
-                  byte[] bytes = new byte[buf.readableByteCount()];
-                  buf.read(bytes);
-                  conn.onFrame(bytes);
-                })
-            .then();
-    return inbound
+    return frames
+        .doOnNext(conn::onFrame)
+        .then()
         .onErrorResume(e -> Mono.empty())
-        .then(session.closeStatus().map(CloseStatus::getCode).defaultIfEmpty(1006).onErrorReturn(1006))
+        .then(closeStatus.defaultIfEmpty(1006).onErrorReturn(1006))
         .doOnNext(conn::onSocketClosed)
-        .doFinally(s -> open.remove(conn.id()))
+        .doFinally(
+            s -> {
+              open.remove(conn.id());
+              budget.connectionsChanged(open.size());
+            })
         .then();
+  }
+
+  private static @Nullable String first(Map<String, List<String>> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.getFirst();
   }
 
   private static Mono<Void> closeAtOnce(Channel channel, int code, String reason) {

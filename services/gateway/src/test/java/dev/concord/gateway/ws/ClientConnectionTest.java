@@ -42,11 +42,11 @@ class ClientConnectionTest {
     GatewayProperties props =
         new GatewayProperties(
             "gw-test", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
-            Duration.ofSeconds(60), 1 << 20, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
+            Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
             Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1);
     channel = new EmbeddedChannel();
     conn = new ClientConnection(
-        1, channel, props, new TokenVerifier(SECRET), new SessionStartLimit(1000, java.time.Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC()), links, false);
+        1, channel, props, new TokenVerifier(SECRET), new SessionStartLimit(1000, java.time.Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC()), links, new WriteBudget(64L << 20), false);
     conn.start();
     channel.runPendingTasks();
     JsonNode hello = nextFrame();

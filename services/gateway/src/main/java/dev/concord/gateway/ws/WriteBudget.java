@@ -1,0 +1,50 @@
+package dev.concord.gateway.ws;
+
+/**
+ * The heap one gateway lets frames wait in for slow sockets, shared by all its connections: each
+ * connection may hold its share in queued frames ({@link #framesPerConnection}, at least {@value
+ * #MIN_FRAMES}); past it the connection is closed (resumable, 4000) like one past its byte bound.
+ *
+ * <p>Why: the byte bound per connection alone (1 MiB) holds for a few connections, not for many:
+ * a queued frame costs heap beyond its bytes (Netty's outbound entry, the frame's buffer objects,
+ * its pooled header), while its payload is shared with every other connection. With 19 000
+ * clients slower than a 200-message burst, ~3.8 M queued frames took the suite's 1 GiB heap to an
+ * OutOfMemoryError (bench-load). Dividing a budget by the open connections bounds the total
+ * whatever their number.
+ *
+ * <p>Concurrency: the limit is recomputed when connections open or close and read with one
+ * volatile read per write.
+ */
+public final class WriteBudget {
+  /** Heap per queued frame, estimated: outbound entry (96 B), frame buffers (~150 B), pooled header and its slack (~150 B). */
+  static final int FRAME_COST_BYTES = 400;
+
+  static final int MIN_FRAMES = 32;
+
+  private final long budgetBytes;
+  private volatile int framesPerConnection;
+
+  /** {@code budgetBytes}: the heap all queued frames of this gateway may take. */
+  public WriteBudget(long budgetBytes) {
+    this.budgetBytes = budgetBytes;
+    connectionsChanged(1);
+  }
+
+  /** {@code percent} of this JVM's maximum heap. */
+  public static WriteBudget ofHeapPercent(int percent) {
+    if (percent < 1 || percent > 90) {
+      throw new IllegalArgumentException("write budget out of range: " + percent + " % (expected: 1..90 % of the heap)");
+    }
+    return new WriteBudget(Runtime.getRuntime().maxMemory() / 100 * percent);
+  }
+
+  void connectionsChanged(int open) {
+    long share = budgetBytes / ((long) FRAME_COST_BYTES * Math.max(1, open));
+    framesPerConnection = (int) Math.max(MIN_FRAMES, Math.min(Integer.MAX_VALUE, share));
+  }
+
+  /** The frames one connection may have waiting now. */
+  int framesPerConnection() {
+    return framesPerConnection;
+  }
+}

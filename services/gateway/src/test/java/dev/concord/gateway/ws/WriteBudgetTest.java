@@ -1,0 +1,28 @@
+package dev.concord.gateway.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class WriteBudgetTest {
+  @Test
+  void sharesTheBudgetEvenly_withAFloor() {
+    WriteBudget b = new WriteBudget(400L * 1_000_000); // a million frames in all
+    b.connectionsChanged(1_000);
+    assertThat(b.framesPerConnection()).isEqualTo(1_000);
+    b.connectionsChanged(20_000);
+    assertThat(b.framesPerConnection()).isEqualTo(50);
+    b.connectionsChanged(1_000_000);
+    assertThat(b.framesPerConnection()).isEqualTo(WriteBudget.MIN_FRAMES);
+    b.connectionsChanged(0);
+    assertThat(b.framesPerConnection()).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void heapPercent_isChecked() {
+    assertThat(WriteBudget.ofHeapPercent(50).framesPerConnection()).isPositive();
+    assertThatThrownBy(() -> WriteBudget.ofHeapPercent(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WriteBudget.ofHeapPercent(95)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
