@@ -4,8 +4,8 @@ JAVA_HOME := $(shell scripts/find-jdk.sh)
 export JAVA_HOME
 MVN := mvn -B --no-transfer-progress
 JAVA := $(JAVA_HOME)/bin/java
-# G1 rather than generational ZGC: at this heap it gave the suite ~15 % more deliveries/s, ~15 %
-# less CPU per connect and a fraction of the GC CPU (bench-load, bench/README.md)
+# G1 rather than generational ZGC: at this heap it gave the suite 10-30 % more deliveries/s, a
+# fifth of the memory per idle connection and a tenth of the GC time (bench-load, bench/README.md)
 JVM_FLAGS := --enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g
 SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
@@ -21,7 +21,7 @@ help:
 	@echo "make images     build the jars, then the images concord/<service>:$(IMAGE_TAG) (starts Docker if needed)"
 	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
 	@echo "make bench-rest   message creates/s and latency through REST vs gRPC CreateMessage, same run"
-	@echo "make bench-load   N clients in one guild, M messages: deliveries/s and latency, Concord vs a bare-Netty broadcaster"
+	@echo "make bench-load   N clients in one guild (server in its own JVM): connects, memory, deliveries/s, latency; Concord vs bare Netty"
 	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
