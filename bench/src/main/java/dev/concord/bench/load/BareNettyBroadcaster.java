@@ -47,7 +47,8 @@ final class BareNettyBroadcaster implements AutoCloseable {
   private static final byte[] SUFFIX = "}".getBytes(StandardCharsets.US_ASCII);
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-  private final Map<EventLoop, List<Conn>> byLoop = new ConcurrentHashMap<>();
+  /** guild → event loop → its identified connections in that guild. */
+  private final Map<Long, Map<EventLoop, List<Conn>>> byGuild = new ConcurrentHashMap<>();
   private final Channel server;
 
   private static final class Conn {
@@ -84,6 +85,7 @@ final class BareNettyBroadcaster implements AutoCloseable {
 
   private final class Protocol extends SimpleChannelInboundHandler<TextWebSocketFrame> {
     private Conn conn;
+    private long[] guilds = {1};
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
@@ -98,10 +100,16 @@ final class BareNettyBroadcaster implements AutoCloseable {
       String text = frame.text();
       if (text.contains("\"op\":2") && conn == null) {
         conn = new Conn(ctx.channel());
-        conn.seq = 2;
-        ctx.write(new TextWebSocketFrame("{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"session_id\":\"x\",\"guilds\":[{\"id\":\"1\",\"unavailable\":true}]}}"));
-        ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":0,\"s\":2,\"t\":\"GUILD_CREATE\",\"d\":{\"id\":\"1\",\"channels\":[],\"members\":[]}}"));
-        byLoop.computeIfAbsent(ctx.channel().eventLoop(), l -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(conn);
+        guilds = guildsOf(text);
+        conn.seq = 1;
+        ctx.write(new TextWebSocketFrame("{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"session_id\":\"x\",\"guilds\":[]}}"));
+        for (long g : guilds) {
+          ctx.write(new TextWebSocketFrame("{\"op\":0,\"s\":" + (++conn.seq) + ",\"t\":\"GUILD_CREATE\",\"d\":{\"id\":\"" + g + "\",\"channels\":[],\"members\":[]}}"));
+          byGuild.computeIfAbsent(g, x -> new ConcurrentHashMap<>())
+              .computeIfAbsent(ctx.channel().eventLoop(), l -> new java.util.concurrent.CopyOnWriteArrayList<>())
+              .add(conn);
+        }
+        ctx.flush();
       } else if (text.contains("\"op\":1")) {
         ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":11}"));
       }
@@ -110,29 +118,47 @@ final class BareNettyBroadcaster implements AutoCloseable {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (conn != null) {
-        List<Conn> l = byLoop.get(ctx.channel().eventLoop());
-        if (l != null) {
-          l.remove(conn);
+        for (long g : guilds) {
+          List<Conn> l = byGuild.getOrDefault(g, Map.of()).get(ctx.channel().eventLoop());
+          if (l != null) {
+            l.remove(conn);
+          }
         }
       }
     }
   }
 
   /**
-   * {@code POST /publish} with the {@code d} object as its body (what a load generator in another
+   * The guilds a token names: {@code "<anything>:g1.g2.g3"} (the load generator's mixed scenario
+   * tells the baseline its memberships this way), else guild 1 alone.
+   */
+  static long[] guildsOf(String identify) {
+    int at = identify.indexOf("\"token\":\"");
+    int end = at < 0 ? -1 : identify.indexOf('"', at + 9);
+    String token = end < 0 ? "" : identify.substring(at + 9, end);
+    int colon = token.indexOf(':');
+    if (colon < 0) {
+      return new long[] {1};
+    }
+    return java.util.Arrays.stream(token.substring(colon + 1).split("\\.")).mapToLong(Long::parseLong).toArray();
+  }
+
+  /**
+   * {@code POST /publish[?guild=g]} with the {@code d} object as its body (what a load generator in another
    * process uses): broadcast, answered 204 once every event loop has written it.
    */
   private final class Publish extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     public boolean acceptInboundMessage(Object msg) {
-      return msg instanceof FullHttpRequest r && r.method() == HttpMethod.POST && r.uri().equals("/publish");
+      return msg instanceof FullHttpRequest r && r.method() == HttpMethod.POST && r.uri().startsWith("/publish");
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       byte[] d = new byte[req.content().readableBytes()];
       req.content().readBytes(d);
-      CountDownLatch done = broadcast(d);
+      int q = req.uri().indexOf("guild=");
+      CountDownLatch done = broadcast(d, q < 0 ? 1 : Long.parseLong(req.uri().substring(q + 6)));
       Thread.startVirtualThread(
           () -> {
             try {
@@ -147,9 +173,9 @@ final class BareNettyBroadcaster implements AutoCloseable {
     }
   }
 
-  /** Sends one MESSAGE_CREATE with {@code d} to every identified connection; the latch counts loops done. */
-  CountDownLatch broadcast(byte[] d) {
-    List<Map.Entry<EventLoop, List<Conn>>> loops = new ArrayList<>(byLoop.entrySet());
+  /** Sends one MESSAGE_CREATE with {@code d} to every identified connection in {@code guild}; the latch counts loops done. */
+  CountDownLatch broadcast(byte[] d, long guild) {
+    List<Map.Entry<EventLoop, List<Conn>>> loops = new ArrayList<>(byGuild.getOrDefault(guild, Map.of()).entrySet());
     CountDownLatch done = new CountDownLatch(loops.size());
     ByteBuf shared = Unpooled.directBuffer(d.length).writeBytes(d);
     for (Map.Entry<EventLoop, List<Conn>> e : loops) {

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Many Gateway v10 WebSocket clients on a few Netty threads: each connects (from local addresses
@@ -84,6 +85,12 @@ final class LoadClients implements AutoCloseable {
    */
   int connect(URI url, List<String> tokens, long intents, int maxPending, int timeoutSeconds, IntConsumer progress)
       throws InterruptedException {
+    return connect(url, tokens, null, intents, maxPending, timeoutSeconds, progress);
+  }
+
+  /** As above; client {@code i} is ready after {@code guildsPerClient[i]} GUILD_CREATEs (null: one). */
+  int connect(URI url, List<String> tokens, int @Nullable [] guildsPerClient, long intents, int maxPending, int timeoutSeconds, IntConsumer progress)
+      throws InterruptedException {
     CountDownLatch settled = new CountDownLatch(tokens.size());
     Semaphore pending = new Semaphore(maxPending);
     Bootstrap b =
@@ -107,7 +114,7 @@ final class LoadClients implements AutoCloseable {
         pending.release();
         settled.countDown();
       });
-      Client handler = new Client(hs, identify, done);
+      Client handler = new Client(hs, identify, guildsPerClient == null ? 1 : guildsPerClient[i], done);
       b.clone()
           .handler(
               new ChannelInitializer<SocketChannel>() {
@@ -150,12 +157,14 @@ final class LoadClients implements AutoCloseable {
     private final WebSocketClientHandshaker handshaker;
     private final String identify;
     private final Runnable settled;
+    private int guildsToCome;
     private boolean ready;
     private ScheduledFuture<?> heartbeat;
 
-    Client(WebSocketClientHandshaker handshaker, String identify, Runnable settled) {
+    Client(WebSocketClientHandshaker handshaker, String identify, int guilds, Runnable settled) {
       this.handshaker = handshaker;
       this.identify = identify;
+      this.guildsToCome = guilds;
       this.settled = settled;
     }
 
@@ -202,7 +211,7 @@ final class LoadClients implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         return;
       }
-      if (!ready && indexOf(c, GUILD_CREATE) >= 0) {
+      if (!ready && indexOf(c, GUILD_CREATE) >= 0 && --guildsToCome <= 0) {
         ready = true;
         identified.incrementAndGet();
         settled.run();

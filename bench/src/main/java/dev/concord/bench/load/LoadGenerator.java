@@ -35,6 +35,10 @@ import org.HdrHistogram.Histogram;
  * {@code --out}. Publishing: the suite through gRPC {@code GuildApi/CreateMessage}, the baseline
  * through its {@code POST /publish}.
  *
+ * <p>Then (c), a Discord-like mix ({@link MixScenario}): {@code --mix-clients} (5 000; 0 skips
+ * it) in {@code --mix-guilds} (50) guilds of long-tail sizes, {@code --mix-rate} (50) messages/s
+ * for {@code --mix-seconds} (10).
+ *
  * <p>{@code --targets concord} (or {@code baseline}) runs one target alone, e.g. with a profiler
  * in {@code --server-jvm}; {@code --suite-arg --key=value} (repeatable) sets something in every
  * service of the suite, e.g. to measure a switch off and on.
@@ -83,6 +87,21 @@ public final class LoadGenerator {
         Target t = Target.concord(url, BenchArgs.stringArg(args, "--grpc", "127.0.0.1:7720"), BenchArgs.stringArg(args, "--secret", SECRET), n);
         String pid = BenchArgs.stringArg(args, "--server-pid", "");
         report.add(run("url", n, t, pid.isEmpty() ? new ServerStats.None() : new ServerStats.Pid(Long.parseLong(pid)), s));
+      }
+    }
+    int mixClients = BenchArgs.intArg(args, "--mix-clients", 5000);
+    if (mixClients > 0 && url.isEmpty()) {
+      MixScenario.Membership m = MixScenario.generate(mixClients, BenchArgs.intArg(args, "--mix-guilds", 50), 42);
+      int rate = BenchArgs.intArg(args, "--mix-rate", 50);
+      int seconds = BenchArgs.intArg(args, "--mix-seconds", 10);
+      for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
+        try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-mix.log"))) {
+          MixScenario.MixTarget t =
+              target.equals("baseline")
+                  ? MixScenario.baseline(server.addresses.get("gateway"), server.addresses.get("http"), m)
+                  : MixScenario.concord(server.addresses.get("gateway"), server.addresses.get("grpc"), SECRET, m);
+          report.mixes.add(MixScenario.run(target, t, m, new ServerStats.Process(server), rate, seconds, s.maxPending()));
+        }
       }
     }
     report.print();
@@ -165,7 +184,7 @@ public final class LoadGenerator {
   }
 
   /** Waits until {@code expected} frames arrived, or nothing arrived for 10 s, or {@code maxSeconds}. */
-  private static void awaitDeliveries(LoadClients clients, long expected, int maxSeconds) throws InterruptedException {
+  static void awaitDeliveries(LoadClients clients, long expected, int maxSeconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
     long last = -1;
     long stableSince = System.nanoTime();

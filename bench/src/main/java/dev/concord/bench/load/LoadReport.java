@@ -75,6 +75,47 @@ final class LoadReport {
     }
   }
 
+  /** Scenario (c) for one target. */
+  static final class MixRun {
+    final String target;
+    final int clients;
+    final int guilds;
+    final int largestGuild;
+    int identified;
+    long expected;
+    long delivered;
+    int refused;
+    double seconds;
+    double cpuMs;
+    Histogram latency = new Histogram(3);
+
+    MixRun(String target, int clients, int guilds, int largestGuild) {
+      this.target = target;
+      this.clients = clients;
+      this.guilds = guilds;
+      this.largestGuild = largestGuild;
+    }
+
+    double deliveriesPerSecond() {
+      return seconds <= 0 ? 0 : delivered / seconds;
+    }
+
+    double ms(double percentile) {
+      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    double cpuMsPer1kDeliveries() {
+      return delivered == 0 ? 0 : 1000 * cpuMs / delivered;
+    }
+
+    String line() {
+      return String.format(
+          Locale.ROOT,
+          "%s mix: %d clients in %d guilds (largest %d), %d identified; %d/%d frames, %.0f/s, p50 %.1f ms, p99 %.1f ms, %.3f ms CPU per 1k",
+          target, clients, guilds, largestGuild, identified, delivered, expected, deliveriesPerSecond(), ms(50), ms(99), cpuMsPer1kDeliveries());
+    }
+  }
+
   /** One second of the fixed-rate scenario. */
   record Point(double t, long deliveries, double p50Ms, double p99Ms, double maxMs, int refused) {
     static Point of(double t, long deliveries, Histogram h, int refused) {
@@ -91,6 +132,7 @@ final class LoadReport {
 
   private final String[] args;
   final List<Run> runs = new ArrayList<>();
+  final List<MixRun> mixes = new ArrayList<>();
 
   LoadReport(String[] args) {
     this.args = args;
@@ -131,6 +173,16 @@ final class LoadReport {
             c.connectSeconds / Math.max(1e-9, b.connectSeconds),
             c.cpuMsPerConnect() / Math.max(1e-9, b.cpuMsPerConnect()),
             (double) c.rssPerConnection() / Math.max(1, b.rssPerConnection()));
+      }
+    }
+    if (!mixes.isEmpty()) {
+      System.out.printf("  scenario (c), a mix of guilds of long-tail sizes, fixed publish rate:%n");
+      System.out.printf("  %-8s %7s %7s %8s %12s %7s %7s %7s %9s%n", "target", "clients", "guilds", "largest", "deliveries/s", "p50", "p99", "lost", "ms/1k dl");
+      for (MixRun m : mixes) {
+        System.out.printf(
+            Locale.ROOT,
+            "  %-8s %7d %7d %8d %12.0f %7.1f %7.1f %7d %9.3f%n",
+            m.target, m.clients, m.guilds, m.largestGuild, m.deliveriesPerSecond(), m.ms(50), m.ms(99), m.expected - m.delivered, m.cpuMsPer1kDeliveries());
       }
     }
     for (Run r : runs) {
@@ -179,6 +231,23 @@ final class LoadReport {
       for (Point p : r.series) {
         series.addObject().put("t", p.t()).put("deliveries", p.deliveries()).put("p50_ms", p.p50Ms()).put("p99_ms", p.p99Ms()).put("max_ms", p.maxMs()).put("refused", p.refused());
       }
+    }
+    ArrayNode mix = root.putArray("mix");
+    for (MixRun m : mixes) {
+      mix.addObject()
+          .put("target", m.target)
+          .put("clients", m.clients)
+          .put("guilds", m.guilds)
+          .put("largest_guild", m.largestGuild)
+          .put("identified", m.identified)
+          .put("expected", m.expected)
+          .put("delivered", m.delivered)
+          .put("lost", m.expected - m.delivered)
+          .put("publishes_refused", m.refused)
+          .put("deliveries_per_second", m.deliveriesPerSecond())
+          .put("p50_ms", m.ms(50))
+          .put("p99_ms", m.ms(99))
+          .put("server_cpu_ms_per_1k_deliveries", m.cpuMsPer1kDeliveries());
     }
     Path json = dir.resolve("load.json");
     Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));

@@ -140,12 +140,12 @@ final class Target implements AutoCloseable {
     return new Target(gatewayUrl, tokens, pub, channels);
   }
 
-  private interface Call {
+  interface Call {
     void call(int i, Consumer<Boolean> done);
   }
 
   /** {@code n} calls, {@code window} at a time; fails on the first refused one. */
-  private static void parallel(int n, int window, Call call, LoadGenerator.Progress p, int offset) throws InterruptedException {
+  static void parallel(int n, int window, Call call, LoadGenerator.Progress p, int offset) throws InterruptedException {
     Semaphore w = new Semaphore(window);
     CountDownLatch all = new CountDownLatch(n);
     AtomicReference<String> failure = new AtomicReference<>();
@@ -166,7 +166,7 @@ final class Target implements AutoCloseable {
     }
   }
 
-  private static <T> StreamObserver<T> observer(Consumer<T> onValue, Consumer<Boolean> done) {
+  static <T> StreamObserver<T> observer(Consumer<T> onValue, Consumer<Boolean> done) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {
@@ -185,7 +185,7 @@ final class Target implements AutoCloseable {
     };
   }
 
-  private static <T> T awaitRing(java.util.function.Supplier<T> call) throws InterruptedException {
+  static <T> T awaitRing(java.util.function.Supplier<T> call) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
