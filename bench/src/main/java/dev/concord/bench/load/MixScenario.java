@@ -94,12 +94,27 @@ final class MixScenario {
   }
 
   /** A target of the mix: where clients connect, their tokens, and how a message reaches guild {@code g}. */
-  interface MixTarget extends AutoCloseable {
-    String gatewayUrl();
+  abstract static class MixTarget implements AutoCloseable {
+    private final String gatewayUrl;
+    private final List<String> tokens;
 
-    List<String> tokens();
+    MixTarget(String gatewayUrl, List<String> tokens) {
+      this.gatewayUrl = gatewayUrl;
+      this.tokens = tokens;
+    }
 
-    void publish(int g, Consumer<Boolean> done);
+    String gatewayUrl() {
+      return gatewayUrl;
+    }
+
+    List<String> tokens() {
+      return tokens;
+    }
+
+    abstract void publish(int g, Consumer<Boolean> done);
+
+    @Override
+    public abstract void close();
   }
 
   static MixTarget baseline(String gatewayUrl, String http, Membership m) throws InterruptedException {
@@ -117,19 +132,9 @@ final class MixScenario {
     for (int i = 0; i < connections; i++) {
       free.add(i);
     }
-    return new MixTarget() {
+    return new MixTarget(gatewayUrl, tokens) {
       @Override
-      public String gatewayUrl() {
-        return gatewayUrl;
-      }
-
-      @Override
-      public List<String> tokens() {
-        return tokens;
-      }
-
-      @Override
-      public void publish(int g, Consumer<Boolean> done) {
+      void publish(int g, Consumer<Boolean> done) {
         Integer slot = free.poll();
         if (slot == null) {
           done.accept(false);
@@ -186,19 +191,9 @@ final class MixScenario {
     for (long id : ids) {
       tokens.add(signer.sign(id, 6 * 3600));
     }
-    return new MixTarget() {
+    return new MixTarget(gatewayUrl, tokens) {
       @Override
-      public String gatewayUrl() {
-        return gatewayUrl;
-      }
-
-      @Override
-      public List<String> tokens() {
-        return tokens;
-      }
-
-      @Override
-      public void publish(int g, Consumer<Boolean> done) {
+      void publish(int g, Consumer<Boolean> done) {
         api.withDeadlineAfter(30, TimeUnit.SECONDS)
             .createMessage(
                 CreateMessageRequest.newBuilder()
