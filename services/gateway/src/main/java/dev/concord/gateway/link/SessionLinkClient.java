@@ -157,9 +157,10 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
       e.getKey()
           .execute(
               () -> {
-                ByteBuf shared = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(payload.size());
+                // the rest of every frame after its prefix: the payload and the closing brace
+                ByteBuf shared = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(payload.size() + 1);
                 try {
-                  shared.writeBytes(payload.asReadOnlyByteBuffer());
+                  shared.writeBytes(payload.asReadOnlyByteBuffer()).writeByte('}');
                   for (int k = 0; k < b.size; k++) {
                     b.connections[k].writeShared(type, b.seqs[k], shared);
                   }

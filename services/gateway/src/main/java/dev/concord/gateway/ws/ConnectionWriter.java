@@ -26,14 +26,14 @@ import org.jspecify.annotations.Nullable;
  *       frame.
  * </ul>
  *
- * <p>Bound: when more than {@code writeBufferBytes} wait unsent, or more frames than its share of
+ * <p>Bound: when more than {@code writeBufferBytes} wait unsent, or more outbound entries (a
+ * pre-encoded frame is two) than its share of
  * the gateway's {@link WriteBudget} (a client that does not read, or reads slower than it is
  * sent to), {@code onTooSlow} runs (the connection closes, resumable) instead of memory growing.
  *
  * <p>Concurrency: confined to the socket's event loop.
  */
 final class ConnectionWriter {
-  private static final byte[] SUFFIX = {'}'};
 
   private final Channel channel;
   private final @Nullable ZlibStream zlib;
@@ -42,7 +42,7 @@ final class ConnectionWriter {
   private final Runnable onTooSlow;
   private @Nullable ChannelHandlerContext encoderContext;
   private boolean dirty;
-  /** Frames written since the last flush (Netty counts only flushed ones). */
+  /** Outbound entries written since the last flush (Netty counts only flushed ones). */
   private int unflushed;
 
   ConnectionWriter(Channel channel, boolean zlibStream, int writeBufferBytes, WriteBudget budget, Runnable onTooSlow) {
@@ -79,17 +79,20 @@ final class ConnectionWriter {
   }
 
   /**
-   * A dispatch {@code prefix(seq, type) + payload + "}"} whose payload is shared with other
-   * connections (not released here: the caller keeps its reference).
+   * A dispatch {@code prefix(seq, type) + rest} where {@code rest} (the payload and its closing
+   * {@code "}"}) is shared with other connections (not released here: the caller keeps its
+   * reference).
    */
-  void writeShared(long seq, String type, ByteBuf payload) {
+  void writeShared(long seq, String type, ByteBuf rest) {
     ChannelHandlerContext ctx = zlib == null && channel.isActive() ? encoderContext() : null;
     if (ctx == null) {
-      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), payload.retainedDuplicate(), Unpooled.wrappedBuffer(SUFFIX)));
+      write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), rest.retainedDuplicate()));
       return;
     }
-    ByteBuf head = PreEncodedFrames.header(channel.alloc(), seq, type, payload.readableBytes() + SUFFIX.length);
-    ctx.write(PreEncodedFrames.frame(channel.alloc(), head, payload.retainedDuplicate()), channel.voidPromise());
+    // two messages, one after the other on this loop: nothing can come between them
+    ctx.write(PreEncodedFrames.header(channel.alloc(), seq, type, rest.readableBytes()), channel.voidPromise());
+    ctx.write(rest.retainedDuplicate(), channel.voidPromise());
+    unflushed++; // two outbound entries for this frame
     afterWrite();
   }
 
@@ -112,7 +115,7 @@ final class ConnectionWriter {
   private void afterWrite() {
     unflushed++;
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    if (out != null && (out.totalPendingWriteBytes() > writeBufferBytes || out.size() + unflushed > budget.framesPerConnection())) {
+    if (out != null && (out.totalPendingWriteBytes() > writeBufferBytes || out.size() + unflushed > budget.entriesPerConnection())) {
       onTooSlow.run();
       return;
     }

@@ -2,8 +2,9 @@ package dev.concord.gateway.ws;
 
 /**
  * The heap one gateway lets frames wait in for slow sockets, shared by all its connections: each
- * connection may hold its share in queued frames ({@link #framesPerConnection}, at least {@value
- * #MIN_FRAMES}); past it the connection is closed (resumable, 4000) like one past its byte bound.
+ * connection may hold its share in queued outbound entries ({@link #entriesPerConnection}, at
+ * least {@value #MIN_ENTRIES}; a pre-encoded frame is two, its header and its shared rest); past
+ * it the connection is closed (resumable, 4000) like one past its byte bound.
  *
  * <p>Why: the byte bound per connection alone (1 MiB) holds for a few connections, not for many:
  * a queued frame costs heap beyond its bytes (Netty's outbound entry, the frame's buffer objects,
@@ -16,13 +17,16 @@ package dev.concord.gateway.ws;
  * volatile read per write.
  */
 public final class WriteBudget {
-  /** Heap per queued frame, estimated: outbound entry (96 B), frame buffers (~150 B), pooled header and its slack (~150 B). */
-  static final int FRAME_COST_BYTES = 400;
+  /**
+   * Heap per queued outbound entry, estimated: Netty's entry (~96 B, recycled), the duplicate or
+   * pooled header object (~50–60 B), allocator slack for the header's few bytes (~50 B).
+   */
+  static final int ENTRY_COST_BYTES = 200;
 
-  static final int MIN_FRAMES = 32;
+  static final int MIN_ENTRIES = 64;
 
   private final long budgetBytes;
-  private volatile int framesPerConnection;
+  private volatile int entriesPerConnection;
 
   /** {@code budgetBytes}: the heap all queued frames of this gateway may take. */
   public WriteBudget(long budgetBytes) {
@@ -39,12 +43,12 @@ public final class WriteBudget {
   }
 
   void connectionsChanged(int open) {
-    long share = budgetBytes / ((long) FRAME_COST_BYTES * Math.max(1, open));
-    framesPerConnection = (int) Math.max(MIN_FRAMES, Math.min(Integer.MAX_VALUE, share));
+    long share = budgetBytes / ((long) ENTRY_COST_BYTES * Math.max(1, open));
+    entriesPerConnection = (int) Math.max(MIN_ENTRIES, Math.min(Integer.MAX_VALUE, share));
   }
 
-  /** The frames one connection may have waiting now. */
-  int framesPerConnection() {
-    return framesPerConnection;
+  /** The outbound entries one connection may have waiting now. */
+  int entriesPerConnection() {
+    return entriesPerConnection;
   }
 }

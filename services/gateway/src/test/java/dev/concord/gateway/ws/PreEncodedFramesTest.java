@@ -29,13 +29,17 @@ class PreEncodedFramesTest {
   }
 
   private static byte[] preEncoded(long seq, String type, byte[] payload) {
-    ByteBuf shared = Unpooled.wrappedBuffer(payload);
-    ByteBuf head = PreEncodedFrames.header(ByteBufAllocator.DEFAULT, seq, type, payload.length + PreEncodedFrames.suffixBytes());
-    ByteBuf frame = PreEncodedFrames.frame(ByteBufAllocator.DEFAULT, head, shared.retainedDuplicate());
-    byte[] bytes = new byte[frame.readableBytes()];
-    frame.readBytes(bytes);
-    frame.release();
-    assertThat(shared.refCnt()).as("the shared payload is only referenced").isEqualTo(1);
+    // the shared rest of the frame: the payload and its closing brace
+    ByteBuf shared = Unpooled.buffer(payload.length + 1).writeBytes(payload).writeByte('}');
+    ByteBuf head = PreEncodedFrames.header(ByteBufAllocator.DEFAULT, seq, type, shared.readableBytes());
+    ByteBuf rest = shared.retainedDuplicate();
+    byte[] bytes = new byte[head.readableBytes() + rest.readableBytes()];
+    int n = head.readableBytes();
+    head.readBytes(bytes, 0, n);
+    rest.readBytes(bytes, n, rest.readableBytes());
+    head.release();
+    rest.release();
+    assertThat(shared.refCnt()).as("the shared rest is only referenced").isEqualTo(1);
     return bytes;
   }
 

@@ -8,20 +8,20 @@ import org.junit.jupiter.api.Test;
 class WriteBudgetTest {
   @Test
   void sharesTheBudgetEvenly_withAFloor() {
-    WriteBudget b = new WriteBudget(400L * 1_000_000); // a million frames in all
+    WriteBudget b = new WriteBudget(200L * 1_000_000); // a million outbound entries in all
     b.connectionsChanged(1_000);
-    assertThat(b.framesPerConnection()).isEqualTo(1_000);
-    b.connectionsChanged(20_000);
-    assertThat(b.framesPerConnection()).isEqualTo(50);
+    assertThat(b.entriesPerConnection()).isEqualTo(1_000);
+    b.connectionsChanged(10_000);
+    assertThat(b.entriesPerConnection()).isEqualTo(100);
     b.connectionsChanged(1_000_000);
-    assertThat(b.framesPerConnection()).isEqualTo(WriteBudget.MIN_FRAMES);
+    assertThat(b.entriesPerConnection()).isEqualTo(WriteBudget.MIN_ENTRIES);
     b.connectionsChanged(0);
-    assertThat(b.framesPerConnection()).isEqualTo(1_000_000);
+    assertThat(b.entriesPerConnection()).isEqualTo(1_000_000);
   }
 
   @Test
   void heapPercent_isChecked() {
-    assertThat(WriteBudget.ofHeapPercent(50).framesPerConnection()).isPositive();
+    assertThat(WriteBudget.ofHeapPercent(50).entriesPerConnection()).isPositive();
     assertThatThrownBy(() -> WriteBudget.ofHeapPercent(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> WriteBudget.ofHeapPercent(95)).isInstanceOf(IllegalArgumentException.class);
   }
