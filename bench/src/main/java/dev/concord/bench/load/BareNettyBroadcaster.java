@@ -34,9 +34,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The baseline of {@code make bench-load}: a bare Netty WebSocket server speaking just enough of
  * Gateway v10 (HELLO; any IDENTIFY gets READY and one GUILD_CREATE) and broadcasting MESSAGE_CREATE
- * the cheapest way the brief describes: per connection a small header + {@code s} prefix, the
- * shared payload by reference (a retained duplicate) and the suffix, written as raw WebSocket
- * frame bytes on the connection's event loop, one flush per connection per event-loop pass. What the
+ * the cheapest way the brief describes: per connection a small pooled header + {@code s} prefix,
+ * then the shared rest of the frame (payload and closing brace, one direct copy) by reference (a
+ * retained duplicate), written as raw WebSocket frame bytes on the connection's event loop, one
+ * flush per connection per event-loop pass. What the
  * box can deliver; Concord's gateway is measured against it in the same run. Publishes come from
  * another process as {@code POST /publish} on the same port.
  *
@@ -177,7 +178,8 @@ final class BareNettyBroadcaster implements AutoCloseable {
   CountDownLatch broadcast(byte[] d, long guild) {
     List<Map.Entry<EventLoop, List<Conn>>> loops = new ArrayList<>(byGuild.getOrDefault(guild, Map.of()).entrySet());
     CountDownLatch done = new CountDownLatch(loops.size());
-    ByteBuf shared = Unpooled.directBuffer(d.length).writeBytes(d);
+    // the rest of every frame after its prefix: d and the closing brace, one direct copy
+    ByteBuf shared = Unpooled.directBuffer(d.length + SUFFIX.length).writeBytes(d).writeBytes(SUFFIX);
     for (Map.Entry<EventLoop, List<Conn>> e : loops) {
       ByteBuf mine = shared.retainedDuplicate();
       e.getKey()
@@ -185,21 +187,8 @@ final class BareNettyBroadcaster implements AutoCloseable {
               () -> {
                 try {
                   for (Conn c : e.getValue()) {
-                    byte[] prefix = ("{\"op\":0,\"s\":" + (++c.seq) + ",\"t\":\"MESSAGE_CREATE\",\"d\":").getBytes(StandardCharsets.US_ASCII);
-                    int len = prefix.length + mine.readableBytes() + SUFFIX.length;
-                    ByteBuf head = c.channel.alloc().buffer(4 + prefix.length);
-                    head.writeByte(0x81);
-                    if (len < 126) {
-                      head.writeByte(len);
-                    } else if (len < 65536) {
-                      head.writeByte(126).writeShort(len);
-                    } else {
-                      head.writeByte(127).writeLong(len);
-                    }
-                    head.writeBytes(prefix);
-                    c.channel.write(head, c.channel.voidPromise());
+                    c.channel.write(head(c.channel.alloc(), ++c.seq, mine.readableBytes()), c.channel.voidPromise());
                     c.channel.write(mine.retainedDuplicate(), c.channel.voidPromise());
-                    c.channel.write(Unpooled.wrappedBuffer(SUFFIX), c.channel.voidPromise());
                   }
                   scheduleFlush(e.getKey(), e.getValue());
                 } finally {
@@ -210,6 +199,28 @@ final class BareNettyBroadcaster implements AutoCloseable {
     }
     shared.release();
     return done;
+  }
+
+  private static final byte[] OP0 = "{\"op\":0,\"s\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TD = ",\"t\":\"MESSAGE_CREATE\",\"d\":".getBytes(StandardCharsets.US_ASCII);
+
+  /** The WebSocket header and the {@code {"op":0,"s":N,"t":"MESSAGE_CREATE","d":} prefix, in one pooled buffer. */
+  private static ByteBuf head(io.netty.buffer.ByteBufAllocator alloc, long seq, int restBytes) {
+    int digits = Long.toString(seq).length();
+    int len = OP0.length + digits + TD.length + restBytes;
+    ByteBuf h = alloc.directBuffer(10 + OP0.length + digits + TD.length);
+    h.writeByte(0x81);
+    if (len < 126) {
+      h.writeByte(len);
+    } else if (len < 65536) {
+      h.writeByte(126).writeShort(len);
+    } else {
+      h.writeByte(127).writeLong(len);
+    }
+    h.writeBytes(OP0);
+    h.writeCharSequence(Long.toString(seq), StandardCharsets.US_ASCII);
+    h.writeBytes(TD);
+    return h;
   }
 
   private final Map<EventLoop, java.util.concurrent.atomic.AtomicBoolean> flushPending = new ConcurrentHashMap<>();
