@@ -385,39 +385,24 @@ public final class ClientConnection {
         });
   }
 
-  /**
-   * A dispatch whose payload is shared with other connections, from any thread: writes
-   * {@code prefix(seq, type) + payload + "}"} as one frame without copying the payload. Takes
-   * ownership of {@code payload} (released here).
-   */
-  public void deliverShared(String type, long seq, ByteBuf payload) {
-    onLoop(
-        () -> {
-          try {
-            writeShared(type, seq, payload);
-          } finally {
-            payload.release();
-          }
-        });
-  }
-
   public EventLoop eventLoop() {
     return loop;
   }
 
   /**
-   * On this connection's event loop: writes a dispatch whose payload is shared with other
-   * connections (not released here; the caller keeps ownership), pre-encoded when uncompressed
-   * (see {@link ConnectionWriter#writeShared}).
+   * On this connection's event loop: writes a dispatch {@code prefix(seq, type) + rest}, where
+   * {@code rest} (the payload and its closing brace) is shared with other connections (not
+   * released here; the caller keeps ownership), pre-encoded when uncompressed (see {@link
+   * ConnectionWriter#writeShared}).
    */
-  public void writeShared(String type, long seq, ByteBuf payload) {
+  public void writeShared(String type, long seq, ByteBuf rest) {
     if (state == State.CLOSED) {
       return;
     }
     if (state == State.RESUMING) {
       settleResume(false);
     }
-    writer.writeShared(seq, type, payload);
+    writer.writeShared(seq, type, rest);
   }
 
   /** Close on behalf of the session (or the link), from any thread. */

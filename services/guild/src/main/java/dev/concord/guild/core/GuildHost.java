@@ -187,6 +187,7 @@ public final class GuildHost {
   private final ConcurrentHashMap<Long, Active> guilds = new ConcurrentHashMap<>();
   private final GuildStore store;
   private final GuildJournal journal;
+  private final CatchUp catchUps;
   private final Users users;
   private final Payloads payloads;
   private final GuildSnapshot snapshots;
@@ -213,6 +214,7 @@ public final class GuildHost {
     this.users = users;
     this.payloads = payloads;
     this.snapshots = new GuildSnapshot(payloads, users);
+    this.catchUps = new CatchUp(payloads, users);
     this.loader = new GuildLoader.FromStore(store, users, Long.parseLong(Payloads.EVERYONE_PERMISSIONS), 0);
     this.ids = ids;
     this.loopPool = loopPool;
@@ -336,77 +338,15 @@ public final class GuildHost {
                 // the session gave up (it will retry): reading for it would only add load
                 throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before the catch-up read");
               }
-              Instant since = SnowflakeGenerator.timestamp(sinceMessageId);
-              return new PendingCatchUp(
-                  r,
-                  messages ? store.guildMessages(guildId, sinceMessageId, r.snapshotMessageId(), MAX_CATCH_UP) : List.of(),
-                  messages ? store.editedSince(guildId, sinceMessageId, since, MAX_CATCH_UP) : List.of(),
-                  messages ? store.deletedSince(guildId, since, MAX_CATCH_UP) : List.of(),
-                  reactions ? store.reactionsSince(guildId, since, MAX_CATCH_UP) : List.of());
+              return CatchUp.read(store, guildId, sinceMessageId, r.snapshotMessageId(), messages, reactions);
             },
             readPool)
         .thenCompose(
-            p -> p.rows().isEmpty() && p.edited().isEmpty() && p.deleted().isEmpty() && p.reactions().isEmpty()
-                ? CompletableFuture.completedFuture(p.result())
-                : renderCatchUp(guildId, p));
-  }
-
-  private record PendingCatchUp(
-      JoinResult result,
-      List<GuildStore.MessageRow> rows,
-      List<GuildStore.MessageRow> edited,
-      List<GuildStore.Deletion> deleted,
-      List<GuildStore.ReactionChange> reactions) {}
-
-  /** The missed messages as MESSAGE_CREATE payloads, rendered on the guild's loop (members). */
-  private CompletableFuture<JoinResult> renderCatchUp(long guildId, PendingCatchUp p) {
-    JoinResult r = p.result();
-    return call(
-        guildId,
-        null,
-        (g, step) -> {
-          List<byte[]> out = new ArrayList<>(p.rows().size());
-          for (GuildStore.MessageRow m : p.rows()) {
-            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) < 0) {
-              out.add(payloads.bytes(catchUpMessage(g, m)));
-            }
-          }
-          List<byte[]> updates = new ArrayList<>(p.edited().size());
-          for (GuildStore.MessageRow m : p.edited()) {
-            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), m.channelId()) < 0) {
-              updates.add(payloads.bytes(catchUpMessage(g, m)));
-            }
-          }
-          List<byte[]> deletes = new ArrayList<>(p.deleted().size());
-          for (GuildStore.Deletion d : p.deleted()) {
-            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), d.channelId()) < 0) {
-              deletes.add(
-                  payloads.bytes(
-                      payloads.json().createObjectNode()
-                          .put("id", Long.toUnsignedString(d.messageId()))
-                          .put("channel_id", Long.toUnsignedString(d.channelId()))
-                          .put("guild_id", Long.toUnsignedString(guildId))));
-            }
-          }
-          List<CatchUpEvent> reacted = new ArrayList<>(p.reactions().size());
-          for (GuildStore.ReactionChange c : p.reactions()) {
-            if (java.util.Arrays.binarySearch(r.hiddenChannelIds(), c.channelId()) < 0) {
-              var d = payloads.reaction(guildId, c.channelId(), c.messageId(), c.messageAuthorId(), c.userId(), g.members.get(c.userId()), users.get(c.userId()), c.emoji(), c.add());
-              reacted.add(new CatchUpEvent(c.add() ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", payloads.bytes(d)));
-            }
-          }
-          return new JoinResult(r.snapshotSeq(), r.guildCreateJson(), r.hiddenChannelIds(), r.snapshotMessageId(), out, updates, deletes, reacted);
-        });
-  }
-
-  /** A stored message as the gateway dispatches it (with its author's member, edits, reply). */
-  private tools.jackson.databind.node.ObjectNode catchUpMessage(GuildState g, GuildStore.MessageRow m) {
-    Users.User author = users.get(m.authorId());
-    tools.jackson.databind.node.ObjectNode d =
-        payloads.message(
-            m.id(), g.id, m.channelId(), author, g.members.get(m.authorId()), m.content(), m.createdAt().toEpochMilli(), m.nonce() == null ? "" : m.nonce());
-    payloads.embedsAndMentions(d, m, users);
-    return payloads.decorate(d, g.id, m.channelId(), m.editedAt(), m.referencedId(), null, List.of());
+            missed ->
+                missed.isEmpty()
+                    ? joined
+                    // joined is done: this stage follows it
+                    : call(guildId, null, (g, step) -> catchUps.render(g, joined.join(), missed)));
   }
 
   /**

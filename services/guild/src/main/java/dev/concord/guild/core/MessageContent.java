@@ -130,6 +130,19 @@ public final class MessageContent {
     return out;
   }
 
+  /**
+   * The replied-to author a stored reply mentions (0: none): {@link #mentions(String, Allowed,
+   * long)} puts that author last, after the content's own mentions, so it is the last stored id
+   * when the content does not name it itself.
+   */
+  static long repliedMention(GuildStore.MessageRow row) {
+    List<Long> stored = mentions(row);
+    if (row.referencedId() == 0 || stored.isEmpty() || mentionedIds(row.content()).contains(stored.getLast())) {
+      return 0;
+    }
+    return stored.getLast();
+  }
+
   /** {@code ids} as stored: comma-separated. */
   public static String storedMentions(List<Long> ids) {
     StringBuilder b = new StringBuilder(ids.size() * 20);

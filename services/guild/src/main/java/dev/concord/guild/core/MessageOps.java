@@ -149,12 +149,7 @@ public final class MessageOps {
       String embedsJson = newEmbeds != null ? MessageContent.storedEmbeds(newEmbeds) : m.embedsJson();
       MessageContent.checkBody(content, embedsJson);
       // a reply's author stays mentioned if it was (and allowed_mentions does not drop it)
-      List<Long> before = MessageContent.mentions(m);
-      long repliedAuthor = 0;
-      if (m.referencedId() != 0 && !before.isEmpty() && !MessageContent.mentionedIds(m.content()).contains(before.getLast())) {
-        repliedAuthor = before.getLast();
-      }
-      List<Long> wanted = MessageContent.mentions(content, allowed, repliedAuthor);
+      List<Long> wanted = MessageContent.mentions(content, allowed, MessageContent.repliedMention(m));
       Instant now = Instant.ofEpochMilli(ctx.clock().millis());
       String storedMentions = MessageContent.storedMentions(wanted);
       GuildStore.MessageRow edited =

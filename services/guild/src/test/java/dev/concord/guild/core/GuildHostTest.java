@@ -399,7 +399,9 @@ class GuildHostTest {
     assertThat(first.catchUp()).isEmpty();
     long seen = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
     // reactions while bob is away: one removed that he had seen, one added
-    Thread.sleep(5); // a later millisecond than `seen`'s id (the catch-up boundary)
+    // changes from a later millisecond than `seen`'s id (the catch-up boundary)
+    long boundaryMs = dev.concord.protocol.SnowflakeGenerator.timestamp(seen).toEpochMilli();
+    Await.until(() -> System.currentTimeMillis() > boundaryMs, "the clock passed the catch-up boundary");
     new GuildCommands(host).react(g.id(), general.id(), older, owner.id(), "👋", owner.id(), false).join();
     new GuildCommands(host).react(g.id(), general.id(), seen, owner.id(), "🎉", owner.id(), true).join();
     // while bob is away: an older message edited, another deleted
