@@ -68,6 +68,7 @@ public final class LoadGenerator {
             BenchArgs.intArg(args, "--rate", 100),
             BenchArgs.intArg(args, "--rate-seconds", 10),
             BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
+            !BenchArgs.stringArg(args, "--warm-connect", "true").equals("false"),
             List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
@@ -120,15 +121,40 @@ public final class LoadGenerator {
   }
 
   record Settings(
-      int messages, int inFlight, int clientThreads, int maxPending, int rate, int rateSeconds, int rateAt, List<String> serverJvm, Path out) {}
+      int messages,
+      int inFlight,
+      int clientThreads,
+      int maxPending,
+      int rate,
+      int rateSeconds,
+      int rateAt,
+      boolean warmConnect,
+      List<String> serverJvm,
+      Path out) {}
 
   private static LoadReport.Run run(String target, int n, Target t, ServerStats server, Settings s) throws Exception {
     try (t;
         LoadClients clients = new LoadClients(s.clientThreads())) {
       LoadReport.Run r = new LoadReport.Run(target, n);
-      // (d) connect storm and (e) idle memory
+      // (d) connect storm and (e) idle memory, on the fresh server
       server.gc();
       r.rssBefore = server.rssBytes();
+      if (s.warmConnect()) {
+        // the cold storm: a fresh JVM compiles its connect path meanwhile (JFR: C2 threads took
+        // ~0.8 of a core through Concord's first 5 000 connects), so its CPU is reported apart,
+        // and the clients close with 1000 (ending their sessions) for a second, warm storm
+        try (LoadClients cold = new LoadClients(s.clientThreads())) {
+          Duration cpu0 = server.cpu();
+          Progress p = new Progress(target + " N=" + n + " cold connect", n);
+          r.coldIdentified = cold.connect(URI.create(t.gatewayUrl()), t.tokens(), INTENTS, s.maxPending(), 600, p::update);
+          p.done();
+          r.cpuColdConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+          server.gc();
+          r.rssIdle = server.rssBytes();
+          cold.close();
+        }
+        awaitQuiet(server);
+      }
       Duration cpu0 = server.cpu();
       long t0 = System.nanoTime();
       Progress p = new Progress(target + " N=" + n + " connect", n);
@@ -137,8 +163,10 @@ public final class LoadGenerator {
       r.connectSeconds = (System.nanoTime() - t0) / 1e9;
       r.failedConnects = clients.failed.get();
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
-      server.gc();
-      r.rssIdle = server.rssBytes();
+      if (!s.warmConnect()) {
+        server.gc();
+        r.rssIdle = server.rssBytes();
+      }
 
       // (a) burst
       clients.reset();
@@ -180,6 +208,24 @@ public final class LoadGenerator {
       r.serverErrors = server.errors();
       System.out.println(r.line());
       return r;
+    }
+  }
+
+  /**
+   * Waits until the server uses less than a tenth of a core over half a second (at most 30 s), so
+   * that no work left from before (sessions ending, JIT) is counted in what follows.
+   */
+  private static void awaitQuiet(ServerStats server) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Thread.sleep(1_000);
+    Duration last = server.cpu();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      Duration now = server.cpu();
+      if (now.minus(last).toMillis() < 50) {
+        return;
+      }
+      last = now;
     }
   }
 

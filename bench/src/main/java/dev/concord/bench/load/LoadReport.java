@@ -25,6 +25,8 @@ final class LoadReport {
     int failedConnects;
     double connectSeconds;
     double cpuConnectMs;
+    int coldIdentified;
+    double cpuColdConnectMs;
     long rssBefore;
     long rssIdle;
     long expected;
@@ -55,12 +57,19 @@ final class LoadReport {
       return identified == 0 ? 0 : cpuConnectMs / identified;
     }
 
+    /** Server CPU per connect of the first storm: a fresh JVM, its JIT compiling the path. */
+    double cpuMsPerColdConnect() {
+      return coldIdentified == 0 ? 0 : cpuColdConnectMs / coldIdentified;
+    }
+
     double cpuMsPer1kDeliveries() {
       return delivered == 0 ? 0 : 1000 * cpuBurstMs / delivered;
     }
 
+    /** Resident memory per idle identified connection, from the first storm (fresh server). */
     long rssPerConnection() {
-      return identified == 0 ? 0 : (rssIdle - rssBefore) / identified;
+      int held = coldIdentified > 0 ? coldIdentified : identified;
+      return held == 0 ? 0 : (rssIdle - rssBefore) / held;
     }
 
     double ms(double percentile) {
@@ -145,13 +154,13 @@ final class LoadReport {
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "  %-8s %6s %6s %7s %8s %8s %12s %7s %7s %7s %7s %6s %9s %9s%n",
-        "target", "N", "ident", "conn s", "ms/conn", "KB/conn", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
+        "  %-8s %6s %6s %7s %8s %9s %8s %12s %7s %7s %7s %7s %6s %9s %9s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "cold ms/c", "KB/conn", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
     for (Run r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "  %-8s %6d %6d %7.1f %8.2f %8.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
-          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.rssPerConnection() / 1024.0, r.deliveriesPerSecond(),
+          "  %-8s %6d %6d %7.1f %8.2f %9.2f %8.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
+          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.deliveriesPerSecond(),
           r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
           r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1]);
       if (!r.closeCodes.isEmpty()) {
@@ -212,7 +221,9 @@ final class LoadReport {
       o.putObject("connect")
           .put("seconds", r.connectSeconds)
           .put("connects_per_second", r.connectsPerSecond())
-          .put("server_cpu_ms_per_connect", r.cpuMsPerConnect());
+          .put("server_cpu_ms_per_connect", r.cpuMsPerConnect())
+          .put("cold_identified", r.coldIdentified)
+          .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect());
       o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection());
       ObjectNode burst = o.putObject("burst");
       burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);

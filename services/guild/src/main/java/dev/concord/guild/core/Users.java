@@ -79,6 +79,11 @@ public final class Users {
     return store.guildIdsOf(id);
   }
 
+  /** The guilds of each of {@code ids} (known users; from the store, in one query). */
+  public java.util.Map<Long, List<Long>> guildIdsOf(java.util.Collection<Long> ids) {
+    return store.guildIdsOf(ids);
+  }
+
   void cacheAll(List<GuildStore.UserRow> rows) {
     for (GuildStore.UserRow r : rows) {
       put(new User(r.id(), r.username(), r.globalName(), r.bot()));

@@ -34,6 +34,7 @@ import dev.concord.guild.core.GuildHost;
 import dev.concord.guild.core.GuildCommands;
 import dev.concord.guild.core.Ownership;
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.Deadline;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -47,12 +48,15 @@ import dev.concord.proto.guild.v1.Role;
 import dev.concord.proto.guild.v1.SetChannelPermissionRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import dev.concord.proto.guild.v1.Channel;
 import dev.concord.proto.guild.v1.CreateChannelRequest;
 import dev.concord.proto.guild.v1.CreateGuildRequest;
 import dev.concord.proto.guild.v1.CreateMessageRequest;
 import dev.concord.proto.guild.v1.CreateUserRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.GetUsersRequest;
+import dev.concord.proto.guild.v1.GetUsersResponse;
 import dev.concord.proto.guild.v1.Guild;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.GuildMember;
@@ -106,6 +110,41 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
         out,
         () -> CompletableFuture.completedFuture(host.users().get(req.getUserId())),
         u -> toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
+  }
+
+  /** At most this many ids per GetUsers. */
+  static final int MAX_USERS_PER_CALL = 1000;
+
+  @Override
+  public void getUsers(GetUsersRequest req, StreamObserver<GetUsersResponse> out) {
+    if (req.getUserIdsCount() > MAX_USERS_PER_CALL) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("at most " + MAX_USERS_PER_CALL + " user ids").asRuntimeException());
+      return;
+    }
+    GetUsersResponse.Builder b = GetUsersResponse.newBuilder();
+    try {
+      List<Users.User> found = new ArrayList<>(req.getUserIdsCount());
+      List<Long> known = new ArrayList<>(req.getUserIdsCount());
+      for (long id : req.getUserIdsList()) {
+        Users.User u;
+        try {
+          u = host.users().get(id);
+          known.add(id);
+        } catch (GuildException e) {
+          u = null; // unknown: answered as id 0
+        }
+        found.add(u);
+      }
+      Map<Long, List<Long>> guilds = host.users().guildIdsOf(known);
+      for (Users.User u : found) {
+        b.addUsers(u == null ? User.getDefaultInstance() : toWire(u).toBuilder().addAllGuildIds(guilds.getOrDefault(u.id(), List.of())).build());
+      }
+    } catch (RuntimeException e) {
+      out.onError(Statuses.toStatus(e));
+      return;
+    }
+    out.onNext(b.build());
+    out.onCompleted();
   }
 
   @Override

@@ -10,6 +10,9 @@ import dev.concord.proto.guild.v1.LeaveRequest;
 import dev.concord.proto.guild.v1.LeaveResponse;
 import dev.concord.proto.guild.v1.PublishPresenceRequest;
 import dev.concord.proto.guild.v1.PublishPresenceResponse;
+import dev.concord.proto.guild.v1.PublishPresencesRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.concord.cluster.WrongOwnerStatus;
 import dev.concord.proto.guild.v1.JoinBatchRequest;
 import dev.concord.proto.guild.v1.JoinBatchResponse;
@@ -28,6 +31,7 @@ import org.springframework.stereotype.Service;
 /** Session-facing guild calls: join, leave, and presence publication. */
 @Service
 public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegistryImplBase {
+  private static final Logger log = LoggerFactory.getLogger(GuildRegistryGrpcService.class);
   private final GuildHost host;
   private final GuildCommands commands;
 
@@ -140,6 +144,28 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
         out,
         () -> commands.publishPresence(req.getGuildId(), req.getUserId(), req.getPresenceJson().toByteArray()),
         x -> PublishPresenceResponse.getDefaultInstance());
+  }
+
+  /** At most this many items per PublishPresences. */
+  static final int MAX_PRESENCES_PER_CALL = 1000;
+
+  @Override
+  public void publishPresences(PublishPresencesRequest req, StreamObserver<PublishPresenceResponse> out) {
+    if (req.getItemsCount() > MAX_PRESENCES_PER_CALL) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("at most " + MAX_PRESENCES_PER_CALL + " items").asRuntimeException());
+      return;
+    }
+    // each item is its own guild loop submission; one that fails (guild moved, loop full) is
+    // dropped like a failed PublishPresence: presence is best effort and rebuilt by the next change
+    for (PublishPresenceRequest item : req.getItemsList()) {
+      try {
+        commands.publishPresence(item.getGuildId(), item.getUserId(), item.getPresenceJson().toByteArray());
+      } catch (RuntimeException e) {
+        log.debug("presence of {} into guild {} refused: {}", item.getUserId(), item.getGuildId(), e.toString());
+      }
+    }
+    out.onNext(PublishPresenceResponse.getDefaultInstance());
+    out.onCompleted();
   }
 
   @Override

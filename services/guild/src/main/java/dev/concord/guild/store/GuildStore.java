@@ -164,6 +164,9 @@ public interface GuildStore {
   /** The guilds a user is a member of (members_by_user). */
   List<Long> guildIdsOf(long userId);
 
+  /** The guilds of each of {@code userIds} in one query (users without guilds are absent). */
+  java.util.Map<Long, List<Long>> guildIdsOf(java.util.Collection<Long> userIds);
+
   /**
    * Applies {@code batch} in ONE transaction, in order: durable when this returns. Each guild's
    * epoch is checked (and its row locked) before its writes; if any guild is fenced, nothing is

@@ -72,6 +72,22 @@ public final class JdbcGuildStore implements GuildStore {
   }
 
   @Override
+  public java.util.Map<Long, List<Long>> guildIdsOf(java.util.Collection<Long> userIds) {
+    java.util.Map<Long, List<Long>> out = new java.util.HashMap<>();
+    if (userIds.isEmpty()) {
+      return out;
+    }
+    String marks = String.join(",", java.util.Collections.nCopies(userIds.size(), "?"));
+    jdbc.query(
+        "select user_id, guild_id from members where user_id in (" + marks + ") order by user_id, guild_id",
+        rs -> {
+          out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+        },
+        userIds.toArray());
+    return out;
+  }
+
+  @Override
   public void commit(List<Commit> batch) {
     if (batch.isEmpty()) {
       return;

@@ -77,6 +77,7 @@ class JdbcGuildStoreTest {
     assertThat(g.members().get(0).joinedAt()).isEqualTo(now);
     assertThat(g.overwrites()).containsExactly(new GuildStore.OverwriteRow(200, 100, 0, 2048, 0));
     assertThat(store.guildIdsOf(2)).containsExactly(100L);
+    assertThat(store.guildIdsOf(List.of(1L, 2L, 999L))).isEqualTo(java.util.Map.of(1L, List.of(100L), 2L, List.of(100L)));
     assertThat(store.user(2).orElseThrow().bot()).isTrue();
     assertThat(store.loadGuild(999)).isEmpty();
   }

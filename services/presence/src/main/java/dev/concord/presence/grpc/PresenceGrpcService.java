@@ -10,6 +10,8 @@ import dev.concord.proto.presence.v1.GetPresencesResponse;
 import dev.concord.proto.presence.v1.PresenceGrpc;
 import dev.concord.proto.presence.v1.UpdatePresenceRequest;
 import dev.concord.proto.presence.v1.UpdatePresenceResponse;
+import dev.concord.proto.presence.v1.UpdatePresencesRequest;
+import dev.concord.proto.presence.v1.UpdatePresencesResponse;
 import dev.concord.proto.presence.v1.UserPresence;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -34,24 +36,46 @@ final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
     this.publisher = publisher;
   }
 
+  /** At most this many updates per UpdatePresences. */
+  static final int MAX_UPDATES_PER_CALL = 1000;
+
   @Override
   public void updatePresence(UpdatePresenceRequest req, StreamObserver<UpdatePresenceResponse> out) {
-    if (!PresenceBook.isValidStatus(req.getStatus())) {
-      out.onError(
-          Status.INVALID_ARGUMENT
-              .withDescription("status out of range: " + req.getStatus() + " (expected: online, idle, dnd, invisible, offline)")
-              .asRuntimeException());
+    UpdatePresenceResponse r = apply(req);
+    if (!r.getError().isEmpty()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(r.getError()).asRuntimeException());
       return;
     }
-    if (req.getSessionId().isEmpty() || req.getGuildIdsCount() > MAX_GUILDS) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("session_id required; at most " + MAX_GUILDS + " guilds").asRuntimeException());
+    out.onNext(r);
+    out.onCompleted();
+  }
+
+  @Override
+  public void updatePresences(UpdatePresencesRequest req, StreamObserver<UpdatePresencesResponse> out) {
+    if (req.getUpdatesCount() > MAX_UPDATES_PER_CALL) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("at most " + MAX_UPDATES_PER_CALL + " updates").asRuntimeException());
       return;
+    }
+    UpdatePresencesResponse.Builder b = UpdatePresencesResponse.newBuilder();
+    for (UpdatePresenceRequest u : req.getUpdatesList()) {
+      b.addResponses(apply(u));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+
+  /** Validates and applies one update; a refused one answers with {@code error} set. */
+  private UpdatePresenceResponse apply(UpdatePresenceRequest req) {
+    if (!PresenceBook.isValidStatus(req.getStatus())) {
+      return refused("status out of range: " + req.getStatus() + " (expected: online, idle, dnd, invisible, offline)");
+    }
+    if (req.getSessionId().isEmpty() || req.getGuildIdsCount() > MAX_GUILDS) {
+      return refused("session_id required; at most " + MAX_GUILDS + " guilds");
     }
     String activities = "[]";
     if (!req.getActivitiesJson().isEmpty()) {
       if (req.getActivitiesJson().size() > MAX_ACTIVITIES_BYTES) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("activities too large (expected: <= " + MAX_ACTIVITIES_BYTES + " bytes)").asRuntimeException());
-        return;
+        return refused("activities too large (expected: <= " + MAX_ACTIVITIES_BYTES + " bytes)");
       }
       try {
         JsonNode node = json.readTree(req.getActivitiesJson().toByteArray());
@@ -60,8 +84,7 @@ final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
         }
         activities = json.writeValueAsString(node);
       } catch (JacksonException | IllegalArgumentException e) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("activities must be a JSON array").asRuntimeException());
-        return;
+        return refused("activities must be a JSON array");
       }
     }
     String platform = switch (req.getPlatform()) {
@@ -71,8 +94,11 @@ final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
     PresenceBook.Change change =
         book.update(req.getUserId(), req.getSessionId(), new PresenceBook.SessionPresence(req.getStatus(), platform, activities));
     change.changedPresenceJson().ifPresent(p -> publishDetached(req.getUserId(), p, req.getGuildIdsList()));
-    out.onNext(UpdatePresenceResponse.newBuilder().setStatus(change.status()).setIncarnation(incarnation).build());
-    out.onCompleted();
+    return UpdatePresenceResponse.newBuilder().setStatus(change.status()).setIncarnation(incarnation).build();
+  }
+
+  private UpdatePresenceResponse refused(String why) {
+    return UpdatePresenceResponse.newBuilder().setIncarnation(incarnation).setError(why).build();
   }
 
   /**

@@ -3,7 +3,8 @@ package dev.concord.session.guilds;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.cluster.WrongOwnerStatus;
-import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.GetUsersRequest;
+import dev.concord.proto.guild.v1.GetUsersResponse;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.GuildRegistryGrpc;
 import dev.concord.proto.guild.v1.GuildRelayGrpc;
@@ -20,6 +21,7 @@ import dev.concord.ring.RingSnapshot;
 import dev.concord.session.core.GuildPort;
 import dev.concord.session.core.Session;
 import dev.concord.session.core.SessionManager;
+import dev.concord.streams.PeerBatchers;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -57,6 +59,11 @@ public final class GuildLinks implements GuildPort {
   private final Duration attachTimeout;
   private final ConcurrentHashMap<String, Relay> relays = new ConcurrentHashMap<>();
   private final JoinClient joins;
+  /**
+   * IDENTIFY's user lookups, coalesced per guild pod into GetUsers calls (a connect storm made one
+   * GetUser call per IDENTIFY; the per-call gRPC cost was most of the session pod's connect CPU).
+   */
+  private final PeerBatchers<Long, User> users;
   private volatile SessionManager manager;
   private volatile boolean closed;
 
@@ -75,7 +82,29 @@ public final class GuildLinks implements GuildPort {
     this.joinTimeout = joinTimeout;
     this.attachTimeout = attachTimeout;
     this.joins = joins;
+    this.users =
+        new PeerBatchers<>(
+            (address, ids) ->
+                PeerBatchers.<GetUsersResponse>unary(
+                        out ->
+                            GuildApiGrpc.newStub(channels.forAddress(address))
+                                .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                                .getUsers(GetUsersRequest.newBuilder().addAllUserIds(ids).build(), out))
+                    .thenApply(GetUsersResponse::getUsersList),
+            USER_CALLS_IN_FLIGHT,
+            MAX_USERS_PER_CALL,
+            Integer.MAX_VALUE, // ids only: the count bounds the bytes
+            id -> 8,
+            MAX_USERS_WAITING,
+            64);
   }
+
+  /** GetUsers calls at once per guild pod; what arrives meanwhile leaves in the next one. */
+  static final int USER_CALLS_IN_FLIGHT = 2;
+  /** Ids per GetUsers (the guild pod accepts 1000). */
+  static final int MAX_USERS_PER_CALL = 500;
+  /** User lookups waiting per guild pod before IDENTIFY fails fast. */
+  static final int MAX_USERS_WAITING = 20_000;
 
   public void bind(SessionManager manager) {
     this.manager = manager;
@@ -88,13 +117,19 @@ public final class GuildLinks implements GuildPort {
   @Override
   public CompletableFuture<User> user(long userId) {
     return owner(userId)
-        .thenCompose(
-            m ->
-                unary(
-                    out ->
-                        GuildApiGrpc.newStub(channels.forAddress(m.address()))
-                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                            .getUser(GetUserRequest.newBuilder().setUserId(userId).build(), out)));
+        .thenCompose(m -> users.submit(m.address(), userId))
+        .thenApply(
+            u -> {
+              if (u.getId() == 0) {
+                throw Status.NOT_FOUND.withDescription("unknown user: " + Long.toUnsignedString(userId)).asRuntimeException();
+              }
+              return u;
+            });
+  }
+
+  /** GetUsers calls made and users asked for (their ratio: the mean batch). */
+  public long[] userLookups() {
+    return new long[] {users.calls(), users.requests()};
   }
 
   /** Attempts per join when the called pod answers that another pod owns the guild. */
@@ -237,7 +272,7 @@ public final class GuildLinks implements GuildPort {
     return owner(request.getGuildId())
         .thenCompose(
             m ->
-                GuildLinks.<dev.concord.proto.guild.v1.RequestMembersResponse>unary(
+                PeerBatchers.<dev.concord.proto.guild.v1.RequestMembersResponse>unary(
                     o ->
                         GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
                             .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -267,30 +302,6 @@ public final class GuildLinks implements GuildPort {
         });
   }
 
-  private static <T> CompletableFuture<T> unary(java.util.function.Consumer<StreamObserver<T>> call) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    // Calls outlive whatever gRPC call we may be running in (a gateway link): detach them.
-    io.grpc.Context.ROOT.run(() -> call.accept(
-        new StreamObserver<T>() {
-          @Override
-          public void onNext(T value) {
-            f.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            f.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            if (!f.isDone()) {
-              f.completeExceptionally(Status.INTERNAL.withDescription("no response").asRuntimeException());
-            }
-          }
-        }));
-    return f;
-  }
 
   public void close() {
     closed = true;

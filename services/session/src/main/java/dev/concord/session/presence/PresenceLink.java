@@ -8,6 +8,10 @@ import dev.concord.proto.presence.v1.EndSessionResponse;
 import dev.concord.proto.presence.v1.PresenceGrpc;
 import dev.concord.proto.presence.v1.UpdatePresenceRequest;
 import dev.concord.proto.presence.v1.UpdatePresenceResponse;
+import dev.concord.proto.presence.v1.UpdatePresencesRequest;
+import dev.concord.proto.presence.v1.UpdatePresencesResponse;
+import dev.concord.ring.RingMember;
+import dev.concord.streams.PeerBatchers;
 import dev.concord.ring.RingSnapshot;
 import dev.concord.session.core.PresencePort;
 import io.grpc.Context;
@@ -56,6 +60,8 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
   private final AtomicLong reannounced = new AtomicLong();
   private volatile long announcedRingVersion = -1;
   private final java.util.concurrent.ScheduledFuture<?> ticker;
+  /** Updates coalesced per presence pod into UpdatePresences calls (one per IDENTIFY before). */
+  private final PeerBatchers<UpdatePresenceRequest, UpdatePresenceResponse> updates;
 
   public PresenceLink(
       RingWatcher ring,
@@ -70,6 +76,21 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
     this.timeout = timeout;
     this.failures = failures;
     this.maxPerTick = maxPerTick;
+    this.updates =
+        new PeerBatchers<>(
+            (address, batch) ->
+                PeerBatchers.<UpdatePresencesResponse>unary(
+                        out ->
+                            PresenceGrpc.newStub(channels.forAddress(address))
+                                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                                .updatePresences(UpdatePresencesRequest.newBuilder().addAllUpdates(batch).build(), out))
+                    .thenApply(UpdatePresencesResponse::getResponsesList),
+            2,
+            500, // the presence pod accepts 1000
+            1 << 20, // activities up to 4 KB and 1000 guild ids each: well under gRPC's 4 MiB default
+            UpdatePresenceRequest::getSerializedSize,
+            20_000,
+            64);
     this.ticker = scheduler.scheduleWithFixedDelay(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -121,41 +142,38 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
       markDirty(sessionId, e);
       return;
     }
-    String pod = r.owner(e.userId()).id();
-    PresenceGrpc.PresenceStub stub =
-        PresenceGrpc.newStub(channels.forAddress(r.owner(e.userId()).address()))
-            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    Context.ROOT.run(
-        () ->
-            stub.updatePresence(
-                UpdatePresenceRequest.newBuilder()
-                    .setUserId(e.userId())
-                    .setSessionId(sessionId)
-                    .setStatus(e.status())
-                    .setPlatform(e.platform())
-                    .setActivitiesJson(ByteString.copyFromUtf8(e.activitiesJson()))
-                    .addAllGuildIds(e.guildIds())
-                    .build(),
-                new StreamObserver<UpdatePresenceResponse>() {
-                  @Override
-                  public void onNext(UpdatePresenceResponse resp) {
-                    Long before = incarnations.put(pod, resp.getIncarnation());
-                    if (before != null && before != resp.getIncarnation()) {
-                      log.info("presence pod {} restarted; re-announcing every session", pod);
-                      reannounceAll(); // sent by the next ticks, bounded per tick
-                    }
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    failures.increment();
-                    markDirty(sessionId, e);
-                    log.debug("presence update of session {} failed: {}", sessionId, Status.fromThrowable(t));
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                }));
+    RingMember owner = r.owner(e.userId());
+    UpdatePresenceRequest req =
+        UpdatePresenceRequest.newBuilder()
+            .setUserId(e.userId())
+            .setSessionId(sessionId)
+            .setStatus(e.status())
+            .setPlatform(e.platform())
+            .setActivitiesJson(ByteString.copyFromUtf8(e.activitiesJson()))
+            .addAllGuildIds(e.guildIds())
+            .build();
+    updates
+        .submit(owner.address(), req)
+        .whenComplete(
+            (resp, t) -> {
+              if (t == null && !resp.getError().isEmpty()) {
+                // the session checked what it sends: a refusal is a bug, not a state to retry
+                failures.increment();
+                log.warn("presence refused the update of session {}: {}", sessionId, resp.getError());
+                return;
+              }
+              if (t != null) {
+                failures.increment();
+                markDirty(sessionId, e);
+                log.debug("presence update of session {} failed: {}", sessionId, Status.fromThrowable(t));
+                return;
+              }
+              Long before = incarnations.put(owner.id(), resp.getIncarnation());
+              if (before != null && before != resp.getIncarnation()) {
+                log.info("presence pod {} restarted; re-announcing every session", owner.id());
+                reannounceAll(); // sent by the next ticks, bounded per tick
+              }
+            });
   }
 
   private void markDirty(String sessionId, Entry e) {
