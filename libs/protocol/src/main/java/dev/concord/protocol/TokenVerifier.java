@@ -47,8 +47,27 @@ public final class TokenVerifier {
     this(key.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
   }
 
-  /** Signs a token for {@code userId}, valid for {@code ttlSeconds} (0: no expiry). */
+  /** A verified token: its user and token version ({@link #UNVERSIONED} for bot tokens). */
+  public record Verified(long userId, int version) {
+    public boolean versioned() {
+      return version != UNVERSIONED;
+    }
+  }
+
+  /** The version of tokens without a {@code ver} claim (bots: revoked only by a new key). */
+  public static final int UNVERSIONED = -1;
+
+  /** Signs a token for {@code userId}, valid for {@code ttlSeconds} (0: no expiry), without a version. */
   public String sign(long userId, long ttlSeconds) {
+    return sign(userId, ttlSeconds, UNVERSIONED);
+  }
+
+  /**
+   * Signs a token for {@code userId}, valid for {@code ttlSeconds} (0: no expiry), carrying the
+   * account's token {@code version} (a {@code ver} claim; {@link #UNVERSIONED}: none). Whoever
+   * accepts a versioned token also checks the version is still the user's current one.
+   */
+  public String sign(long userId, long ttlSeconds, int version) {
     long now = clock.millis() / 1000;
     String claims =
         "{\"sub\":\""
@@ -56,13 +75,19 @@ public final class TokenVerifier {
             + "\",\"iat\":"
             + now
             + (ttlSeconds > 0 ? ",\"exp\":" + (now + ttlSeconds) : "")
+            + (version != UNVERSIONED ? ",\"ver\":" + version : "")
             + "}";
     String signingInput = HEADER + "." + B64E.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
     return signingInput + "." + B64E.encodeToString(hmac(signingInput));
   }
 
-  /** Returns the user id of a valid token. */
+  /** Returns the user id of a valid token (its version unchecked: see {@link #verifyClaims}). */
   public long verify(String token) throws InvalidTokenException {
+    return verifyClaims(token).userId();
+  }
+
+  /** The user and token version of a valid token. */
+  public Verified verifyClaims(String token) throws InvalidTokenException {
     if (token.startsWith("Bot ")) {
       token = token.substring(4);
     } else if (token.startsWith("Bearer ")) {
@@ -103,7 +128,14 @@ public final class TokenVerifier {
       if (userId == 0) {
         throw new NumberFormatException();
       }
-      return userId;
+      JsonNode ver = claims.get("ver");
+      if (ver == null) {
+        return new Verified(userId, UNVERSIONED);
+      }
+      if (!ver.isInt() || ver.asInt() < 0) {
+        throw new InvalidTokenException("token version is not a count");
+      }
+      return new Verified(userId, ver.asInt());
     } catch (NumberFormatException e) {
       throw new InvalidTokenException("token subject is not a user id");
     }

@@ -22,6 +22,15 @@ class TokenVerifierTest {
   }
 
   @Test
+  void versionedTokens_carryTheirVersion_andBotTokensNone() throws Exception {
+    TokenVerifier verifier = new TokenVerifier(KEY);
+    assertThat(verifier.verifyClaims(verifier.sign(42, 0, 7))).isEqualTo(new TokenVerifier.Verified(42, 7));
+    TokenVerifier.Verified bot = verifier.verifyClaims(verifier.sign(42, 0));
+    assertThat(bot.versioned()).isFalse();
+    assertThat(verifier.verify(verifier.sign(42, 0, 0))).isEqualTo(42);
+  }
+
+  @Test
   void verify_otherKey_rejected() {
     String token = new TokenVerifier("another-key-another-key-another-key").sign(42, 0);
     assertThatThrownBy(() -> new TokenVerifier(KEY).verify(token))

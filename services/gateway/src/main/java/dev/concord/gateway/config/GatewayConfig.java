@@ -8,7 +8,15 @@ import org.springframework.core.env.Environment;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.gateway.link.SessionLinks;
 import dev.concord.gateway.rest.RestApi;
+import dev.concord.gateway.auth.AccountTokens;
+import dev.concord.gateway.auth.GatewayAdminGrpcService;
+import dev.concord.gateway.auth.LoginLimiter;
+import dev.concord.gateway.auth.PasswordHasher;
+import dev.concord.gateway.auth.TokenRevocations;
 import dev.concord.gateway.guild.GuildClient;
+import dev.concord.proto.guild.v1.AccountsGrpc;
+import dev.concord.proto.guild.v1.GetUserRequest;
+import dev.concord.proto.guild.v1.TokenVersion;
 import dev.concord.gateway.ws.SessionStartLimit;
 import dev.concord.gateway.ws.GatewayWebSocketHandler;
 import dev.concord.proto.common.v1.Role;
@@ -103,9 +111,41 @@ class GatewayConfig {
     return new GuildClient(gatewayGuildRing, guildApiChannels, props.guildCallTimeout(), props.channelCacheSize());
   }
 
+  /** Token checks: signatures here, account token versions from the guild pods' store (cached). */
+  @Bean
+  AccountTokens accountTokens(GatewayProperties props, TokenVerifier tokens, GuildClient guildClient) {
+    return new AccountTokens(
+        tokens,
+        userId ->
+            guildClient
+                .<AccountsGrpc.AccountsStub, TokenVersion>callWith(
+                    userId, AccountsGrpc::newStub, (stub, o) -> stub.getTokenVersion(GetUserRequest.newBuilder().setUserId(userId).build(), o))
+                .map(v -> v.getHasAccount() ? v.getTokenVersion() : TokenVerifier.UNVERSIONED)
+                .toFuture(),
+        props.tokenVersionTtl().toMillis(),
+        1_000_000,
+        java.time.Clock.systemUTC());
+  }
+
+  @Bean(destroyMethod = "close")
+  RingWatcher gatewayPeerRing(GatewayProperties props, Channels channels, ScheduledExecutorService gatewayScheduler) {
+    return new RingWatcher(Role.ROLE_GATEWAY, channels.forAddress(props.registryAddress()), gatewayScheduler).start();
+  }
+
+  @Bean(destroyMethod = "close")
+  PasswordHasher passwordHasher(GatewayProperties props) {
+    return new PasswordHasher(props.passwordHashThreads(), props.passwordHashQueue(), PasswordHasher.MEMORY_KIB, PasswordHasher.ITERATIONS);
+  }
+
+  /** Revocations between gateway pods (a logout on one closes the user's sockets on all). */
+  @Bean
+  GatewayAdminGrpcService gatewayAdminGrpcService(AccountTokens accountTokens, GatewayWebSocketHandler handler) {
+    return new GatewayAdminGrpcService(accountTokens, handler::revoke);
+  }
+
   @Bean
   GatewayWebSocketHandler gatewayWebSocketHandler(
-      GatewayProperties props, TokenVerifier tokens, SessionStartLimit sessionStartLimit, SessionLinks links, MeterRegistry meters) {
+      GatewayProperties props, AccountTokens tokens, SessionStartLimit sessionStartLimit, SessionLinks links, MeterRegistry meters) {
     GatewayWebSocketHandler handler = new GatewayWebSocketHandler(props, tokens, sessionStartLimit, links);
     Gauge.builder("concord.gateway.connections", handler, GatewayWebSocketHandler::openConnections)
         .description("open client WebSockets")
@@ -148,11 +188,29 @@ class GatewayConfig {
 
   @Bean
   RestApi restApi(
-      GatewayProperties props, TokenVerifier tokens, SessionStartLimit sessionStartLimit, GuildClient guildClient, MeterRegistry meters) {
+      GatewayProperties props,
+      TokenVerifier tokens,
+      AccountTokens accountTokens,
+      PasswordHasher passwordHasher,
+      RingWatcher gatewayPeerRing,
+      Channels channels,
+      SessionStartLimit sessionStartLimit,
+      GuildClient guildClient,
+      SessionLinks sessionLinks,
+      MeterRegistry meters) {
     var limits =
         new RestApi.Limits(
             props.restRouteLimit(), props.restRouteWindow(), props.restGlobalLimit(), props.restGlobalWindow(), props.restMaxWindows());
-    return new RestApi(props.publicUrl(), tokens, sessionStartLimit, guildClient, limits, meters);
+    var clock = java.time.Clock.systemUTC();
+    var auth =
+        new RestApi.AuthSettings(
+            tokens,
+            passwordHasher,
+            new LoginLimiter(props.loginAttemptsPerName(), props.loginAttemptsPerAddress(), props.loginWindow(), 100_000, clock),
+            new LoginLimiter(Integer.MAX_VALUE, props.registrationsPerAddress(), props.registrationWindow(), 100_000, clock),
+            new TokenRevocations(gatewayPeerRing, channels, java.time.Duration.ofSeconds(5)),
+            props.accountTokenTtl().toSeconds());
+    return new RestApi(props.publicUrl(), accountTokens, auth, sessionStartLimit, guildClient, sessionLinks, limits, meters);
   }
 
   @Bean

@@ -35,6 +35,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sessionStartTotal IDENTIFYs per user per session-start window (GET /gateway/bot)
  * @param sessionStartWindow the session-start window
  * @param maxConcurrency identifies a bot may start at once (reported by GET /gateway/bot)
+ * @param accountTokenTtl lifetime of a token from register/login (0: no expiry)
+ * @param tokenVersionTtl how long a user's token version is trusted from cache (bounds how long a
+ *     pod that missed a logout's broadcast keeps accepting the revoked token)
+ * @param loginAttemptsPerName login attempts per login name per login window
+ * @param loginAttemptsPerAddress login attempts per client address per login window
+ * @param loginWindow the login window
+ * @param registrationsPerAddress registrations per client address per registration window
+ * @param registrationWindow the registration window
+ * @param passwordHashThreads Argon2id hashes computed at once (each ~19 MiB, tens of ms)
+ * @param passwordHashQueue hashes waiting at most (more: 503)
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -62,4 +72,13 @@ public record GatewayProperties(
     @DefaultValue("100000") int channelCacheSize,
     @DefaultValue("1000") int sessionStartTotal,
     @DefaultValue("24h") Duration sessionStartWindow,
-    @DefaultValue("1") int maxConcurrency) {}
+    @DefaultValue("1") int maxConcurrency,
+    @DefaultValue("30d") Duration accountTokenTtl,
+    @DefaultValue("30s") Duration tokenVersionTtl,
+    @DefaultValue("10") int loginAttemptsPerName,
+    @DefaultValue("30") int loginAttemptsPerAddress,
+    @DefaultValue("5m") Duration loginWindow,
+    @DefaultValue("10") int registrationsPerAddress,
+    @DefaultValue("1h") Duration registrationWindow,
+    @DefaultValue("2") int passwordHashThreads,
+    @DefaultValue("64") int passwordHashQueue) {}

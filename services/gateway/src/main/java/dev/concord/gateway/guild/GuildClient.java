@@ -6,7 +6,10 @@ import dev.concord.proto.guild.v1.ChannelLocation;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.LocateChannelRequest;
 import dev.concord.ring.RingSnapshot;
+import io.grpc.Channel;
 import io.grpc.Status;
+import io.grpc.stub.AbstractStub;
+import java.util.function.Function;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -43,20 +46,29 @@ public final class GuildClient {
 
   /** A stub for the owner of {@code key} (a guild id, or any id for calls any pod answers). */
   public GuildApiGrpc.GuildApiStub owner(long key) {
+    return GuildApiGrpc.newStub(ownerChannel(key)).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Channel ownerChannel(long key) {
     RingSnapshot ring = guildRing.ring().current();
     if (ring.isEmpty()) {
       throw Status.UNAVAILABLE.withDescription("no guild pod is known yet; retry").asRuntimeException();
     }
-    return GuildApiGrpc.newStub(channels.forAddress(ring.owner(key).address())).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return channels.forAddress(ring.owner(key).address());
   }
 
   /** One unary call on the owner of {@code key}, as a Mono (errors: {@link StatusRuntimeException}). */
   public <T> Mono<T> call(long key, BiConsumer<GuildApiGrpc.GuildApiStub, StreamObserver<T>> call) {
+    return callWith(key, GuildApiGrpc::newStub, call);
+  }
+
+  /** The same with another service of the guild pods (accounts): {@code newStub} makes its stub. */
+  public <S extends AbstractStub<S>, T> Mono<T> callWith(long key, Function<Channel, S> newStub, BiConsumer<S, StreamObserver<T>> call) {
     return Mono.create(
         sink -> {
-          GuildApiGrpc.GuildApiStub stub;
+          S stub;
           try {
-            stub = owner(key);
+            stub = newStub.apply(ownerChannel(key)).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
           } catch (StatusRuntimeException e) {
             sink.error(e);
             return;

@@ -3,6 +3,7 @@ package dev.concord.gateway.rest;
 import dev.concord.gateway.guild.GuildClient;
 import dev.concord.gateway.ws.SessionStartLimit;
 import dev.concord.protocol.InvalidTokenException;
+import dev.concord.gateway.auth.AccountTokens;
 import dev.concord.protocol.TokenVerifier;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,10 +33,22 @@ import tools.jackson.databind.node.ObjectNode;
  * throughput).
  */
 public final class RestApi {
+  /** What the {@code /auth} routes need (see {@link AuthResource}). */
+  public record AuthSettings(
+      TokenVerifier signer,
+      dev.concord.gateway.auth.PasswordHasher hasher,
+      dev.concord.gateway.auth.LoginLimiter logins,
+      dev.concord.gateway.auth.LoginLimiter registrations,
+      dev.concord.gateway.auth.TokenRevocations revocations,
+      long tokenTtlSeconds) {}
+
   /** The rate-limit settings; see the gateway's application.yaml. */
   public record Limits(int routeLimit, Duration routeWindow, int globalLimit, Duration globalWindow, int maxWindows) {}
 
   private final VerifiedTokens tokens;
+  private final AccountTokens accountTokens;
+  private final AuthResource auth;
+  private final InviteResource invites;
   private final RestRateLimiter limiter;
   private final java.util.Map<String, Timer> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
   private final GatewayResource gateway;
@@ -48,8 +61,18 @@ public final class RestApi {
   private final MeterRegistry meters;
 
   public RestApi(
-      String publicUrl, TokenVerifier tokens, SessionStartLimit startLimit, GuildClient guildClient, Limits limits, MeterRegistry meters) {
-    this.tokens = new VerifiedTokens(tokens, 10_000, 100_000);
+      String publicUrl,
+      AccountTokens accountTokens,
+      AuthSettings auth,
+      SessionStartLimit startLimit,
+      GuildClient guildClient,
+      dev.concord.gateway.link.SessionLinks sessionLinks,
+      Limits limits,
+      MeterRegistry meters) {
+    this.accountTokens = accountTokens;
+    this.invites = new InviteResource(guildClient, sessionLinks);
+    this.tokens = new VerifiedTokens(accountTokens, 10_000, 100_000);
+    this.auth = new AuthResource(guildClient, auth);
     this.meters = meters;
     this.limiter =
         new RestRateLimiter(
@@ -78,6 +101,11 @@ public final class RestApi {
     RouterFunction<ServerResponse> authenticated =
         RouterFunctions.route()
             .GET("/api/v10/gateway/bot", gateway::gatewayBot)
+            .POST("/api/v10/auth/logout", auth::logout)
+            .POST(c + "/invites", invites::create)
+            .GET("/api/v10/invites/{code}", invites::get)
+            .POST("/api/v10/invites/{code}", invites::accept)
+            .DELETE("/api/v10/invites/{code}", invites::delete)
             .GET("/api/v10/users/@me", users::me)
             .PATCH("/api/v10/users/@me", users::updateMe)
             .GET("/api/v10/users/@me/guilds", users::myGuilds)
@@ -122,6 +150,8 @@ public final class RestApi {
             .build();
     return RouterFunctions.route()
         .GET("/api/v10/gateway", gateway::gateway)
+        .POST("/api/v10/auth/register", auth::register)
+        .POST("/api/v10/auth/login", auth::login)
         .add(authenticated)
         .route(req -> req.path().equals("/api") || req.path().startsWith("/api/"), req -> Mono.error(RestException.notFound()))
         .filter(this::count)
@@ -130,20 +160,33 @@ public final class RestApi {
   }
 
   private Mono<ServerResponse> authenticate(ServerRequest req, org.springframework.web.reactive.function.server.HandlerFunction<ServerResponse> next) {
-    req.attributes().put(RestIo.USER, authenticate(req.headers().firstHeader(HttpHeaders.AUTHORIZATION)));
-    return next.handle(req);
+    return authenticate(req.headers().firstHeader(HttpHeaders.AUTHORIZATION))
+        .flatMap(
+            user -> {
+              req.attributes().put(RestIo.USER, user);
+              return next.handle(req);
+            });
   }
 
-  /** The user an {@code Authorization} header names ({@code Bot <token>} or {@code Bearer <token>}), else 401. */
-  long authenticate(@org.jspecify.annotations.Nullable String auth) {
+  /**
+   * The user an {@code Authorization} header names ({@code Bot <token>} or {@code Bearer <token>}),
+   * once its token is known current (an account token whose version was revoked by a logout is
+   * refused); else 401.
+   */
+  Mono<Long> authenticate(@org.jspecify.annotations.Nullable String auth) {
     if (auth == null || !(auth.startsWith("Bot ") || auth.startsWith("Bearer "))) {
-      throw RestException.unauthorized();
+      return Mono.error(RestException.unauthorized());
     }
+    TokenVerifier.Verified v;
     try {
-      return tokens.verify(auth);
+      v = tokens.verify(auth);
     } catch (InvalidTokenException e) {
-      throw RestException.unauthorized();
+      return Mono.error(RestException.unauthorized());
     }
+    if (!v.versioned()) {
+      return Mono.just(v.userId());
+    }
+    return Mono.fromFuture(accountTokens.current(v)).flatMap(current -> current ? Mono.just(v.userId()) : Mono.error(RestException.unauthorized()));
   }
 
   /** One request of {@code user} on {@code route} (method + pattern) under {@code major} (channel or guild id). */

@@ -68,17 +68,20 @@ final class RestDirectRoutes implements NettyRouteProvider {
     long start = System.nanoTime();
     try {
       String segment = channelSegment(req.uri());
-      long me = api.authenticate(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
-      RestRateLimiter.Decision d = api.acquire(me, SEND_ROUTE, segment);
-      if (!d.allowed()) {
-        RestApi.limitedHeaders(d, res::header);
-        return answer(res, 429, Unpooled.wrappedBuffer(RestApi.limitedBody(d)), start);
-      }
-      RestApi.rateHeaders(d, res::header);
-      long channel = RestIo.snowflake("channel_id", segment);
-      return body(req)
-          .flatMap(bytes -> messages.create(me, channel, RestIo.parseObject(bytes)))
-          .flatMap(m -> answer(res, 200, wrap(m.getJson()), start))
+      return api.authenticate(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION))
+          .flatMap(
+              me -> {
+                RestRateLimiter.Decision d = api.acquire(me, SEND_ROUTE, segment);
+                if (!d.allowed()) {
+                  RestApi.limitedHeaders(d, res::header);
+                  return answer(res, 429, Unpooled.wrappedBuffer(RestApi.limitedBody(d)), start);
+                }
+                RestApi.rateHeaders(d, res::header);
+                long channel = RestIo.snowflake("channel_id", segment);
+                return body(req)
+                    .flatMap(bytes -> messages.create(me, channel, RestIo.parseObject(bytes)))
+                    .flatMap(m -> answer(res, 200, wrap(m.getJson()), start));
+              })
           .onErrorResume(e -> error(res, e, start));
     } catch (RuntimeException e) {
       return error(res, e, start);

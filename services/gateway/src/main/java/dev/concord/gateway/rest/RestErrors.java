@@ -43,7 +43,7 @@ final class RestErrors {
         for (String part : f.getKey().isEmpty() ? new String[0] : f.getKey().split("\\.")) {
           node = node.has(part) ? (ObjectNode) node.get(part) : node.putObject(part);
         }
-        node.putArray("_errors").addObject().put("code", "BASE_TYPE_INVALID").put("message", f.getValue());
+        node.putArray("_errors").addObject().put("code", e.fieldCode).put("message", f.getValue());
       }
     }
     return JSON.writeValueAsBytes(body);
@@ -93,6 +93,7 @@ final class RestErrors {
     return switch (code) {
       case 10003 -> "Unknown Channel";
       case 10004 -> "Unknown Guild";
+      case 10006 -> "Unknown Invite";
       case 10007 -> "Unknown Member";
       case 10008 -> "Unknown Message";
       case 10011 -> "Unknown Role";

@@ -23,16 +23,32 @@ final class RestException extends RuntimeException {
   final HttpStatus status;
   final int code;
   final @Nullable Map<String, String> fieldErrors;
+  /** The {@code code} of each field error ({@code BASE_TYPE_INVALID} unless named). */
+  final String fieldCode;
 
   RestException(HttpStatus status, int code, String message) {
     this(status, code, message, null);
   }
 
   RestException(HttpStatus status, int code, String message, @Nullable Map<String, String> fieldErrors) {
+    this(status, code, message, fieldErrors, "BASE_TYPE_INVALID");
+  }
+
+  RestException(HttpStatus status, int code, String message, @Nullable Map<String, String> fieldErrors, String fieldCode) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.fieldErrors = fieldErrors;
+    this.fieldCode = fieldCode;
+  }
+
+  /** 50035 with errors on {@code fields} (in order), each with Discord's {@code fieldCode} and {@code message}. */
+  static RestException invalidFields(String fieldCode, String message, String... fields) {
+    Map<String, String> errors = new java.util.LinkedHashMap<>();
+    for (String f : fields) {
+      errors.put(f, message);
+    }
+    return new RestException(HttpStatus.BAD_REQUEST, INVALID_FORM_BODY, "Invalid Form Body", errors, fieldCode);
   }
 
   /** 50035 with one field's error, as Discord nests it: {@code errors.<field>._errors[0]}. */

@@ -14,6 +14,7 @@ import dev.concord.protocol.DispatchFrame;
 import dev.concord.protocol.Intents;
 import dev.concord.protocol.InvalidTokenException;
 import dev.concord.protocol.Opcode;
+import dev.concord.gateway.auth.AccountTokens;
 import dev.concord.protocol.TokenVerifier;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -54,6 +55,8 @@ public final class ClientConnection {
 
   enum State {
     AWAITING_IDENTIFY,
+    /** IDENTIFY or RESUME received; an account token's version is being checked. */
+    CHECKING_TOKEN,
     /** RESUME sent to the session; the session answers with replayed frames or op 9. */
     RESUMING,
     IDENTIFIED,
@@ -64,7 +67,7 @@ public final class ClientConnection {
   private final Channel channel;
   private final EventLoop loop;
   private final GatewayProperties props;
-  private final TokenVerifier tokens;
+  private final AccountTokens tokens;
   private final SessionStartLimit startLimit;
   private final SessionLinks links;
   private final ConnectionWriter writer;
@@ -74,12 +77,15 @@ public final class ClientConnection {
   private long windowStartNanos;
   private int framesInWindow;
   private @Nullable ScheduledFuture<?> heartbeatCheck;
+  /** Whose token this socket identified (or resumed) with, and its version (for revocation). */
+  private volatile long userId;
+  private volatile int tokenVersion = TokenVerifier.UNVERSIONED;
 
   ClientConnection(
       long id,
       Channel channel,
       GatewayProperties props,
-      TokenVerifier tokens,
+      AccountTokens tokens,
       SessionStartLimit startLimit,
       SessionLinks links,
       WriteBudget budget,
@@ -217,14 +223,6 @@ public final class ClientConnection {
       closeNow(CloseCode.INVALID_INTENTS.code(), "invalid intents");
       return;
     }
-    long userId = authenticate(d.get("token").asString());
-    if (userId == 0) {
-      return;
-    }
-    if (!startLimit.tryIdentify(userId)) {
-      closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "session start limit reached (see GET /gateway/bot)");
-      return;
-    }
     int shardId = 0;
     int shardCount = 0;
     JsonNode shard = d.get("shard");
@@ -257,6 +255,17 @@ public final class ClientConnection {
     if (presence != null && presence.isObject()) {
       b.setPresenceJson(ByteString.copyFrom(JSON.writeValueAsBytes(presence)));
     }
+    TokenVerifier.Verified token = authenticate(d.get("token").asString());
+    if (token != null) {
+      whenCurrent(token, () -> sendIdentify(token.userId(), b));
+    }
+  }
+
+  private void sendIdentify(long userId, Identify.Builder b) {
+    if (!startLimit.tryIdentify(userId)) {
+      closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "session start limit reached (see GET /gateway/bot)");
+      return;
+    }
     SessionLinkClient l = links.linkFor(userId);
     if (l == null) {
       closeNow(CloseCode.UNKNOWN_ERROR.code(), "no session service available; retry");
@@ -265,7 +274,7 @@ public final class ClientConnection {
     state = State.IDENTIFIED;
     link = l;
     l.register(this);
-    l.send(Upstream.newBuilder().setConnectionId(id).setIdentify(b).build());
+    l.send(Upstream.newBuilder().setConnectionId(id).setIdentify(b.setUserId(userId)).build());
   }
 
   private void resume(@Nullable JsonNode d) {
@@ -273,11 +282,16 @@ public final class ClientConnection {
       closeNow(CloseCode.DECODE_ERROR.code(), "resume needs d.token, d.session_id and d.seq");
       return;
     }
-    long userId = authenticate(d.get("token").asString());
-    if (userId == 0) {
-      return;
+    TokenVerifier.Verified token = authenticate(d.get("token").asString());
+    if (token != null) {
+      String sessionId = d.get("session_id").asString();
+      long seq = Math.max(0, d.path("seq").asLong(0));
+      whenCurrent(token, () -> sendResume(token.userId(), sessionId, seq));
     }
-    SessionLinkClient l = links.linkForSession(d.get("session_id").asString(), userId);
+  }
+
+  private void sendResume(long userId, String sessionId, long seq) {
+    SessionLinkClient l = links.linkForSession(sessionId, userId);
     if (l == null) {
       closeNow(CloseCode.UNKNOWN_ERROR.code(), "no session service available; retry");
       return;
@@ -289,21 +303,73 @@ public final class ClientConnection {
     l.send(
         Upstream.newBuilder()
             .setConnectionId(id)
-            .setResume(
-                Resume.newBuilder()
-                    .setUserId(userId)
-                    .setSessionId(d.get("session_id").asString())
-                    .setSeq(Math.max(0, d.path("seq").asLong(0))))
+            .setResume(Resume.newBuilder().setUserId(userId).setSessionId(sessionId).setSeq(seq))
             .build());
   }
 
-  /** The token's user id, or 0 after closing with 4004. */
-  private long authenticate(String token) {
+  /**
+   * Runs {@code then} on the loop once the token is known current: at once for a bot token; after
+   * the version check for an account token (4004 if it was revoked; 4000 if the check cannot be
+   * made now, which a client retries).
+   */
+  private void whenCurrent(TokenVerifier.Verified token, Runnable then) {
+    userId = token.userId();
+    tokenVersion = token.version();
+    if (!token.versioned()) {
+      then.run();
+      return;
+    }
+    state = State.CHECKING_TOKEN;
+    tokens
+        .current(token)
+        .whenComplete(
+            (current, error) ->
+                onLoop(
+                    () -> {
+                      if (state != State.CHECKING_TOKEN) {
+                        return; // closed meanwhile
+                      }
+                      state = State.AWAITING_IDENTIFY;
+                      if (error != null) {
+                        closeNow(CloseCode.UNKNOWN_ERROR.code(), "cannot check the token now; retry");
+                      } else if (!current) {
+                        closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "authentication failed");
+                      } else {
+                        then.run();
+                      }
+                    }));
+  }
+
+  /** The user this socket identified as (0 before). Any thread. */
+  long userId() {
+    return userId;
+  }
+
+  /**
+   * The user's tokens below {@code version} were revoked: closes this socket with 4004 if it
+   * identified with one. Any thread; answers whether it will close.
+   */
+  boolean revoke(int version) {
+    int v = tokenVersion;
+    if (v == TokenVerifier.UNVERSIONED || v >= version) {
+      return false;
+    }
+    onLoop(
+        () -> {
+          if (state != State.CLOSED) {
+            closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "token revoked");
+          }
+        });
+    return true;
+  }
+
+  /** The token's user and version, or null after closing with 4004. */
+  private TokenVerifier.@Nullable Verified authenticate(String token) {
     try {
       return tokens.verify(token);
     } catch (InvalidTokenException e) {
       closeNow(CloseCode.AUTHENTICATION_FAILED.code(), "authentication failed");
-      return 0;
+      return null;
     }
   }
 

@@ -3,7 +3,7 @@ package dev.concord.gateway.ws;
 import dev.concord.gateway.config.GatewayProperties;
 import dev.concord.gateway.link.SessionLinks;
 import dev.concord.protocol.CloseCode;
-import dev.concord.protocol.TokenVerifier;
+import dev.concord.gateway.auth.AccountTokens;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.channel.ChannelFutureListener;
@@ -29,7 +29,7 @@ import reactor.core.publisher.Mono;
  */
 public final class GatewayWebSocketHandler implements WebSocketHandler {
   private final GatewayProperties props;
-  private final TokenVerifier tokens;
+  private final AccountTokens tokens;
   private final SessionLinks links;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentHashMap<Long, ClientConnection> open = new ConcurrentHashMap<>();
@@ -38,7 +38,7 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
 
   private final SessionStartLimit startLimit;
 
-  public GatewayWebSocketHandler(GatewayProperties props, TokenVerifier tokens, SessionStartLimit startLimit, SessionLinks links) {
+  public GatewayWebSocketHandler(GatewayProperties props, AccountTokens tokens, SessionStartLimit startLimit, SessionLinks links) {
     this.budget = WriteBudget.ofHeapPercent(props.writeBudgetHeapPercent());
     this.startLimit = startLimit;
     this.props = props;
@@ -118,6 +118,20 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
               budget.connectionsChanged(open.size());
             })
         .then();
+  }
+
+  /**
+   * Closes (4004) this pod's sockets of {@code userId} that identified with a token below {@code
+   * version}; answers how many. O(open connections): revocations are rare (logouts).
+   */
+  public int revoke(long userId, int version) {
+    int closed = 0;
+    for (ClientConnection c : open.values()) {
+      if (c.userId() == userId && c.revoke(version)) {
+        closed++;
+      }
+    }
+    return closed;
   }
 
   private static @Nullable String first(Map<String, List<String>> query, String name) {

@@ -1,5 +1,7 @@
 package dev.concord.gateway.rest;
 
+import dev.concord.testkit.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -9,26 +11,6 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class RestRateLimiterTest {
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    long ms = 1_000_000;
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(ms);
-    }
-  }
-
   private final ManualClock clock = new ManualClock();
   private final RestRateLimiter limiter = new RestRateLimiter(2, Duration.ofSeconds(5), 3, Duration.ofSeconds(1), 100, clock);
 

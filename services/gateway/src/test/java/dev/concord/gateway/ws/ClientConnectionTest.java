@@ -43,15 +43,26 @@ class ClientConnectionTest {
         new GatewayProperties(
             "gw-test", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
             Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
-            Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1);
+            Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
+            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4);
     channel = new EmbeddedChannel();
     conn = new ClientConnection(
-        1, channel, props, new TokenVerifier(SECRET), new SessionStartLimit(1000, java.time.Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC()), links, new WriteBudget(64L << 20), false);
+        1, channel, props, accountTokens(), new SessionStartLimit(1000, java.time.Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC()), links, new WriteBudget(64L << 20), false);
     conn.start();
     channel.runPendingTasks();
     JsonNode hello = nextFrame();
     assertThat(hello.path("op").asInt()).isEqualTo(10);
     assertThat(hello.path("d").path("heartbeat_interval").asLong()).isEqualTo(40_000);
+  }
+
+  /** Account token versions as the store would answer them: user 7 is at version 3. */
+  private static dev.concord.gateway.auth.AccountTokens accountTokens() {
+    return new dev.concord.gateway.auth.AccountTokens(
+        new TokenVerifier(SECRET),
+        userId -> java.util.concurrent.CompletableFuture.completedFuture(userId == 7 ? 3 : TokenVerifier.UNVERSIONED),
+        30_000,
+        100,
+        java.time.Clock.systemUTC());
   }
 
   @AfterEach
@@ -145,6 +156,28 @@ class ClientConnectionTest {
     String token = new TokenVerifier(SECRET).sign(42, 60);
     send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":513}}");
     assertThat(closeCode()).isEqualTo(4000);
+  }
+
+  @Test
+  void revokedAccountToken_4004() {
+    String old = new TokenVerifier(SECRET).sign(7, 60, 2);
+    send("{\"op\":2,\"d\":{\"token\":\"" + old + "\",\"intents\":513}}");
+    assertThat(closeCode()).isEqualTo(4004);
+  }
+
+  @Test
+  void currentAccountToken_isCheckedThenIdentifies() {
+    String current = new TokenVerifier(SECRET).sign(7, 60, 3);
+    send("{\"op\":2,\"d\":{\"token\":\"" + current + "\",\"intents\":513}}");
+    // past the version check: with no session pods known, the resumable 4000 (not 4004)
+    assertThat(closeCode()).isEqualTo(4000);
+  }
+
+  @Test
+  void accountTokenOfAUserWithoutAccount_4004() {
+    String forgedVersion = new TokenVerifier(SECRET).sign(42, 60, 0);
+    send("{\"op\":2,\"d\":{\"token\":\"" + forgedVersion + "\",\"intents\":513}}");
+    assertThat(closeCode()).isEqualTo(4004);
   }
 
   @Test

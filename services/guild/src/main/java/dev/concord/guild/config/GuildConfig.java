@@ -200,6 +200,16 @@ class GuildConfig {
     return new JdbcGuildStore(guildDataSource);
   }
 
+  @Bean
+  dev.concord.guild.store.JdbcInvites guildInvites(HikariDataSource guildDataSource) {
+    return new dev.concord.guild.store.JdbcInvites(guildDataSource);
+  }
+
+  @Bean
+  dev.concord.guild.store.JdbcAccounts guildAccounts(HikariDataSource guildDataSource) {
+    return new dev.concord.guild.store.JdbcAccounts(guildDataSource);
+  }
+
   @Bean(destroyMethod = "close")
   GuildJournal guildJournal(GuildStore guildStore, GuildProperties props, MeterRegistry meters) {
     GuildJournal journal = new GuildJournal(guildStore, props.writeQueueCapacity(), props.groupCommitMaxBatch());

@@ -26,6 +26,7 @@ public final class GuildCommands {
   private final GuildViews views;
   private final GuildOps guildOps;
   private final Payloads payloads;
+  private final InviteOps invites = new InviteOps();
 
   public GuildCommands(GuildHost host) {
     this.host = host;
@@ -195,6 +196,16 @@ public final class GuildCommands {
   public CompletableFuture<List<byte[]>> memberChunks(
       long guildId, String query, List<Long> userIds, int limit, boolean presences, String nonce) {
     return host.submit(guildId, views.memberChunks(query, userIds, limit, presences, nonce));
+  }
+
+  // ---- invites (the rows live in JdbcInvites; the guild checks who may) ----
+
+  public CompletableFuture<InviteOps.Checked> canCreateInvite(long guildId, long actorId, long channelId) {
+    return host.submit(guildId, invites.canCreate(actorId, channelId));
+  }
+
+  public CompletableFuture<InviteOps.Checked> canDeleteInvite(long guildId, long actorId, long channelId, long inviterId) {
+    return host.submit(guildId, invites.canDelete(actorId, channelId, inviterId));
   }
 
   /** The guild of a channel, from the store (any pod). */

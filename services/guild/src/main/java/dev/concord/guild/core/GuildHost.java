@@ -255,6 +255,11 @@ public final class GuildHost {
     return users.create(ids.next(), username, globalName, bot);
   }
 
+  /** A new snowflake from this pod's generator (the id of a registered user). */
+  public long nextId() {
+    return ids.next();
+  }
+
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
     Checks.name("guild name", name, 2, MAX_NAME_LENGTH);
     users.get(ownerId);

@@ -10,6 +10,7 @@ import java.util.Set;
  */
 public final class Permissions {
   public static final long ADMINISTRATOR = 1L << 3;
+  public static final long CREATE_INSTANT_INVITE = 1L << 0;
   public static final long VIEW_CHANNEL = 1L << 10;
   public static final long SEND_MESSAGES = 1L << 11;
   public static final long KICK_MEMBERS = 1L << 1;

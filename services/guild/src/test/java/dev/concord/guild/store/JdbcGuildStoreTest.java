@@ -33,7 +33,7 @@ class JdbcGuildStoreTest {
   @BeforeEach
   void empty() {
     new JdbcTemplate(dataSource)
-        .execute("truncate messages, channel_overwrites, member_roles, members, roles, channels, guilds, users");
+        .execute("truncate invites, accounts, messages, channel_overwrites, member_roles, members, roles, channels, guilds, users");
     store = new JdbcGuildStore(dataSource);
   }
 

@@ -236,6 +236,27 @@ public final class SessionManager {
   }
 
   /**
+   * A user joined a guild (by an invite): each of the user's live sessions on this pod whose shard
+   * holds it joins it too, and gets its GUILD_CREATE from that join, as at IDENTIFY. All of a
+   * user's sessions live on the session pod that owns the user. O(sessions on this pod); joins by
+   * invite are rare next to everything else.
+   */
+  public void guildJoined(long userId, long guildId) {
+    for (Session s : sessions.values()) {
+      if (s.userId == userId && s.inShard(guildId)) {
+        onWorker(
+            s,
+            () -> {
+              if (!s.ended && !s.guilds.containsKey(guildId)) {
+                s.guilds.put(guildId, new Session.GuildSub(guildId));
+                joins.join(s, guildId);
+              }
+            });
+      }
+    }
+  }
+
+  /**
    * Sessions whose guilds were joined on a pod {@code isGone} names (its relay stream broke), or
    * whose ring owner is no longer the pod that answered their join ({@code ownerNow} gives the
    * current owner): they re-join those guilds. Any thread.
