@@ -47,6 +47,24 @@ public final class DemoSeed {
     }
   }
 
+  /**
+   * Registers a person (an account with a password, as {@code POST /auth/register} would) and adds
+   * them to the demo guild. The hash is Argon2id with the gateway's parameters.
+   */
+  public static void person(ManagedChannel guildChannel, Demo demo, String login, String password) {
+    String hash =
+        new org.springframework.security.crypto.argon2.Argon2PasswordEncoder(
+                16, 32, 1, dev.concord.gateway.auth.PasswordHasher.MEMORY_KIB, dev.concord.gateway.auth.PasswordHasher.ITERATIONS)
+            .encode(password);
+    User u =
+        dev.concord.proto.guild.v1.AccountsGrpc.newBlockingStub(guildChannel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .register(dev.concord.proto.guild.v1.RegisterRequest.newBuilder().setUsername(login).setGlobalName("Demo").setPasswordHash(hash).build());
+    GuildApiGrpc.newBlockingStub(guildChannel)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .addMember(AddMemberRequest.newBuilder().setGuildId(demo.guildId()).setUserId(u.getId()).build());
+  }
+
   private static Demo seedOnce(ManagedChannel guildChannel, TokenVerifier tokens, Duration tokenTtl) {
     var api = GuildApiGrpc.newBlockingStub(guildChannel).withDeadlineAfter(5, TimeUnit.SECONDS);
     User alice = api.createUser(CreateUserRequest.newBuilder().setUsername("alice").setGlobalName("Alice").build());

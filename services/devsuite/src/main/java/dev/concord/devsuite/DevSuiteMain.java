@@ -15,6 +15,10 @@ import java.util.concurrent.CountDownLatch;
  * (printed tokens are valid for that run only).
  */
 public final class DevSuiteMain {
+  /** A person's account in the demo guild, for the web app (printed; valid for this run's store only). */
+  static final String DEMO_LOGIN = "demo";
+  static final String DEMO_PASSWORD = "concord-demo";
+
   private DevSuiteMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,10 +43,13 @@ public final class DevSuiteMain {
       demo =
           DemoSeed.seed(
               channels.forAddress(suite.guildAddress()), new TokenVerifier(secret), Duration.ofDays(7), Duration.ofSeconds(30));
+      DemoSeed.person(channels.forAddress(suite.guildAddress()), demo, DEMO_LOGIN, DEMO_PASSWORD);
     }
     double ready = (System.nanoTime() - t0) / 1e9;
     StringBuilder out = new StringBuilder();
     out.append("\n=== Concord is up (ready in ").append(String.format("%.1f", ready)).append(" s) ===\n");
+    out.append("Web app:             http://127.0.0.1:").append(suite.ports().gatewayHttp()).append("/app/  (log in as ")
+        .append(DEMO_LOGIN).append(" / ").append(DEMO_PASSWORD).append(", a member of the demo guild, or register)\n");
     out.append("Gateway (WebSocket): ").append(suite.gatewayUrl()).append("/?v=10&encoding=json\n");
     out.append("REST:                http://127.0.0.1:").append(suite.ports().gatewayHttp()).append("/api/v10/gateway\n");
     out.append("Guild API (gRPC):    ").append(suite.guildAddress()).append("  (concord.guild.v1.GuildApi)\n");

@@ -219,6 +219,24 @@ class GatewayConfig {
   }
 
   /**
+   * The web app, built into {@code static/app} by the Maven build (its files are served as static
+   * resources): {@code /app} and {@code /app/} answer its page; 404 if the build left it out.
+   */
+  @Bean
+  RouterFunction<ServerResponse> appRoutes() {
+    org.springframework.core.io.Resource index = new org.springframework.core.io.ClassPathResource("static/app/index.html");
+    return org.springframework.web.reactive.function.server.RouterFunctions.route()
+        .GET("/app", req -> ServerResponse.permanentRedirect(java.net.URI.create("/app/")).build())
+        .GET(
+            "/app/",
+            req ->
+                index.exists()
+                    ? ServerResponse.ok().contentType(org.springframework.http.MediaType.TEXT_HTML).header("Cache-Control", "no-cache").bodyValue(index)
+                    : ServerResponse.notFound().build())
+        .build();
+  }
+
+  /**
    * The hot REST routes, served on the HTTP server before WebFlux (see RestDirectRoutes);
    * {@code concord.gateway.rest-direct-routes=false} leaves them to the WebFlux routes (for
    * measuring the difference, or as a way back).

@@ -15,7 +15,10 @@ import reactor.core.publisher.Mono;
 final class GuildResource {
   private final GuildClient guilds;
 
-  GuildResource(GuildClient guilds) {
+  private final dev.concord.gateway.link.SessionLinks links;
+
+  GuildResource(GuildClient guilds, dev.concord.gateway.link.SessionLinks links) {
+    this.links = links;
     this.guilds = guilds;
   }
 
@@ -32,6 +35,8 @@ final class GuildResource {
               return guilds.<Guild>call(
                   me, (stub, o) -> stub.createGuild(CreateGuildRequest.newBuilder().setName(name).setOwnerId(me).build(), o));
             })
+        // the creator's open sessions join it and get its GUILD_CREATE, as Discord sends
+        .doOnNext(g -> links.guildJoined(me, g.getId()))
         .flatMap(g -> guildJson(g.getId(), me, false))
         .flatMap(j -> ServerResponse.status(201).contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(j));
   }

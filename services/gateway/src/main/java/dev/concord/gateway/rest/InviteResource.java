@@ -1,7 +1,6 @@
 package dev.concord.gateway.rest;
 
 import dev.concord.gateway.guild.GuildClient;
-import dev.concord.gateway.link.SessionLinkClient;
 import dev.concord.gateway.link.SessionLinks;
 import dev.concord.proto.guild.v1.CreateInviteRequest;
 import dev.concord.proto.guild.v1.DeleteInviteRequest;
@@ -12,8 +11,6 @@ import dev.concord.proto.guild.v1.InvitesGrpc;
 import dev.concord.proto.guild.v1.UseInviteRequest;
 import dev.concord.proto.guild.v1.UseInviteResponse;
 import dev.concord.proto.guild.v1.User;
-import dev.concord.proto.session.v1.GuildJoined;
-import dev.concord.proto.session.v1.Upstream;
 import java.time.Instant;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -87,7 +84,7 @@ final class InviteResource {
         .doOnNext(
             r -> {
               if (r.getJoined()) {
-                tellSessions(me, r.getInvite().getGuildId());
+                links.guildJoined(me, r.getInvite().getGuildId());
               }
             })
         .map(r -> json(r.getInvite(), null, false))
@@ -122,14 +119,6 @@ final class InviteResource {
         .<User>call(i.getInviterId(), (stub, o) -> stub.getUser(GetUserRequest.newBuilder().setUserId(i.getInviterId()).build(), o))
         .map(u -> json(i, u, true))
         .onErrorResume(e -> Mono.just(json(i, null, true)));
-  }
-
-  /** The user's sessions live on the session pod that owns the user: it joins them to the guild. */
-  private void tellSessions(long userId, long guildId) {
-    SessionLinkClient l = links.linkFor(userId);
-    if (l != null) {
-      l.send(Upstream.newBuilder().setConnectionId(0).setGuildJoined(GuildJoined.newBuilder().setUserId(userId).setGuildId(guildId)).build());
-    }
   }
 
   /** Discord's invite object; with {@code metadata} the uses, limits and creation time too. */

@@ -79,7 +79,7 @@ public final class RestApi {
             limits.routeLimit(), limits.routeWindow(), limits.globalLimit(), limits.globalWindow(), limits.maxWindows(), Clock.systemUTC());
     this.gateway = new GatewayResource(publicUrl, startLimit);
     this.users = new UserResource(guildClient);
-    this.guilds = new GuildResource(guildClient);
+    this.guilds = new GuildResource(guildClient, sessionLinks);
     this.channels = new ChannelResource(guildClient);
     this.messages = new MessageResource(guildClient);
     this.reactions = new ReactionResource(guildClient);

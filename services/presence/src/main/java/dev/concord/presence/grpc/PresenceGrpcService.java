@@ -93,7 +93,11 @@ final class PresenceGrpcService extends PresenceGrpc.PresenceImplBase {
     };
     PresenceBook.Change change =
         book.update(req.getUserId(), req.getSessionId(), new PresenceBook.SessionPresence(req.getStatus(), platform, activities));
-    change.changedPresenceJson().ifPresent(p -> publishDetached(req.getUserId(), p, req.getGuildIdsList()));
+    if (change.changedPresenceJson().isPresent()) {
+      publishDetached(req.getUserId(), change.changedPresenceJson().get(), req.getGuildIdsList());
+    } else if (req.getAnnounceGuildIdsCount() > 0 && req.getAnnounceGuildIdsCount() <= MAX_GUILDS) {
+      publishDetached(req.getUserId(), book.current(req.getUserId()), req.getAnnounceGuildIdsList());
+    }
     return UpdatePresenceResponse.newBuilder().setStatus(change.status()).setIncarnation(incarnation).build();
   }
 

@@ -9,5 +9,13 @@ import java.util.Collection;
 public interface PresencePort {
   void update(long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds);
 
+  /**
+   * The session joined {@code joined} (one of {@code guildIds}): its presence is published there
+   * even if nothing about it changed.
+   */
+  default void joined(long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds, long joined) {
+    update(userId, sessionId, status, platform, activitiesJson, guildIds);
+  }
+
   void end(long userId, String sessionId, Collection<Long> guildIds);
 }

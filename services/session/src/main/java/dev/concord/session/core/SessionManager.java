@@ -250,6 +250,7 @@ public final class SessionManager {
               if (!s.ended && !s.guilds.containsKey(guildId)) {
                 s.guilds.put(guildId, new Session.GuildSub(guildId));
                 joins.join(s, guildId);
+                presence.joined(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()), guildId);
               }
             });
       }

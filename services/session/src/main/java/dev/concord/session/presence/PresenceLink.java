@@ -107,7 +107,15 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
       long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds) {
     Entry e = new Entry(userId, status, platform, activitiesJson, List.copyOf(guildIds), false);
     latest.put(sessionId, e);
-    send(sessionId, e);
+    send(sessionId, e, List.of());
+  }
+
+  @Override
+  public void joined(
+      long userId, String sessionId, String status, String platform, String activitiesJson, Collection<Long> guildIds, long joined) {
+    Entry e = new Entry(userId, status, platform, activitiesJson, List.copyOf(guildIds), false);
+    latest.put(sessionId, e);
+    send(sessionId, e, List.of(joined));
   }
 
   @Override
@@ -136,7 +144,7 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
                 }));
   }
 
-  private void send(String sessionId, Entry e) {
+  private void send(String sessionId, Entry e, List<Long> announce) {
     RingSnapshot r = ring.ring().current();
     if (r.isEmpty()) {
       markDirty(sessionId, e);
@@ -151,6 +159,7 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
             .setPlatform(e.platform())
             .setActivitiesJson(ByteString.copyFromUtf8(e.activitiesJson()))
             .addAllGuildIds(e.guildIds())
+            .addAllAnnounceGuildIds(announce)
             .build();
     updates
         .submit(owner.address(), req)
@@ -213,7 +222,7 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
       if (e.dirty()) {
         Entry clean = new Entry(e.userId(), e.status(), e.platform(), e.activitiesJson(), e.guildIds(), false);
         if (latest.replace(en.getKey(), e, clean)) {
-          send(en.getKey(), clean);
+          send(en.getKey(), clean, List.of());
           sent++;
         }
       }
