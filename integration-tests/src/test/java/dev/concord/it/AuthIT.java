@@ -144,6 +144,22 @@ class AuthIT {
   }
 
   @Test
+  void passwordChange_needsTheCurrentOne_andEndsEveryOlderToken() throws Exception {
+    String old = post("/auth/register", "{\"username\":\"heidi\",\"password\":\"heidi-secret\"}").json().path("token").asString();
+    RestClient.Response wrong = rest.call("POST", "/auth/password", old, "{\"password\":\"not-hers\",\"new_password\":\"heidi-secret-2\"}");
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(wrong.json().path("errors").path("password").path("_errors").get(0).path("code").asString()).isEqualTo("PASSWORD_DOES_NOT_MATCH");
+    assertThat(rest.get("/users/@me", old).status()).isEqualTo(200);
+
+    RestClient.Response changed = rest.call("POST", "/auth/password", old, "{\"password\":\"heidi-secret\",\"new_password\":\"heidi-secret-2\"}");
+    assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+    assertThat(rest.get("/users/@me", old).status()).isEqualTo(401);
+    assertThat(rest.get("/users/@me", changed.json().path("token").asString()).status()).isEqualTo(200);
+    assertThat(post("/auth/login", "{\"login\":\"heidi\",\"password\":\"heidi-secret\"}").status()).isEqualTo(400);
+    assertThat(post("/auth/login", "{\"login\":\"heidi\",\"password\":\"heidi-secret-2\"}").status()).isEqualTo(200);
+  }
+
+  @Test
   void botTokens_cannotLogOut() throws Exception {
     String bot = fixture.demo.users().get(0).token();
     RestClient.Response r = rest.call("POST", "/auth/logout", bot, null);

@@ -6,6 +6,7 @@ import dev.concord.gateway.auth.TokenRevocations;
 import dev.concord.gateway.guild.GuildClient;
 import dev.concord.proto.guild.v1.Account;
 import dev.concord.proto.guild.v1.AccountsGrpc;
+import dev.concord.proto.guild.v1.ChangePasswordRequest;
 import dev.concord.proto.guild.v1.GetAccountRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
 import dev.concord.proto.guild.v1.RegisterRequest;
@@ -146,6 +147,50 @@ final class AuthResource {
       throw RestException.invalidField("password", "Must be between " + MIN_PASSWORD + " and " + MAX_PASSWORD + " in length.");
     }
     return p;
+  }
+
+  /**
+   * POST /auth/password {password, new_password} (authenticated): the current password is checked,
+   * the new one stored, and every token of the user stops working (as at logout, on every gateway
+   * pod); answers {token, user_id} with a token of the new version for this client.
+   */
+  Mono<ServerResponse> changePassword(ServerRequest req) {
+    long me = RestIo.user(req);
+    return RestIo.body(req)
+        .flatMap(
+            body -> {
+              String current = RestIo.string(body, "password", "");
+              String next = RestIo.string(body, "new_password", "");
+              if (next.length() < MIN_PASSWORD || next.length() > MAX_PASSWORD) {
+                throw RestException.invalidField("new_password", "Must be between " + MIN_PASSWORD + " and " + MAX_PASSWORD + " in length.");
+              }
+              Mono<ServerResponse> limited = limited(s.logins(), address(req), "user:" + me);
+              if (limited != null) {
+                return limited;
+              }
+              return guilds
+                  .<AccountsGrpc.AccountsStub, Account>callWith(me, AccountsGrpc::newStub, (stub, o) -> stub.getAccountOf(GetUserRequest.newBuilder().setUserId(me).build(), o))
+                  .onErrorMap(
+                      e -> e instanceof StatusRuntimeException x && x.getStatus().getCode() == Status.Code.NOT_FOUND,
+                      e -> new RestException(HttpStatus.FORBIDDEN, 20001, "Bots cannot use this endpoint"))
+                  .flatMap(account -> Mono.fromFuture(s.hasher().matches(current, account.getPasswordHash())))
+                  .flatMap(
+                      ok -> {
+                        if (!ok) {
+                          return Mono.error(RestException.invalidFields("PASSWORD_DOES_NOT_MATCH", "Password does not match.", "password"));
+                        }
+                        return Mono.fromFuture(s.hasher().hash(next));
+                      })
+                  .flatMap(
+                      hash ->
+                          guilds.<AccountsGrpc.AccountsStub, TokenVersion>callWith(
+                              me,
+                              AccountsGrpc::newStub,
+                              (stub, o) -> stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(me).setPasswordHash(hash).build(), o)))
+                  .flatMap(v -> Mono.fromFuture(s.revocations().revoke(me, v.getTokenVersion())).thenReturn(v))
+                  .flatMap(v -> answer(HttpStatus.OK, me, v.getTokenVersion()));
+            })
+        .onErrorMap(PasswordHasher.Busy.class, e -> busy());
   }
 
   /** A 429 in Discord's shape when the attempt is over the limit; null when it may go on. */

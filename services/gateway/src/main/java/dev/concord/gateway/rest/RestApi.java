@@ -102,6 +102,7 @@ public final class RestApi {
         RouterFunctions.route()
             .GET("/api/v10/gateway/bot", gateway::gatewayBot)
             .POST("/api/v10/auth/logout", auth::logout)
+            .POST("/api/v10/auth/password", auth::changePassword)
             .POST(c + "/invites", invites::create)
             .GET("/api/v10/invites/{code}", invites::get)
             .POST("/api/v10/invites/{code}", invites::accept)

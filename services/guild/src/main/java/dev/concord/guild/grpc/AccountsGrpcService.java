@@ -5,6 +5,7 @@ import dev.concord.guild.store.GuildStore;
 import dev.concord.guild.store.JdbcAccounts;
 import dev.concord.proto.guild.v1.Account;
 import dev.concord.proto.guild.v1.AccountsGrpc;
+import dev.concord.proto.guild.v1.ChangePasswordRequest;
 import dev.concord.proto.guild.v1.GetAccountRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
 import dev.concord.proto.guild.v1.RegisterRequest;
@@ -74,9 +75,17 @@ final class AccountsGrpcService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void getAccount(GetAccountRequest req, StreamObserver<Account> out) {
+    answer(() -> accounts.byLogin(login(req.getLogin())), out);
+  }
+
+  @Override
+  public void getAccountOf(GetUserRequest req, StreamObserver<Account> out) {
+    answer(() -> accounts.byUser(req.getUserId()), out);
+  }
+
+  private static void answer(java.util.function.Supplier<java.util.Optional<JdbcAccounts.AccountRow>> read, StreamObserver<Account> out) {
     try {
-      accounts
-          .byLogin(login(req.getLogin()))
+      read.get()
           .ifPresentOrElse(
               a -> {
                 out.onNext(Account.newBuilder().setUserId(a.userId()).setPasswordHash(a.passwordHash()).setTokenVersion(a.tokenVersion()).build());
@@ -86,6 +95,15 @@ final class AccountsGrpcService extends AccountsGrpc.AccountsImplBase {
     } catch (RuntimeException e) {
       out.onError(Statuses.toStatus(e));
     }
+  }
+
+  @Override
+  public void changePassword(ChangePasswordRequest req, StreamObserver<TokenVersion> out) {
+    if (req.getPasswordHash().isEmpty() || req.getPasswordHash().length() > MAX_HASH_LENGTH) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("password_hash required (<= " + MAX_HASH_LENGTH + " chars)").asRuntimeException());
+      return;
+    }
+    versionAnswer(() -> accounts.changePassword(req.getUserId(), req.getPasswordHash()), req.getUserId(), out);
   }
 
   @Override
@@ -101,13 +119,18 @@ final class AccountsGrpcService extends AccountsGrpc.AccountsImplBase {
 
   @Override
   public void revokeTokens(GetUserRequest req, StreamObserver<TokenVersion> out) {
+    versionAnswer(() -> accounts.bumpTokenVersion(req.getUserId()), req.getUserId(), out);
+  }
+
+  /** Answers the new token version a write produced (NOT_FOUND when the user has no account). */
+  private static void versionAnswer(java.util.function.Supplier<OptionalInt> write, long userId, StreamObserver<TokenVersion> out) {
     try {
-      OptionalInt v = accounts.bumpTokenVersion(req.getUserId());
+      OptionalInt v = write.get();
       if (v.isEmpty()) {
         out.onError(Status.NOT_FOUND.withDescription("user has no account").asRuntimeException());
         return;
       }
-      out.onNext(TokenVersion.newBuilder().setUserId(req.getUserId()).setTokenVersion(v.getAsInt()).setHasAccount(true).build());
+      out.onNext(TokenVersion.newBuilder().setUserId(userId).setTokenVersion(v.getAsInt()).setHasAccount(true).build());
       out.onCompleted();
     } catch (RuntimeException e) {
       out.onError(Statuses.toStatus(e));

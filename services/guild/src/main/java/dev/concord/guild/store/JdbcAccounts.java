@@ -50,12 +50,27 @@ public final class JdbcAccounts {
   }
 
   public Optional<AccountRow> byLogin(String login) {
-    List<AccountRow> rows =
-        jdbc.query(
-            "select user_id, login, password_hash, token_version from accounts where login = ?",
-            (rs, i) -> new AccountRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)),
-            login);
+    return one("select user_id, login, password_hash, token_version from accounts where login = ?", login);
+  }
+
+  public Optional<AccountRow> byUser(long userId) {
+    return one("select user_id, login, password_hash, token_version from accounts where user_id = ?", userId);
+  }
+
+  private Optional<AccountRow> one(String sql, Object key) {
+    List<AccountRow> rows = jdbc.query(sql, (rs, i) -> new AccountRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)), key);
     return rows.stream().findFirst();
+  }
+
+  /** A new password hash and the next token version, in one update; empty without an account. */
+  public OptionalInt changePassword(long userId, String passwordHash) {
+    return tx.execute(
+        s -> {
+          if (jdbc.update("update accounts set password_hash = ?, token_version = token_version + 1 where user_id = ?", passwordHash, userId) != 1) {
+            return OptionalInt.empty();
+          }
+          return tokenVersion(userId);
+        });
   }
 
   /** The user's token version; empty when the user has no account. */

@@ -42,7 +42,10 @@ class JdbcAccountsInvitesTest {
     assertThat(accounts.tokenVersion(1)).isEqualTo(OptionalInt.of(0));
     assertThat(accounts.bumpTokenVersion(1)).isEqualTo(OptionalInt.of(1));
     assertThat(accounts.bumpTokenVersion(1)).isEqualTo(OptionalInt.of(2));
+    assertThat(accounts.changePassword(1, "$argon2id$hash-3")).isEqualTo(OptionalInt.of(3));
+    assertThat(accounts.byUser(1).orElseThrow()).isEqualTo(new JdbcAccounts.AccountRow(1, "alice", "$argon2id$hash-3", 3));
     assertThat(accounts.tokenVersion(99)).isEmpty();
+    assertThat(accounts.changePassword(99, "x")).isEmpty();
     assertThat(accounts.bumpTokenVersion(99)).isEmpty();
   }
 
