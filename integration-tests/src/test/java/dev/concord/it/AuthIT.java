@@ -28,7 +28,8 @@ class AuthIT {
     fixture =
         new SuiteFixture(
             LocalSuite.Options.defaults(SECRET)
-                .withExtra(List.of("--concord.gateway.login-attempts-per-name=5", "--concord.gateway.registrations-per-address=50")));
+                .withExtra(List.of("--concord.gateway.login-attempts-per-name=5", "--concord.gateway.registrations-per-address=50"))
+                .withGateways(2));
     rest = new RestClient(fixture.suite.gatewayUrl());
   }
 
@@ -112,12 +113,17 @@ class AuthIT {
   }
 
   @Test
-  void logout_endsEveryTokenOfTheUser_onRestAndOpenSockets() throws Exception {
+  void logout_endsEveryTokenOfTheUser_onRestAndOpenSockets_onEveryGatewayPod() throws Exception {
     RestClient.Response reg = post("/auth/register", "{\"username\":\"grace\",\"password\":\"grace-secret\"}");
     String first = reg.json().path("token").asString();
     String second = post("/auth/login", "{\"login\":\"grace\",\"password\":\"grace-secret\"}").json().path("token").asString();
+    // the other gateway pod checks the token (and caches its version) before the logout
+    try (RestClient other = new RestClient(fixture.suite.gatewayUrl(1))) {
+      assertThat(other.get("/users/@me", second).status()).isEqualTo(200);
+    }
 
-    try (GatewayClient tab = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+    // the other tab is on the other gateway pod; the logout is served by the first
+    try (GatewayClient tab = GatewayClient.connect(fixture.suite.gatewayUrl(1) + "/?v=10&encoding=json")) {
       assertThat(tab.next(WAIT).path("op").asInt()).isEqualTo(10);
       tab.identify(second, 513);
       JsonNode ready = tab.nextDispatch("READY", WAIT);
@@ -128,9 +134,12 @@ class AuthIT {
 
       // the other tab's socket is closed with 4004 (by the broadcast, not by a timeout)
       assertThat(tab.awaitClose(WAIT)).isEqualTo(4004);
-      // both tokens are refused on REST
+      // both tokens are refused on REST, on both pods (the other one was told, not left to its cache)
       assertThat(rest.get("/users/@me", first).status()).isEqualTo(401);
       assertThat(rest.get("/users/@me", second).status()).isEqualTo(401);
+      try (RestClient other = new RestClient(fixture.suite.gatewayUrl(1))) {
+        assertThat(other.get("/users/@me", second).status()).isEqualTo(401);
+      }
       // and the session cannot be resumed with the revoked token
       try (GatewayClient again = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
         assertThat(again.next(WAIT).path("op").asInt()).isEqualTo(10);
