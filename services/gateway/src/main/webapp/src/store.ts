@@ -202,7 +202,10 @@ export class ChatStore {
     const t = this.typing.get(channelId);
     if (!t) return [];
     const out: string[] = [];
-    for (const [user, until] of t) if (until > now) out.push(user);
+    for (const [user, until] of t) {
+      if (until > now) out.push(user);
+      else t.delete(user); // expired: the map holds only who is typing now
+    }
     return out;
   }
 

@@ -123,7 +123,7 @@ class GatewayConfig {
                 .map(v -> v.getHasAccount() ? v.getTokenVersion() : TokenVerifier.UNVERSIONED)
                 .toFuture(),
         props.tokenVersionTtl().toMillis(),
-        1_000_000,
+        100_000, // users with live account tokens cached at once (~10 MB at most)
         java.time.Clock.systemUTC());
   }
 

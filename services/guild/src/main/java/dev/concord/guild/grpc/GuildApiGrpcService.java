@@ -1,6 +1,5 @@
 package dev.concord.guild.grpc;
 
-import dev.concord.guild.store.GuildStore;
 import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildException;
 import dev.concord.guild.core.MessageContent;
@@ -43,7 +42,6 @@ import dev.concord.guild.core.Users;
 import dev.concord.proto.guild.v1.AddMemberRequest;
 import dev.concord.proto.guild.v1.AddMemberRoleRequest;
 import dev.concord.proto.guild.v1.CreateRoleRequest;
-import dev.concord.proto.guild.v1.PermissionOverwrite;
 import dev.concord.proto.guild.v1.Role;
 import dev.concord.proto.guild.v1.SetChannelPermissionRequest;
 import java.util.ArrayList;
@@ -101,7 +99,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () -> CompletableFuture.completedFuture(commands.createUser(req.getUsername(), req.getGlobalName(), req.getBot())),
-        GuildApiGrpcService::toWire);
+        GuildWire::toWire);
   }
 
   @Override
@@ -109,7 +107,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () -> CompletableFuture.completedFuture(host.users().get(req.getUserId())),
-        u -> toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
+        u -> GuildWire.toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
   }
 
   /** At most this many ids per GetUsers. */
@@ -137,7 +135,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       }
       Map<Long, List<Long>> guilds = host.users().guildIdsOf(known);
       for (Users.User u : found) {
-        b.addUsers(u == null ? User.getDefaultInstance() : toWire(u).toBuilder().addAllGuildIds(guilds.getOrDefault(u.id(), List.of())).build());
+        b.addUsers(u == null ? User.getDefaultInstance() : GuildWire.toWire(u).toBuilder().addAllGuildIds(guilds.getOrDefault(u.id(), List.of())).build());
       }
     } catch (RuntimeException e) {
       out.onError(Statuses.toStatus(e));
@@ -166,23 +164,10 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
         h -> {
           ListMessagesResponse.Builder b = ListMessagesResponse.newBuilder();
           for (int i = 0; i < h.rows().size(); i++) {
-            b.addMessages(toWire(h.rows().get(i)).setJson(ByteString.copyFrom(h.json().get(i))));
+            b.addMessages(GuildWire.toWire(h.rows().get(i)).setJson(ByteString.copyFrom(h.json().get(i))));
           }
           return b.build();
         });
-  }
-
-  private static Message.Builder toWire(GuildStore.MessageRow m) {
-    return Message.newBuilder()
-        .setId(m.id())
-        .setGuildId(m.guildId())
-        .setChannelId(m.channelId())
-        .setAuthorId(m.authorId())
-        .setContent(m.content())
-        .setNonce(m.nonce() == null ? "" : m.nonce())
-        .setTimestampMs(m.createdAt().toEpochMilli())
-        .setEditedTimestampMs(m.editedAt() == null ? 0 : m.editedAt().toEpochMilli())
-        .setReferencedMessageId(m.referencedId());
   }
 
   // ---- Discord-shaped operations (the REST API's) ----
@@ -209,14 +194,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   @Override
   public void getGuild(GetGuildRequest req, StreamObserver<DiscordJson> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getGuild(req, o))) {
-      Statuses.reply(out, () -> commands.guild(req.getGuildId(), req.getActorId(), req.getWithCounts()), GuildApiGrpcService::json);
+      Statuses.reply(out, () -> commands.guild(req.getGuildId(), req.getActorId(), req.getWithCounts()), GuildWire::json);
     }
   }
 
   @Override
   public void getChannels(ChannelRequest req, StreamObserver<DiscordJson> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getChannels(req, o))) {
-      Statuses.reply(out, () -> commands.channels(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildApiGrpcService::json);
+      Statuses.reply(out, () -> commands.channels(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildWire::json);
     }
   }
 
@@ -226,14 +211,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       Statuses.reply(
           out,
           () -> commands.members(req.getGuildId(), req.getActorId(), req.getUserId(), req.getLimit() == 0 ? 1 : req.getLimit(), req.getAfter()),
-          GuildApiGrpcService::json);
+          GuildWire::json);
     }
   }
 
   @Override
   public void getRoles(GetGuildRequest req, StreamObserver<DiscordJson> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.getRoles(req, o))) {
-      Statuses.reply(out, () -> commands.roles(req.getGuildId(), req.getActorId()), GuildApiGrpcService::json);
+      Statuses.reply(out, () -> commands.roles(req.getGuildId(), req.getActorId()), GuildWire::json);
     }
   }
 
@@ -260,7 +245,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                   req.getActorId(),
                   req.hasContent() ? req.getContent() : null,
                   req.hasEmbedsJson() ? req.getEmbedsJson() : null,
-                  req.hasAllowedMentions() ? allowed(req.getAllowedMentions()) : null),
+                  req.hasAllowedMentions() ? GuildWire.allowed(req.getAllowedMentions()) : null),
           j -> Message.newBuilder().setId(req.getMessageId()).setGuildId(req.getGuildId()).setChannelId(req.getChannelId()).setContent(req.getContent()).setJson(ByteString.copyFrom(j)).build());
     }
   }
@@ -319,7 +304,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
           () ->
               commands.reactors(
                   req.getGuildId(), req.getChannelId(), req.getMessageId(), req.getActorId(), req.getEmoji(), req.getAfter(), req.getLimit() == 0 ? 25 : req.getLimit()),
-          GuildApiGrpcService::json);
+          GuildWire::json);
     }
   }
 
@@ -338,14 +323,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   @Override
   public void updateGuild(UpdateGuildRequest req, StreamObserver<DiscordJson> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.updateGuild(req, o))) {
-      Statuses.reply(out, () -> commands.updateGuild(req.getGuildId(), req.getActorId(), req.getName()), GuildApiGrpcService::json);
+      Statuses.reply(out, () -> commands.updateGuild(req.getGuildId(), req.getActorId(), req.getName()), GuildWire::json);
     }
   }
 
   @Override
   public void deleteGuild(GetGuildRequest req, StreamObserver<ChangeResponse> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteGuild(req, o))) {
-      Statuses.reply(out, () -> commands.deleteGuild(req.getGuildId(), req.getActorId()), GuildApiGrpcService::changed);
+      Statuses.reply(out, () -> commands.deleteGuild(req.getGuildId(), req.getActorId()), GuildWire::changed);
     }
   }
 
@@ -362,14 +347,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                   req.hasName() ? req.getName() : null,
                   req.hasTopic() ? req.getTopic() : null,
                   req.hasPosition() ? (Integer) req.getPosition() : null),
-          GuildApiGrpcService::json);
+          GuildWire::json);
     }
   }
 
   @Override
   public void deleteChannel(ChannelRequest req, StreamObserver<DiscordJson> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteChannel(req, o))) {
-      Statuses.reply(out, () -> commands.deleteChannel(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildApiGrpcService::json);
+      Statuses.reply(out, () -> commands.deleteChannel(req.getGuildId(), req.getActorId(), req.getChannelId()), GuildWire::json);
     }
   }
 
@@ -379,7 +364,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       Statuses.reply(
           out,
           () -> commands.deleteChannelPermission(req.getGuildId(), req.getActorId(), req.getChannelId(), req.getTargetId()),
-          GuildApiGrpcService::changed);
+          GuildWire::changed);
     }
   }
 
@@ -395,14 +380,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                   req.getRoleId(),
                   req.hasName() ? req.getName() : null,
                   req.hasPermissions() ? (Long) req.getPermissions() : null),
-          GuildApiGrpcService::json);
+          GuildWire::json);
     }
   }
 
   @Override
   public void deleteRole(RoleRequest req, StreamObserver<ChangeResponse> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.deleteRole(req, o))) {
-      Statuses.reply(out, () -> commands.deleteRole(req.getGuildId(), req.getActorId(), req.getRoleId()), GuildApiGrpcService::changed);
+      Statuses.reply(out, () -> commands.deleteRole(req.getGuildId(), req.getActorId(), req.getRoleId()), GuildWire::changed);
     }
   }
 
@@ -412,7 +397,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       Statuses.reply(
           out,
           () -> commands.removeMemberRole(req.getGuildId(), req.getActorId(), req.getUserId(), req.getRoleId()),
-          m -> member(req.getGuildId(), m));
+          m -> GuildWire.member(req.getGuildId(), m));
     }
   }
 
@@ -429,14 +414,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                   req.hasNick(),
                   req.hasNick() ? req.getNick() : null,
                   req.getSetRoles() ? req.getRoleIdsList() : null),
-          m -> json(commands.memberJson(m)));
+          m -> GuildWire.json(commands.memberJson(m)));
     }
   }
 
   @Override
   public void removeMember(MemberRequest req, StreamObserver<ChangeResponse> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.removeMember(req, o))) {
-      Statuses.reply(out, () -> commands.removeMember(req.getGuildId(), req.getActorId(), req.getUserId()), GuildApiGrpcService::changed);
+      Statuses.reply(out, () -> commands.removeMember(req.getGuildId(), req.getActorId(), req.getUserId()), GuildWire::changed);
     }
   }
 
@@ -447,22 +432,14 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
         () ->
             commands.updateUser(
                 req.getUserId(), req.hasUsername() ? req.getUsername() : null, req.hasGlobalName() ? req.getGlobalName() : null),
-        u -> toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
+        u -> GuildWire.toWire(u).toBuilder().addAllGuildIds(host.users().guildIdsOf(u.id())).build());
   }
 
   @Override
   public void refreshMember(RefreshMemberRequest req, StreamObserver<ChangeResponse> out) {
     if (!forwarded(req.getGuildId(), out, (stub, o) -> stub.refreshMember(req, o))) {
-      Statuses.reply(out, () -> commands.refreshMember(req.getGuildId(), req.getUserId(), req.getNotifyUser()), GuildApiGrpcService::changed);
+      Statuses.reply(out, () -> commands.refreshMember(req.getGuildId(), req.getUserId(), req.getNotifyUser()), GuildWire::changed);
     }
-  }
-
-  private static ChangeResponse changed(boolean changed) {
-    return ChangeResponse.newBuilder().setChanged(changed).build();
-  }
-
-  private static DiscordJson json(byte[] bytes) {
-    return DiscordJson.newBuilder().setJson(ByteString.copyFrom(bytes)).build();
   }
 
   @Override
@@ -482,7 +459,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () -> commands.addMember(req.getGuildId(), req.getUserId()),
-        m -> member(req.getGuildId(), m));
+        m -> GuildWire.member(req.getGuildId(), m));
   }
 
   @Override
@@ -510,7 +487,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       return;
     }
     Statuses.reply(
-        out, () -> commands.addMemberRole(req.getGuildId(), req.getActorId(), req.getUserId(), req.getRoleId()), m -> member(req.getGuildId(), m));
+        out, () -> commands.addMemberRole(req.getGuildId(), req.getActorId(), req.getUserId(), req.getRoleId()), m -> GuildWire.member(req.getGuildId(), m));
   }
 
   @Override
@@ -520,35 +497,8 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> commands.setChannelPermission(req.getGuildId(), req.getActorId(), req.getChannelId(), overwrites(List.of(req.getOverwrite())).get(0)),
-        c -> channel(req.getGuildId(), c));
-  }
-
-  private static List<GuildState.Overwrite> overwrites(List<PermissionOverwrite> wire) {
-    List<GuildState.Overwrite> out = new ArrayList<>(wire.size());
-    for (PermissionOverwrite o : wire) {
-      out.add(new GuildState.Overwrite(o.getId(), o.getType(), o.getAllow(), o.getDeny()));
-    }
-    return out;
-  }
-
-  private static GuildMember member(long guildId, GuildState.Member m) {
-    return GuildMember.newBuilder()
-        .setGuildId(guildId)
-        .setUserId(m.userId())
-        .setJoinedAtMs(m.joinedAtMs())
-        .addAllRoleIds(m.roles())
-        .build();
-  }
-
-  private static Channel channel(long guildId, GuildState.Channel c) {
-    return Channel.newBuilder()
-        .setId(c.id())
-        .setGuildId(guildId)
-        .setName(c.name())
-        .setType(c.type())
-        .setPosition(c.position())
-        .build();
+        () -> commands.setChannelPermission(req.getGuildId(), req.getActorId(), req.getChannelId(), GuildWire.overwrites(List.of(req.getOverwrite())).get(0)),
+        c -> GuildWire.channel(req.getGuildId(), c));
   }
 
   @Override
@@ -558,8 +508,8 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     }
     Statuses.reply(
         out,
-        () -> commands.createChannel(req.getGuildId(), req.getActorId(), req.getName(), req.getTopic(), overwrites(req.getOverwritesList())),
-        c -> channel(req.getGuildId(), c).toBuilder().setJson(ByteString.copyFrom(commands.channelJson(req.getGuildId(), c))).build());
+        () -> commands.createChannel(req.getGuildId(), req.getActorId(), req.getName(), req.getTopic(), GuildWire.overwrites(req.getOverwritesList())),
+        c -> GuildWire.channel(req.getGuildId(), c).toBuilder().setJson(ByteString.copyFrom(commands.channelJson(req.getGuildId(), c))).build());
   }
 
   @Override
@@ -575,7 +525,7 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 req.getChannelId(),
                 req.getAuthorId(),
                 new MessageContent.Draft(
-                    req.getContent(), req.getEmbedsJson(), req.hasAllowedMentions() ? allowed(req.getAllowedMentions()) : null),
+                    req.getContent(), req.getEmbedsJson(), req.hasAllowedMentions() ? GuildWire.allowed(req.getAllowedMentions()) : null),
                 req.getNonce(),
                 req.getEnforceNonce(),
                 req.getReferenceMessageId(),
@@ -593,19 +543,4 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
                 .build());
   }
 
-  private static MessageContent.Allowed allowed(dev.concord.proto.guild.v1.AllowedMentions a) {
-    if (a.getUsersCount() > MessageContent.MAX_MENTIONS) {
-      throw new GuildException(GuildException.Kind.INVALID_ARGUMENT, GuildException.INVALID_FORM_BODY, "allowed_mentions.users: more than 100");
-    }
-    return new MessageContent.Allowed(a.getParseUsers(), List.copyOf(a.getUsersList()), a.getRepliedUser());
-  }
-
-  private static User toWire(Users.User u) {
-    return User.newBuilder()
-        .setId(u.id())
-        .setUsername(u.username())
-        .setGlobalName(u.globalName() == null ? "" : u.globalName())
-        .setBot(u.bot())
-        .build();
-  }
 }

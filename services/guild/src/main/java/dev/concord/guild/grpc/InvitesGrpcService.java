@@ -111,9 +111,11 @@ final class InvitesGrpcService extends InvitesGrpc.InvitesImplBase {
                       if (!invites.use(row.code(), clock.instant())) {
                         throw unknown(req.getCode()); // expired or used up meanwhile
                       }
+                      // off the thread that completes the join (a guild loop or the journal):
+                      // giving a use back is a store call
                       return commands
                           .addMember(row.guildId(), req.getUserId())
-                          .handle(
+                          .handleAsync(
                               (member, error) -> {
                                 if (error == null) {
                                   return true;
@@ -124,7 +126,8 @@ final class InvitesGrpcService extends InvitesGrpc.InvitesImplBase {
                                   return false;
                                 }
                                 throw new java.util.concurrent.CompletionException(cause);
-                              })
+                              },
+                              host.readPool())
                           .thenApplyAsync(
                               joined -> UseInviteResponse.newBuilder().setInvite(shown(invites.byCode(row.code()).orElse(row))).setJoined(joined).build(),
                               host.readPool());
