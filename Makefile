@@ -12,7 +12,7 @@ SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
 .PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-storm bench-store bench-session bench-ring clean tools
-.PHONY: helm-lint k8s-manifests
+.PHONY: helm-lint k8s-manifests top
 
 help:
 	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
+	@echo "make top           the most backed-up guilds of a running suite (ARGS=\"--by rate|subscribers --top N <guild pod management URLs>\")"
 	@echo "make helm-lint     helm lint --strict + render checks of helm/concord (Helm runs in the JVM)"
 	@echo "make k8s-manifests regenerate k8s/concord.yaml from the chart (make test fails while it is stale)"
 
@@ -71,6 +72,11 @@ docker-images:
 bench-e2e: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.EndToEndLatency $(BENCH_ARGS)"
+
+# concordctl: asks each guild pod's /actuator/guilds (default: make run's guild pod at :8710)
+top:
+	@$(MVN) -q -o -pl services/devsuite org.codehaus.mojo:exec-maven-plugin:3.5.0:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="-cp %classpath dev.concord.devsuite.ConcordCtl $(ARGS)"
 
 bench-rest: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \

@@ -134,8 +134,17 @@ public final class LocalSuite implements AutoCloseable {
 
   /** A bean of the session service (tests and benchmarks). */
   public <T> T sessionBean(Class<T> type) {
+    return bean("session", type);
+  }
+
+  /** A bean of the (first) guild service (tests). */
+  public <T> T guildBean(Class<T> type) {
+    return bean("guild", type);
+  }
+
+  private <T> T bean(String service, Class<T> type) {
     return contexts.stream()
-        .filter(c -> c.getBeanNamesForType(type).length > 0 && c.getId() != null && c.getId().contains("session"))
+        .filter(c -> c.getBeanNamesForType(type).length > 0 && c.getId() != null && c.getId().contains(service))
         .findFirst()
         .orElseThrow()
         .getBean(type);

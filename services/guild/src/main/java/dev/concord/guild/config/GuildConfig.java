@@ -309,6 +309,11 @@ class GuildConfig {
   }
 
   @Bean
+  GuildsEndpoint guildsEndpoint(GuildHost guildHost) {
+    return new GuildsEndpoint(new dev.concord.guild.core.GuildIntrospection(guildHost, java.time.Clock.systemUTC()));
+  }
+
+  @Bean
   GuildCommands guildCommands(GuildHost guildHost) {
     return new GuildCommands(guildHost);
   }

@@ -67,6 +67,8 @@ public final class GuildHost {
   static final class Active {
     final long guildId;
     final GuildEventLoop loop;
+    /** What the loop has been doing (introspection). */
+    final GuildActivity activity = new GuildActivity();
     /** Written once by the activation before {@link #activation} completes; read on the loop. */
     volatile @Nullable GuildState state;
     /** Completed once loaded; null while dormant (nobody asked for it since passivation). */
@@ -239,6 +241,20 @@ public final class GuildHost {
 
   public int activeGuilds() {
     return guilds.size();
+  }
+
+  /** The guilds held here (introspection). */
+  java.util.Collection<Active> actives() {
+    return guilds.values();
+  }
+
+  @Nullable Active active(long guildId) {
+    return guilds.get(guildId);
+  }
+
+  /** Writes appended to the journal and not yet committed. */
+  int journalPending() {
+    return journal.depth();
   }
 
   /** Sum of the mailbox depths of all active guilds. */
@@ -513,6 +529,7 @@ public final class GuildHost {
                   T value;
                   Step step = new Step(g, fanout);
                   long seqBefore = g.seq;
+                  a.activity.applied(clock.millis(), g.subscribers.size()); // introspection: rate and subscribers
                   try {
                     value = op.apply(g, step);
                   } catch (RuntimeException e) {
