@@ -9,6 +9,7 @@ import dev.concord.proto.guild.v1.CreateMessageRequest;
 import dev.concord.proto.guild.v1.GuildApiGrpc;
 import dev.concord.proto.guild.v1.Message;
 import dev.concord.testkit.Await;
+import dev.concord.testkit.GatewayClient;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,10 +50,35 @@ class IntrospectionIT {
   }
 
   private static JsonNode get(HttpClient http, String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.suite.ports().guildHttp() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return get(http, fixture.suite.ports().guildHttp(), path);
+  }
+
+  private static JsonNode get(HttpClient http, int port, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
+  }
+
+  @Test
+  void sessionAndGatewayPods_showTheirSessionsWorkersLanesSocketsAndLinks() throws Exception {
+    try (GatewayClient c = GatewayClient.connect(fixture.url("v=10&encoding=json"));
+        HttpClient http = HttpClient.newHttpClient()) {
+      c.next(Duration.ofSeconds(10));
+      c.identify(fixture.demo.users().get(1).token(), 513);
+      c.nextDispatch("GUILD_CREATE", Duration.ofSeconds(10));
+      JsonNode sessions = get(http, fixture.suite.ports().sessionHttp(), "/actuator/sessions");
+      assertThat(sessions.path("sessions").asInt()).isGreaterThanOrEqualTo(1);
+      assertThat(sessions.path("workerQueues").size()).isGreaterThanOrEqualTo(1);
+      assertThat(sessions.path("replayBytes").asLong()).as("READY and GUILD_CREATE are held for a resume").isPositive();
+      assertThat(sessions.path("joinLanes").get(0).path("guildPod").asString()).isNotEmpty();
+      assertThat(sessions.path("joinLanes").get(0).path("permitsFree").asInt()).isPositive();
+
+      JsonNode gateway = get(http, fixture.suite.ports().gatewayManagement(), "/actuator/connections?top=5");
+      assertThat(gateway.path("connections").asInt()).isGreaterThanOrEqualTo(1);
+      assertThat(gateway.path("slowestSockets").toString()).contains(Long.toUnsignedString(fixture.demo.users().get(1).id()));
+      assertThat(gateway.path("links").get(0).path("connections").asInt()).isGreaterThanOrEqualTo(1);
+      assertThat(gateway.path("links").get(0).path("broken").asBoolean()).isFalse();
+    }
   }
 
   @Test

@@ -59,6 +59,15 @@ public final class RelayWorkers implements AutoCloseable {
     }
   }
 
+  /** Tasks queued on each worker (introspection). */
+  public int[] depths() {
+    int[] d = new int[workers.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = workers.get(i).getQueue().size();
+    }
+    return d;
+  }
+
   public long queued() {
     long n = 0;
     for (ThreadPoolExecutor w : workers) {

@@ -157,6 +157,11 @@ class GatewayConfig {
   }
 
   @Bean
+  ConnectionsEndpoint connectionsEndpoint(GatewayWebSocketHandler handler, SessionLinks links) {
+    return new ConnectionsEndpoint(handler, links);
+  }
+
+  @Bean
   GatewayDrain gatewayDrain(GatewayWebSocketHandler handler, GatewayProperties props) {
     return new GatewayDrain(handler, props.drainTimeout());
   }

@@ -61,6 +61,12 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
     return member;
   }
 
+  /** Items waiting to be sent on the link (introspection). */
+  public int queued() {
+    BatchingSender<Upstream, GatewayBatch> o = out;
+    return o == null ? 0 : o.queued();
+  }
+
   public boolean isBroken() {
     return broken;
   }

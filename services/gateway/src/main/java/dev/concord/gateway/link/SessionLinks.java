@@ -87,6 +87,17 @@ public final class SessionLinks implements AutoCloseable {
     return linkFor(userId);
   }
 
+  /** One link as introspection shows it: its session pod, connections carried, items queued. */
+  public record LinkView(String sessionPod, int connections, int queued, boolean broken) {}
+
+  public java.util.List<LinkView> views() {
+    java.util.List<LinkView> out = new java.util.ArrayList<>();
+    for (SessionLinkClient l : links.values()) {
+      out.add(new LinkView(l.member().id(), l.connections(), l.queued(), l.isBroken()));
+    }
+    return out;
+  }
+
   public int openLinks() {
     return links.size();
   }

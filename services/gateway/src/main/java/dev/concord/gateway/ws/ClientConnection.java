@@ -340,6 +340,12 @@ public final class ClientConnection {
                     }));
   }
 
+  /** Bytes written to the socket and not yet sent (introspection; any thread). */
+  long pendingWriteBytes() {
+    io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
   /** The user this socket identified as (0 before). Any thread. */
   long userId() {
     return userId;

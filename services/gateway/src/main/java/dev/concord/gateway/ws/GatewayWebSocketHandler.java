@@ -120,6 +120,23 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
         .then();
   }
 
+  /** One socket as introspection shows it. */
+  public record SocketView(long connection, String user, long pendingWriteBytes) {}
+
+  /** The {@code top} sockets with the most bytes not yet sent (introspection; O(connections)). */
+  public java.util.List<SocketView> slowest(int top) {
+    java.util.PriorityQueue<SocketView> heap = new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(SocketView::pendingWriteBytes));
+    for (ClientConnection c : open.values()) {
+      heap.add(new SocketView(c.id(), Long.toUnsignedString(c.userId()), c.pendingWriteBytes()));
+      if (heap.size() > top) {
+        heap.poll();
+      }
+    }
+    java.util.List<SocketView> out = new java.util.ArrayList<>(heap);
+    out.sort(java.util.Comparator.comparingLong(SocketView::pendingWriteBytes).reversed());
+    return out;
+  }
+
   /**
    * Closes (4004) this pod's sockets of {@code userId} that identified with a token below {@code
    * version}; answers how many. O(open connections): revocations are rare (logouts).

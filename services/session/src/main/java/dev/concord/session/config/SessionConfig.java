@@ -137,6 +137,11 @@ class SessionConfig {
   }
 
   @Bean
+  SessionsEndpoint sessionsEndpoint(SessionManager sessionManager, RelayWorkers sessionWorkers, JoinClient joinClient) {
+    return new SessionsEndpoint(sessionManager, sessionWorkers, joinClient);
+  }
+
+  @Bean
   SessionManager sessionManager(
       SessionProperties props,
       RelayWorkers workers,

@@ -40,7 +40,7 @@ final class ReplayBuffer {
   private Item[] items = new Item[0];
   private int head; // index of the oldest entry
   private int size;
-  private long bytes;
+  private volatile long bytes; // volatile: introspection reads it from other threads
   /** Seq of the newest entry evicted (0: none): replay from seq S works iff S >= evictedUpTo. */
   private long evictedUpTo;
 
@@ -114,6 +114,11 @@ final class ReplayBuffer {
       }
     }
     return out;
+  }
+
+  /** Payload bytes held (introspection; any thread, approximate). */
+  long bytes() {
+    return bytes;
   }
 
   int size() {

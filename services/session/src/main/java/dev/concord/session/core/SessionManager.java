@@ -111,6 +111,26 @@ public final class SessionManager {
     return sessions.size();
   }
 
+  /** Sessions without a socket now, resumable until their window ends (introspection; approximate). */
+  public int detachedNow() {
+    int n = 0;
+    for (Session s : sessions.values()) {
+      if (s.connection == null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Payload bytes held by all replay buffers of this pod (introspection; approximate). */
+  public long replayBytes() {
+    long n = 0;
+    for (Session s : sessions.values()) {
+      n += s.replay.bytes();
+    }
+    return n;
+  }
+
   public long deliveredFrames() {
     return delivered.sum();
   }

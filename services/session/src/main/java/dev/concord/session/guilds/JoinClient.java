@@ -112,6 +112,17 @@ public final class JoinClient {
   private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
   private final LongAdder batchCalls = new LongAdder();
 
+  /** One guild pod's lane: joins waiting, bulkhead permits free (introspection). */
+  public record LaneView(String guildPod, int waiting, int permitsFree) {}
+
+  public java.util.List<LaneView> lanes() {
+    java.util.List<LaneView> out = new java.util.ArrayList<>();
+    for (Lane l : lanes.values()) {
+      out.add(new LaneView(l.podId, l.size(), l.bulkhead.getMetrics().getAvailableConcurrentCalls()));
+    }
+    return out;
+  }
+
   /** Joins that are waiting for a pod, in all lanes. */
   public long waiting() {
     long n = 0;
