@@ -146,6 +146,24 @@ class InviteIT {
     assertThat(rest.get("/invites/" + code, token(gina)).status()).isEqualTo(404);
   }
 
+  @Test
+  void aBotAddedByABackend_getsGuildCreateOnItsOpenSocket() throws Exception {
+    var api = dev.concord.proto.guild.v1.GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress()));
+    var bot = api.createUser(dev.concord.proto.guild.v1.CreateUserRequest.newBuilder().setUsername("helper-bot").setBot(true).build());
+    var owner = api.createUser(dev.concord.proto.guild.v1.CreateUserRequest.newBuilder().setUsername("owner-inv").build());
+    var guild = api.createGuild(dev.concord.proto.guild.v1.CreateGuildRequest.newBuilder().setName("Backend guild").setOwnerId(owner.getId()).build());
+    String token = new dev.concord.protocol.TokenVerifier(SECRET).sign(bot.getId(), 600);
+    try (GatewayClient ws = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      ws.next(WAIT);
+      ws.identify(token, INTENTS);
+      assertThat(ws.nextDispatch("READY", WAIT).path("d").path("guilds").size()).isZero();
+      api.addMember(dev.concord.proto.guild.v1.AddMemberRequest.newBuilder().setGuildId(guild.getId()).setUserId(bot.getId()).build());
+      JsonNode created = ws.nextDispatch("GUILD_CREATE", WAIT);
+      assertThat(created.path("d").path("id").asString()).isEqualTo(Long.toUnsignedString(guild.getId()));
+      assertThat(created.path("d").path("name").asString()).isEqualTo("Backend guild");
+    }
+  }
+
   private static int status(String path, String token) {
     try {
       return rest.get(path, token).status();

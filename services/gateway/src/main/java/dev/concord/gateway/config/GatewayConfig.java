@@ -201,7 +201,6 @@ class GatewayConfig {
       Channels channels,
       SessionStartLimit sessionStartLimit,
       GuildClient guildClient,
-      SessionLinks sessionLinks,
       MeterRegistry meters) {
     var limits =
         new RestApi.Limits(
@@ -215,7 +214,7 @@ class GatewayConfig {
             new LoginLimiter(Integer.MAX_VALUE, props.registrationsPerAddress(), props.registrationWindow(), 100_000, clock),
             new TokenRevocations(gatewayPeerRing, channels, java.time.Duration.ofSeconds(5)),
             props.accountTokenTtl().toSeconds());
-    return new RestApi(props.publicUrl(), accountTokens, auth, sessionStartLimit, guildClient, sessionLinks, limits, meters);
+    return new RestApi(props.publicUrl(), accountTokens, auth, sessionStartLimit, guildClient, limits, meters);
   }
 
   @Bean

@@ -40,22 +40,6 @@ public final class SessionLinks implements AutoCloseable {
     return link(ring.owner(userId));
   }
 
-  /**
-   * A user joined a guild (created it, or joined by an invite): tells the session pod that holds
-   * the user's sessions (all of them live on the user's owner), which joins them to the guild so
-   * they get its GUILD_CREATE. Best effort: with no session pod known there is no session to tell.
-   */
-  public void guildJoined(long userId, long guildId) {
-    SessionLinkClient l = linkFor(userId);
-    if (l != null) {
-      l.send(
-          dev.concord.proto.session.v1.Upstream.newBuilder()
-              .setConnectionId(0)
-              .setGuildJoined(dev.concord.proto.session.v1.GuildJoined.newBuilder().setUserId(userId).setGuildId(guildId))
-              .build());
-    }
-  }
-
   private SessionLinkClient link(RingMember owner) {
     return links.compute(
         owner.id(),

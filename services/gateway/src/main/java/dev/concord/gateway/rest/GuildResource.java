@@ -15,10 +15,7 @@ import reactor.core.publisher.Mono;
 final class GuildResource {
   private final GuildClient guilds;
 
-  private final dev.concord.gateway.link.SessionLinks links;
-
-  GuildResource(GuildClient guilds, dev.concord.gateway.link.SessionLinks links) {
-    this.links = links;
+  GuildResource(GuildClient guilds) {
     this.guilds = guilds;
   }
 
@@ -35,8 +32,6 @@ final class GuildResource {
               return guilds.<Guild>call(
                   me, (stub, o) -> stub.createGuild(CreateGuildRequest.newBuilder().setName(name).setOwnerId(me).build(), o));
             })
-        // the creator's open sessions join it and get its GUILD_CREATE, as Discord sends
-        .doOnNext(g -> links.guildJoined(me, g.getId()))
         .flatMap(g -> guildJson(g.getId(), me, false))
         .flatMap(j -> ServerResponse.status(201).contentType(org.springframework.http.MediaType.APPLICATION_JSON).bodyValue(j));
   }

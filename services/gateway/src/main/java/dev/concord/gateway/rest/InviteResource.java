@@ -1,7 +1,6 @@
 package dev.concord.gateway.rest;
 
 import dev.concord.gateway.guild.GuildClient;
-import dev.concord.gateway.link.SessionLinks;
 import dev.concord.proto.guild.v1.CreateInviteRequest;
 import dev.concord.proto.guild.v1.DeleteInviteRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
@@ -20,18 +19,16 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Invites: {@code POST /channels/{id}/invites}, {@code GET|POST|DELETE /invites/{code}}. Creating,
  * using and deleting one run on the guild's owner (who may, membership); reading one on any guild
- * pod. Joining by one adds the member (GUILD_MEMBER_ADD to the guild), then tells the session pod
- * that holds the user's sessions, which join the guild and get its GUILD_CREATE.
+ * pod. Joining by one adds the member (GUILD_MEMBER_ADD to the guild; the guild pod then tells the
+ * session pod holding the user's sessions, which join it and get its GUILD_CREATE).
  */
 final class InviteResource {
   static final int DEFAULT_MAX_AGE = 86_400;
 
   private final GuildClient guilds;
-  private final SessionLinks links;
 
-  InviteResource(GuildClient guilds, SessionLinks links) {
+  InviteResource(GuildClient guilds) {
     this.guilds = guilds;
-    this.links = links;
   }
 
   /** POST /channels/{id}/invites {max_age (0..604800, default 86400), max_uses (0..100, default 0)}. */
@@ -81,12 +78,6 @@ final class InviteResource {
                     i.getGuildId(),
                     InvitesGrpc::newStub,
                     (stub, o) -> stub.useInvite(UseInviteRequest.newBuilder().setCode(code).setGuildId(i.getGuildId()).setUserId(me).build(), o)))
-        .doOnNext(
-            r -> {
-              if (r.getJoined()) {
-                links.guildJoined(me, r.getInvite().getGuildId());
-              }
-            })
         .map(r -> json(r.getInvite(), null, false))
         .flatMap(RestIo::json);
   }

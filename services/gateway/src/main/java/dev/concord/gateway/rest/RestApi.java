@@ -66,11 +66,10 @@ public final class RestApi {
       AuthSettings auth,
       SessionStartLimit startLimit,
       GuildClient guildClient,
-      dev.concord.gateway.link.SessionLinks sessionLinks,
       Limits limits,
       MeterRegistry meters) {
     this.accountTokens = accountTokens;
-    this.invites = new InviteResource(guildClient, sessionLinks);
+    this.invites = new InviteResource(guildClient);
     this.tokens = new VerifiedTokens(accountTokens, 10_000, 100_000);
     this.auth = new AuthResource(guildClient, auth);
     this.meters = meters;
@@ -79,7 +78,7 @@ public final class RestApi {
             limits.routeLimit(), limits.routeWindow(), limits.globalLimit(), limits.globalWindow(), limits.maxWindows(), Clock.systemUTC());
     this.gateway = new GatewayResource(publicUrl, startLimit);
     this.users = new UserResource(guildClient);
-    this.guilds = new GuildResource(guildClient, sessionLinks);
+    this.guilds = new GuildResource(guildClient);
     this.channels = new ChannelResource(guildClient);
     this.messages = new MessageResource(guildClient);
     this.reactions = new ReactionResource(guildClient);

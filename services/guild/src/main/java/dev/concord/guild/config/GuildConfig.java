@@ -313,9 +313,17 @@ class GuildConfig {
     return new GuildsEndpoint(new dev.concord.guild.core.GuildIntrospection(guildHost, java.time.Clock.systemUTC()));
   }
 
+  /** The session pods' ring: whom to tell that a user joined a guild. */
+  @Bean(destroyMethod = "close")
+  RingWatcher guildSessionRing(GuildProperties props, Channels channels, ScheduledExecutorService guildScheduler) {
+    return new RingWatcher(Role.ROLE_SESSION, channels.forAddress(props.registryAddress()), guildScheduler).start();
+  }
+
   @Bean
-  GuildCommands guildCommands(GuildHost guildHost) {
-    return new GuildCommands(guildHost);
+  GuildCommands guildCommands(GuildHost guildHost, RingWatcher guildSessionRing, Channels channels) {
+    GuildCommands commands = new GuildCommands(guildHost);
+    commands.onMemberJoined(new dev.concord.guild.grpc.SessionNotifier(guildSessionRing, channels, java.time.Duration.ofSeconds(5)));
+    return commands;
   }
 
   /** This pod's lease on the guild ring (joins after startup, says goodbye first on shutdown). */

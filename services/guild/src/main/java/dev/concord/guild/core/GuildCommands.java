@@ -27,6 +27,7 @@ public final class GuildCommands {
   private final GuildOps guildOps;
   private final Payloads payloads;
   private final InviteOps invites = new InviteOps();
+  private volatile MemberJoins joins = MemberJoins.NONE;
 
   public GuildCommands(GuildHost host) {
     this.host = host;
@@ -42,6 +43,19 @@ public final class GuildCommands {
     this.guildOps = new GuildOps(ctx);
   }
 
+  /** Who hears of new memberships (the session pods, see {@link MemberJoins}). */
+  public void onMemberJoined(MemberJoins joins) {
+    this.joins = joins;
+  }
+
+  private void joined(long userId, long guildId) {
+    try {
+      joins.joined(userId, guildId);
+    } catch (RuntimeException e) {
+      // best effort: the user's next IDENTIFY subscribes to the guild anyway
+    }
+  }
+
   public GuildHost host() {
     return host;
   }
@@ -51,13 +65,19 @@ public final class GuildCommands {
   }
 
   public CompletableFuture<GuildState> createGuild(String name, long ownerId) {
-    return host.createGuild(name, ownerId);
+    return host.createGuild(name, ownerId).thenApply(g -> {
+      joined(ownerId, g.id);
+      return g;
+    });
   }
 
   // ---- members, channels, roles ----
 
   public CompletableFuture<GuildState.Member> addMember(long guildId, long userId) {
-    return host.submit(guildId, members.add(userId));
+    return host.submit(guildId, members.add(userId)).thenApply(m -> {
+      joined(userId, guildId);
+      return m;
+    });
   }
 
   public CompletableFuture<GuildState.Member> addMemberRole(long guildId, long userId, long roleId) {

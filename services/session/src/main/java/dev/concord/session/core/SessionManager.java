@@ -256,14 +256,16 @@ public final class SessionManager {
   }
 
   /**
-   * A user joined a guild (by an invite): each of the user's live sessions on this pod whose shard
+   * A user joined a guild (see SessionAdmin.GuildJoined): each of the user's live sessions on this pod whose shard
    * holds it joins it too, and gets its GUILD_CREATE from that join, as at IDENTIFY. All of a
    * user's sessions live on the session pod that owns the user. O(sessions on this pod); joins by
    * invite are rare next to everything else.
    */
-  public void guildJoined(long userId, long guildId) {
+  public int guildJoined(long userId, long guildId) {
+    int n = 0;
     for (Session s : sessions.values()) {
       if (s.userId == userId && s.inShard(guildId)) {
+        n++;
         onWorker(
             s,
             () -> {
@@ -275,6 +277,7 @@ public final class SessionManager {
             });
       }
     }
+    return n;
   }
 
   /**

@@ -106,7 +106,6 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
             connections.remove(connId, c);
           }
         }
-        case GUILD_JOINED -> manager.guildJoined(item.getGuildJoined().getUserId(), item.getGuildJoined().getGuildId());
         case KIND_NOT_SET -> log.debug("empty upstream item for connection {}", connId);
       }
     }
