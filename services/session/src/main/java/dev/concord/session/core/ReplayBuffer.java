@@ -98,6 +98,15 @@ final class ReplayBuffer {
     size--;
   }
 
+  /**
+   * A dispatch that is never replayed: READY, the first of a session (a RESUME needs READY's
+   * session id, so it always comes after it). Not holding it saves its bytes for the session's
+   * lifetime. Only for a dispatch newer than everything held.
+   */
+  void skip(long seq) {
+    evictedUpTo = Math.max(evictedUpTo, seq);
+  }
+
   /** Whether every dispatch after {@code seq} is still here. */
   boolean covers(long seq) {
     return seq >= evictedUpTo;

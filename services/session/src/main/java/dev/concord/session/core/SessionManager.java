@@ -247,7 +247,10 @@ public final class SessionManager {
     d.putArray("geo_ordered_rtc_regions");
     d.putObject("auth");
     d.putArray("_trace").add("concord-session-" + podId);
-    dispatch(s, "READY", ByteString.copyFrom(JSON.writeValueAsBytes(d)));
+    // READY is sent but not kept for a resume (one never asks for it: it carries the session id)
+    long readySeq = ++s.seq;
+    s.replay.skip(readySeq);
+    send(s, readySeq, "READY", ByteString.copyFrom(JSON.writeValueAsBytes(d)));
     for (long g : mine) {
       s.guilds.put(g, new Session.GuildSub(g));
       joins.join(s, g);

@@ -9,6 +9,18 @@ class ReplayBufferTest {
   private static final ByteString P = ByteString.copyFromUtf8("{}");
 
   @Test
+  void ready_isNotKept_aResumeFromItReplaysTheRest() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    b.skip(1); // READY
+    b.add(2, "GUILD_CREATE", P);
+    b.add(3, "MESSAGE_CREATE", P);
+    assertThat(b.covers(0)).as("a resume from before READY cannot be served").isFalse();
+    assertThat(b.covers(1)).isTrue();
+    assertThat(b.after(1, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(2L, 3L);
+    assertThat(b.bytes()).isEqualTo(2L * P.size());
+  }
+
+  @Test
   void add_beyondCount_oldestEvicted_coversTracksEviction() {
     ReplayBuffer b = new ReplayBuffer(3, 1 << 20);
     for (long seq = 1; seq <= 20; seq++) {
