@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * that the user joined a guild: its sessions join the guild and get GUILD_CREATE, as Discord sends
  * when a bot is added or a person joins. One unary call per membership, with a deadline; a failure
  * is logged and left (the user's next IDENTIFY subscribes to the guild anyway).
+ *
+ * <p>Bounded: at most {@value #MAX_IN_FLIGHT} calls at once; a membership beyond that (a backend
+ * adding thousands of members at once) is not announced to open sessions, only counted and logged.
  */
 public final class SessionNotifier implements MemberJoins {
   private static final Logger log = LoggerFactory.getLogger(SessionNotifier.class);
@@ -25,6 +28,9 @@ public final class SessionNotifier implements MemberJoins {
   private final RingWatcher sessionRing;
   private final Channels channels;
   private final Duration timeout;
+  static final int MAX_IN_FLIGHT = 64;
+  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+  private final java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
 
   public SessionNotifier(RingWatcher sessionRing, Channels channels, Duration timeout) {
     this.sessionRing = sessionRing;
@@ -38,7 +44,22 @@ public final class SessionNotifier implements MemberJoins {
     if (ring.isEmpty()) {
       return; // no session pod: no open session to tell
     }
-    String address = ring.owner(userId).address();
+    if (!inFlight.tryAcquire()) {
+      long n = skipped.incrementAndGet();
+      if (n % 1000 == 1) {
+        log.warn("{} new memberships not announced to open sessions: {} announcements already in flight", n, MAX_IN_FLIGHT);
+      }
+      return;
+    }
+    try {
+      send(ring.owner(userId).address(), userId, guildId);
+    } catch (RuntimeException e) {
+      inFlight.release();
+      log.info("could not tell the session pods that user {} joined guild {}: {}", Long.toUnsignedString(userId), Long.toUnsignedString(guildId), e.toString());
+    }
+  }
+
+  private void send(String address, long userId, long guildId) {
     PeerBatchers.<GuildJoinedResponse>unary(
             o ->
                 SessionAdminGrpc.newStub(channels.forAddress(address))
@@ -46,6 +67,7 @@ public final class SessionNotifier implements MemberJoins {
                     .guildJoined(GuildJoinedRequest.newBuilder().setUserId(userId).setGuildId(guildId).build(), o))
         .whenComplete(
             (r, e) -> {
+              inFlight.release();
               if (e != null) {
                 log.info("could not tell {} that user {} joined guild {}: {}", address, Long.toUnsignedString(userId), Long.toUnsignedString(guildId), e.toString());
               }
