@@ -156,6 +156,18 @@ class IntrospectionIT {
       JsonNode after = get(http, "/actuator/guilds/" + Long.toUnsignedString(guild));
       assertThat(after.path("mailbox").asInt()).isZero();
       assertThat(after.path("eventsPerSecond").asDouble()).as("~200 operations in the last 10 s").isGreaterThan(10);
+
+      // the pod's histograms saw the wait (no per-guild labels: the endpoint says which guild)
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fixture.suite.ports().guildHttp() + "/actuator/prometheus")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      double maxWait =
+          metrics.lines().filter(l -> l.startsWith("concord_guild_loop_wait_seconds_max")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
+      assertThat(maxWait).as("queued operations waited behind the held loop\n%s", metrics).isGreaterThan(0.05);
+      assertThat(metrics).contains("concord_guild_loop_wait_seconds_bucket").contains("concord_guild_apply_seconds_count");
+      assertThat(metrics).doesNotContain("guild_id=");
     } finally {
       release.countDown();
     }

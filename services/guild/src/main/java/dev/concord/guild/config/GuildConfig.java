@@ -31,6 +31,7 @@ import dev.concord.ring.RingSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -269,6 +270,28 @@ class GuildConfig {
         guildActivationPool,
         admission);
     host.withReads(guildReadPool);
+    Timer loopWait =
+        Timer.builder("concord.guild.loop.wait")
+            .description("time an operation waited in its guild's mailbox before the loop ran it")
+            .publishPercentileHistogram()
+            .register(meters);
+    Timer apply =
+        Timer.builder("concord.guild.apply")
+            .description("time the guild loop spent applying an operation (validation, state, rendering)")
+            .publishPercentileHistogram()
+            .register(meters);
+    host.withTimings(
+        new dev.concord.guild.core.GuildTimings() {
+          @Override
+          public void loopWait(long nanos) {
+            loopWait.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+          }
+
+          @Override
+          public void apply(long nanos) {
+            apply.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+          }
+        });
     // Forget the guilds the ring moved away (a later hand-back reloads them from the store).
     long[] seen = {-1};
     guildScheduler.scheduleWithFixedDelay(

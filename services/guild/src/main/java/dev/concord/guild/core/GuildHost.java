@@ -112,6 +112,14 @@ public final class GuildHost {
     this.readPool = pool;
     return this;
   }
+
+  private GuildTimings timings = GuildTimings.NONE;
+
+  /** Where operations' mailbox wait and apply times go (the pod's histograms). */
+  public GuildHost withTimings(GuildTimings timings) {
+    this.timings = timings;
+    return this;
+  }
   private JoinAdmission admission = new JoinAdmission(Integer.MAX_VALUE, 1000);
 
   /**
@@ -486,10 +494,13 @@ public final class GuildHost {
 
   private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, GuildOp<T> op) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    long submitted = System.nanoTime();
     boolean accepted =
         a.loop()
             .submit(
                 () -> {
+                  long started = System.nanoTime();
+                  timings.loopWait(started - submitted);
                   if (deadline != null && deadline.isExpired()) {
                     // The caller has given up; doing the work would only add load.
                     result.completeExceptionally(
@@ -538,6 +549,8 @@ public final class GuildHost {
                     journal.release();
                     result.completeExceptionally(e);
                     return;
+                  } finally {
+                    timings.apply(System.nanoTime() - started);
                   }
                   if (step.isEmpty()) {
                     journal.release();
