@@ -6,7 +6,7 @@ import dev.concord.proto.gateway.v1.GatewayAdminGrpc;
 import dev.concord.proto.gateway.v1.RevokeTokensRequest;
 import dev.concord.proto.gateway.v1.RevokeTokensResponse;
 import dev.concord.ring.RingMember;
-import dev.concord.streams.PeerBatchers;
+import dev.concord.streams.Unary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class TokenRevocations {
     List<CompletableFuture<Integer>> calls = new ArrayList<>();
     for (RingMember m : gateways.ring().current().members()) {
       calls.add(
-          PeerBatchers.<RevokeTokensResponse>unary(
+          Unary.<RevokeTokensResponse>call(
                   o ->
                       GatewayAdminGrpc.newStub(channels.forAddress(m.address()))
                           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)

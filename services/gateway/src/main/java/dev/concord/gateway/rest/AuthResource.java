@@ -68,10 +68,7 @@ final class AuthResource {
               return Mono.fromFuture(s.hasher().hash(password))
                   .flatMap(
                       hash ->
-                          guilds.<AccountsGrpc.AccountsStub, User>callWith(
-                              username.toLowerCase(Locale.ROOT).hashCode(),
-                              AccountsGrpc::newStub,
-                              (stub, o) ->
+                          this.<User>accounts(username.toLowerCase(Locale.ROOT).hashCode(), (stub, o) ->
                                   stub.register(RegisterRequest.newBuilder().setUsername(username).setGlobalName(global).setPasswordHash(hash).build(), o)))
                   .onErrorMap(
                       e -> e instanceof StatusRuntimeException x && x.getStatus().getCode() == Status.Code.ALREADY_EXISTS,
@@ -95,9 +92,7 @@ final class AuthResource {
               if (limited != null) {
                 return limited;
               }
-              return guilds
-                  .<AccountsGrpc.AccountsStub, Account>callWith(
-                      login.hashCode(), AccountsGrpc::newStub, (stub, o) -> stub.getAccount(GetAccountRequest.newBuilder().setLogin(login).build(), o))
+              return this.<Account>accounts(login.hashCode(), (stub, o) -> stub.getAccount(GetAccountRequest.newBuilder().setLogin(login).build(), o))
                   .map(java.util.Optional::of)
                   .onErrorResume(
                       e -> e instanceof StatusRuntimeException x && x.getStatus().getCode() == Status.Code.NOT_FOUND,
@@ -125,13 +120,17 @@ final class AuthResource {
    */
   Mono<ServerResponse> logout(ServerRequest req) {
     long me = RestIo.user(req);
-    return guilds
-        .<AccountsGrpc.AccountsStub, TokenVersion>callWith(me, AccountsGrpc::newStub, (stub, o) -> stub.revokeTokens(GetUserRequest.newBuilder().setUserId(me).build(), o))
+    return this.<TokenVersion>accounts(me, (stub, o) -> stub.revokeTokens(GetUserRequest.newBuilder().setUserId(me).build(), o))
         .onErrorMap(
             e -> e instanceof StatusRuntimeException x && x.getStatus().getCode() == Status.Code.NOT_FOUND,
             e -> new RestException(HttpStatus.FORBIDDEN, 20001, "Bots cannot use this endpoint"))
         .flatMap(v -> Mono.fromFuture(s.revocations().revoke(me, v.getTokenVersion())))
         .then(RestIo.noContent());
+  }
+
+  /** One call of the guild pods' Accounts service on the owner of {@code key}. */
+  private <T> Mono<T> accounts(long key, java.util.function.BiConsumer<AccountsGrpc.AccountsStub, io.grpc.stub.StreamObserver<T>> call) {
+    return guilds.callWith(key, AccountsGrpc::newStub, call);
   }
 
   private Mono<ServerResponse> answer(HttpStatus status, long userId, int tokenVersion) {
@@ -168,8 +167,7 @@ final class AuthResource {
               if (limited != null) {
                 return limited;
               }
-              return guilds
-                  .<AccountsGrpc.AccountsStub, Account>callWith(me, AccountsGrpc::newStub, (stub, o) -> stub.getAccountOf(GetUserRequest.newBuilder().setUserId(me).build(), o))
+              return this.<Account>accounts(me, (stub, o) -> stub.getAccountOf(GetUserRequest.newBuilder().setUserId(me).build(), o))
                   .onErrorMap(
                       e -> e instanceof StatusRuntimeException x && x.getStatus().getCode() == Status.Code.NOT_FOUND,
                       e -> new RestException(HttpStatus.FORBIDDEN, 20001, "Bots cannot use this endpoint"))
@@ -183,10 +181,7 @@ final class AuthResource {
                       })
                   .flatMap(
                       hash ->
-                          guilds.<AccountsGrpc.AccountsStub, TokenVersion>callWith(
-                              me,
-                              AccountsGrpc::newStub,
-                              (stub, o) -> stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(me).setPasswordHash(hash).build(), o)))
+                          this.<TokenVersion>accounts(me, (stub, o) -> stub.changePassword(ChangePasswordRequest.newBuilder().setUserId(me).setPasswordHash(hash).build(), o)))
                   .flatMap(v -> Mono.fromFuture(s.revocations().revoke(me, v.getTokenVersion())).thenReturn(v))
                   .flatMap(v -> answer(HttpStatus.OK, me, v.getTokenVersion()));
             })

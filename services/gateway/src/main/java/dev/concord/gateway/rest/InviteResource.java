@@ -43,10 +43,7 @@ final class InviteResource {
               return guilds.guildOf(channel)
                   .flatMap(
                       guild ->
-                          guilds.<InvitesGrpc.InvitesStub, Invite>callWith(
-                              guild,
-                              InvitesGrpc::newStub,
-                              (stub, o) ->
+                          this.<Invite>invites(guild, (stub, o) ->
                                   stub.createInvite(
                                       CreateInviteRequest.newBuilder()
                                           .setGuildId(guild)
@@ -74,10 +71,7 @@ final class InviteResource {
     return lookup(code)
         .flatMap(
             i ->
-                guilds.<InvitesGrpc.InvitesStub, UseInviteResponse>callWith(
-                    i.getGuildId(),
-                    InvitesGrpc::newStub,
-                    (stub, o) -> stub.useInvite(UseInviteRequest.newBuilder().setCode(code).setGuildId(i.getGuildId()).setUserId(me).build(), o)))
+                this.<UseInviteResponse>invites(i.getGuildId(), (stub, o) -> stub.useInvite(UseInviteRequest.newBuilder().setCode(code).setGuildId(i.getGuildId()).setUserId(me).build(), o)))
         .map(r -> json(r.getInvite(), null, false))
         .flatMap(RestIo::json);
   }
@@ -92,17 +86,18 @@ final class InviteResource {
     return lookup(code)
         .flatMap(
             i ->
-                guilds.<InvitesGrpc.InvitesStub, Invite>callWith(
-                    i.getGuildId(),
-                    InvitesGrpc::newStub,
-                    (stub, o) -> stub.deleteInvite(DeleteInviteRequest.newBuilder().setCode(code).setGuildId(i.getGuildId()).setActorId(me).build(), o)))
+                this.<Invite>invites(i.getGuildId(), (stub, o) -> stub.deleteInvite(DeleteInviteRequest.newBuilder().setCode(code).setGuildId(i.getGuildId()).setActorId(me).build(), o)))
         .map(i -> json(i, null, true))
         .flatMap(RestIo::json);
   }
 
   private Mono<Invite> lookup(String code) {
-    return guilds.<InvitesGrpc.InvitesStub, Invite>callWith(
-        code.hashCode(), InvitesGrpc::newStub, (stub, o) -> stub.getInvite(InviteRequest.newBuilder().setCode(code).build(), o));
+    return this.<Invite>invites(code.hashCode(), (stub, o) -> stub.getInvite(InviteRequest.newBuilder().setCode(code).build(), o));
+  }
+
+  /** One call of the guild pods' Invites service on the owner of {@code key}. */
+  private <T> Mono<T> invites(long key, java.util.function.BiConsumer<InvitesGrpc.InvitesStub, io.grpc.stub.StreamObserver<T>> call) {
+    return guilds.callWith(key, InvitesGrpc::newStub, call);
   }
 
   private Mono<ObjectNode> withInviter(Invite i) {

@@ -7,7 +7,7 @@ import dev.concord.proto.session.v1.GuildJoinedRequest;
 import dev.concord.proto.session.v1.GuildJoinedResponse;
 import dev.concord.proto.session.v1.SessionAdminGrpc;
 import dev.concord.ring.RingSnapshot;
-import dev.concord.streams.PeerBatchers;
+import dev.concord.streams.Unary;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -60,7 +60,7 @@ public final class SessionNotifier implements MemberJoins {
   }
 
   private void send(String address, long userId, long guildId) {
-    PeerBatchers.<GuildJoinedResponse>unary(
+    Unary.<GuildJoinedResponse>call(
             o ->
                 SessionAdminGrpc.newStub(channels.forAddress(address))
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)

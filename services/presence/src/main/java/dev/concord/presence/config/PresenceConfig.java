@@ -15,6 +15,7 @@ import dev.concord.proto.guild.v1.PublishPresenceRequest;
 import dev.concord.proto.guild.v1.PublishPresenceResponse;
 import dev.concord.proto.guild.v1.PublishPresencesRequest;
 import dev.concord.streams.PeerBatchers;
+import dev.concord.streams.Unary;
 import dev.concord.ring.RingSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -68,7 +69,7 @@ class PresenceConfig {
     PeerBatchers<PublishPresenceRequest, Boolean> batchers =
         new PeerBatchers<>(
             (address, items) ->
-                PeerBatchers.<PublishPresenceResponse>unary(
+                Unary.<PublishPresenceResponse>call(
                         out ->
                             GuildRegistryGrpc.newStub(channels.forAddress(address))
                                 .withDeadlineAfter(props.publishTimeout().toMillis(), TimeUnit.MILLISECONDS)

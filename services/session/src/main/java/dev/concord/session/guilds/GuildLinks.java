@@ -22,6 +22,7 @@ import dev.concord.session.core.GuildPort;
 import dev.concord.session.core.Session;
 import dev.concord.session.core.SessionManager;
 import dev.concord.streams.PeerBatchers;
+import dev.concord.streams.Unary;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -85,7 +86,7 @@ public final class GuildLinks implements GuildPort {
     this.users =
         new PeerBatchers<>(
             (address, ids) ->
-                PeerBatchers.<GetUsersResponse>unary(
+                Unary.<GetUsersResponse>call(
                         out ->
                             GuildApiGrpc.newStub(channels.forAddress(address))
                                 .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -272,7 +273,7 @@ public final class GuildLinks implements GuildPort {
     return owner(request.getGuildId())
         .thenCompose(
             m ->
-                PeerBatchers.<dev.concord.proto.guild.v1.RequestMembersResponse>unary(
+                Unary.<dev.concord.proto.guild.v1.RequestMembersResponse>call(
                     o ->
                         GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
                             .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)

@@ -12,6 +12,7 @@ import dev.concord.proto.presence.v1.UpdatePresencesRequest;
 import dev.concord.proto.presence.v1.UpdatePresencesResponse;
 import dev.concord.ring.RingMember;
 import dev.concord.streams.PeerBatchers;
+import dev.concord.streams.Unary;
 import dev.concord.ring.RingSnapshot;
 import dev.concord.session.core.PresencePort;
 import io.grpc.Context;
@@ -79,7 +80,7 @@ public final class PresenceLink implements PresencePort, AutoCloseable {
     this.updates =
         new PeerBatchers<>(
             (address, batch) ->
-                PeerBatchers.<UpdatePresencesResponse>unary(
+                Unary.<UpdatePresencesResponse>call(
                         out ->
                             PresenceGrpc.newStub(channels.forAddress(address))
                                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
