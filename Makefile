@@ -11,7 +11,7 @@ SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
-.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-storm bench-store bench-session bench-ring clean tools
+.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-storm bench-store bench-session bench-ring clean tools
 .PHONY: helm-lint k8s-manifests top
 
 help:
@@ -22,7 +22,8 @@ help:
 	@echo "make bench-e2e  end-to-end message latency over loopback (1000 sequential messages)"
 	@echo "make bench-rest   message creates/s and latency through REST vs gRPC CreateMessage, same run"
 	@echo "make bench-load   N clients in one guild (server in its own JVM): connects, memory, deliveries/s, latency; Concord vs bare Netty"
-	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout"
+	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout; then tracing off/1 %/100 %"
+	@echo "make bench-tracing the tracing part of bench-fanout alone (off vs 1 % vs 100 % head sampling)"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
@@ -37,8 +38,9 @@ tools:
 build: tools
 	$(MVN) -q install -DskipTests
 
+# make run TRACING=log prints every span of every traced publish (TRACING_RATE: share traced, default 1)
 run: build
-	$(JAVA) $(JVM_FLAGS) -jar $(SUITE_JAR)
+	$(if $(TRACING),CONCORD_TRACING_MODE=$(TRACING) CONCORD_TRACING_SAMPLE_RATE=$(or $(TRACING_RATE),1) )$(JAVA) $(JVM_FLAGS) -jar $(SUITE_JAR)
 
 # 1. every module's unit tests and in-JVM integration tests; 2. the images from the jars just built;
 # 3. the container ITs on those images (integration-tests, profile containers)
@@ -88,7 +90,12 @@ bench-load: build
 
 bench-fanout: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
-	  -Dexec.args="$(JVM_FLAGS) -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark $(BENCH_ARGS)"
+	  -Dexec.args="$(JVM_FLAGS) -Xms3g -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark $(BENCH_ARGS)"
+
+# only the tracing part of bench-fanout: off vs 1 % vs 100 % head sampling, alternating rounds
+bench-tracing: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -Xms3g -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark --tracing-only 1 --iterations 10 $(BENCH_ARGS)"
 
 bench-storm: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \

@@ -178,6 +178,20 @@ spec:
         {{- end }}
         - name: JAVA_TOOL_OPTIONS
           value: {{ $v.javaToolOptions | quote }}
+        {{- with $root.Values.tracing }}
+        {{- if ne (toString .mode) "off" }}
+        - name: CONCORD_TRACING_MODE
+          value: {{ .mode | quote }}
+        - name: CONCORD_TRACING_OTLP_ENDPOINT
+          value: {{ .otlpEndpoint | default "" | quote }}
+        - name: CONCORD_TRACING_SAMPLE_RATE
+          value: {{ .sampleRate | toString | quote }}
+        - name: CONCORD_TRACING_FANOUT_SAMPLING
+          value: {{ .fanoutSampling | quote }}
+        - name: CONCORD_TRACING_MAX_QUEUED_SPANS
+          value: {{ .maxQueuedSpans | toString | quote }}
+        {{- end }}
+        {{- end }}
         {{- with .env }}
         {{- . | nindent 8 }}
         {{- end }}

@@ -19,6 +19,7 @@ import dev.concord.session.core.LinkSink;
 import dev.concord.session.core.PresencePort;
 import dev.concord.session.core.Session;
 import dev.concord.session.core.SessionManager;
+import dev.concord.tracing.Tracing;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
@@ -78,7 +79,7 @@ public final class FanoutBenchmark {
     final List<Long> sessionKeys = new ArrayList<>();
     final Target target;
 
-    SessionPod(String id, Target target) {
+    SessionPod(String id, Target target, Tracing tracing) {
       this.id = id;
       this.target = target;
       this.workers = new RelayWorkers(id + "-worker-", Runtime.getRuntime().availableProcessors(), 1 << 20);
@@ -107,7 +108,7 @@ public final class FanoutBenchmark {
             @Override
             public void end(long u, String s, Collection<Long> g) {}
           };
-      this.manager = new SessionManager(id, workers, guilds, presence, 1024);
+      this.manager = new SessionManager(id, workers, guilds, presence, 1024).withTracing(tracing);
     }
 
     void identify(int count, long firstUserId) {
@@ -177,7 +178,7 @@ public final class FanoutBenchmark {
     }
   }
 
-  record Result(String name, long[] nanos, double sustainedPerSecond, double bytesPerCopy) {
+  record Result(String name, long[] nanos, double sustainedPerSecond, double bytesPerCopy, double cpuNanosPerCopy) {
     long pct(double p) {
       long[] s = nanos.clone();
       Arrays.sort(s);
@@ -192,8 +193,12 @@ public final class FanoutBenchmark {
     int naiveIterations = BenchArgs.intArg(args, "--naive-iterations", Math.max(3, iterations / 6));
     byte[] payload = samplePayload();
 
-    Result concord = run("concord (one relay event per pod)", false, sessions, pods, iterations, payload);
-    Result naive = run("naive (one gRPC message per recipient)", true, sessions, pods, naiveIterations, payload);
+    if (BenchArgs.intArg(args, "--tracing-only", 0) == 1) {
+      TracingCost.run(sessions, pods, payload, BenchArgs.intArg(args, "--tracing-events", 50), BenchArgs.intArg(args, "--tracing-rounds", 10));
+      System.exit(0);
+    }
+    Result concord = run("concord (one relay event per pod)", false, sessions, pods, iterations, payload, Tracing.off(), 0);
+    Result naive = run("naive (one gRPC message per recipient)", true, sessions, pods, naiveIterations, payload, Tracing.off(), 0);
 
     System.out.printf(
         "%nFanout of one event to %,d sessions over %d session pods, real gRPC over loopback, %d cores, payload %d bytes%n",
@@ -212,25 +217,32 @@ public final class FanoutBenchmark {
     System.out.printf(
         "ratio concord / naive: median latency %.1fx faster, sustained throughput %.1fx%n",
         (double) naive.pct(50) / concord.pct(50), concord.sustainedPerSecond() / naive.sustainedPerSecond());
+    TracingCost.run(sessions, pods, payload, BenchArgs.intArg(args, "--tracing-events", 50), BenchArgs.intArg(args, "--tracing-rounds", 10));
     System.exit(0);
   }
 
-  static Result run(String name, boolean naive, int sessions, int podCount, int iterations, byte[] payload)
-      throws Exception {
-    ExecutorService sendPool = Executors.newFixedThreadPool(2);
-    RelayHub hub = new RelayHub(sendPool, 1 << 22, naive ? 1 : 512);
-    Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new RelayService(hub)).build().start();
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().maxInboundMessageSize(64 << 20).build();
-    Target target = new Target();
-    List<SessionPod> podList = new ArrayList<>();
-    Map<String, List<Long>> byPod = new LinkedHashMap<>();
-    try {
+  /**
+   * One guild pod (a {@link RelayHub} behind a real gRPC server on loopback) and {@code podCount}
+   * session pods reading their relay streams, with {@code sessions} identified, joined sessions.
+   */
+  static final class World implements AutoCloseable {
+    final ExecutorService sendPool = Executors.newFixedThreadPool(2);
+    final RelayHub hub;
+    final Server server;
+    final ManagedChannel channel;
+    final Target target = new Target();
+    final List<SessionPod> pods = new ArrayList<>();
+    final Map<String, List<Long>> byPod = new LinkedHashMap<>();
+    final int recipients;
+
+    World(boolean naive, int sessions, int podCount, Tracing tracing) throws Exception {
+      hub = new RelayHub(sendPool, 1 << 22, naive ? 1 : 512, tracing);
+      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new RelayService(hub)).build().start();
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().maxInboundMessageSize(64 << 20).build();
       CountDownLatch attached = new CountDownLatch(podCount);
       for (int p = 0; p < podCount; p++) {
-        SessionPod pod = new SessionPod("session-" + p, target);
-        podList.add(pod);
+        SessionPod pod = new SessionPod("session-" + p, target, tracing);
+        pods.add(pod);
         GuildRelayGrpc.newStub(channel)
             .openRelay(
                 OpenRelayRequest.newBuilder().setSessionPodId(pod.id).build(),
@@ -255,14 +267,14 @@ public final class FanoutBenchmark {
                 });
       }
       if (!attached.await(10, TimeUnit.SECONDS)) {
+        close();
         throw new IllegalStateException("relay streams did not attach");
       }
       for (int p = 0; p < podCount; p++) {
-        SessionPod pod = podList.get(p);
-        pod.identify(sessions / podCount, 1_000_000L * (p + 1));
+        pods.get(p).identify(sessions / podCount, 1_000_000L * (p + 1));
       }
       // wait until every session has joined (READY + GUILD_CREATE on its worker)
-      for (SessionPod pod : podList) {
+      for (SessionPod pod : pods) {
         CountDownLatch drained = new CountDownLatch(pod.workers.count());
         for (int w = 0; w < pod.workers.count(); w++) {
           pod.workers.execute(w, drained::countDown);
@@ -270,46 +282,87 @@ public final class FanoutBenchmark {
         drained.await(60, TimeUnit.SECONDS);
         byPod.put(pod.id, pod.sessionKeys);
       }
-      int recipients = byPod.values().stream().mapToInt(List::size).sum();
+      recipients = byPod.values().stream().mapToInt(List::size).sum();
+    }
 
+    @Override
+    public void close() {
+      channel.shutdownNow();
+      server.shutdownNow();
+      sendPool.shutdownNow();
+      pods.forEach(p -> p.workers.close());
+    }
+  }
+
+  /**
+   * @param sustainedEvents events in the sustained run (0: half the iterations, at least 5)
+   */
+  static Result run(
+      String name, boolean naive, int sessions, int podCount, int iterations, byte[] payload, Tracing tracing, int sustainedEvents)
+      throws Exception {
+    try (World world = new World(naive, sessions, podCount, tracing)) {
+      RelayHub hub = world.hub;
+      Target target = world.target;
+      Map<String, List<Long>> byPod = world.byPod;
+      int recipients = world.recipients;
       long seq = 0;
       // warm-up
       for (int i = 0; i < Math.max(3, iterations / 3); i++) {
         target.arm(recipients);
-        publish(hub, ++seq, payload, byPod, naive);
+        publish(hub, ++seq, payload, byPod, naive, tracing);
         target.await();
       }
       long[] nanos = new long[iterations];
       for (int i = 0; i < iterations; i++) {
         target.arm(recipients);
         long t0 = System.nanoTime();
-        publish(hub, ++seq, payload, byPod, naive);
+        publish(hub, ++seq, payload, byPod, naive, tracing);
         target.await();
         nanos[i] = target.reachedAt - t0;
       }
       // sustained: events back to back, as fast as the guild can publish them
-      int burst = Math.max(5, iterations / 2);
-      var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-      long bytes0 = threads.getTotalThreadAllocatedBytes();
-      target.arm((long) recipients * burst);
-      long t0 = System.nanoTime();
-      for (int i = 0; i < burst; i++) {
-        publish(hub, ++seq, payload, byPod, naive);
-      }
-      target.await();
-      long elapsed = target.reachedAt - t0;
-      long bytes = threads.getTotalThreadAllocatedBytes() - bytes0;
-      double copies = (double) recipients * burst;
-      return new Result(name, nanos, copies / (elapsed / 1e9), bytes / copies);
-    } finally {
-      channel.shutdownNow();
-      server.shutdownNow();
-      sendPool.shutdownNow();
-      podList.forEach(p -> p.workers.close());
+      int burst = sustainedEvents > 0 ? sustainedEvents : Math.max(5, iterations / 2);
+      Burst b = burst(world, seq, burst, payload, naive, tracing);
+      return new Result(name, nanos, b.deliveriesPerSecond(), b.bytesPerCopy(), b.cpuNanosPerCopy());
     }
   }
 
-  private static void publish(RelayHub hub, long seq, byte[] payload, Map<String, List<Long>> byPod, boolean naive) {
+  record Burst(long lastSeq, double deliveriesPerSecond, double bytesPerCopy, double cpuNanosPerCopy) {}
+
+  /** {@code events} publishes back to back after {@code seq}; timed until the last copy is held. */
+  static Burst burst(World world, long seq, int events, byte[] payload, boolean naive, Tracing tracing) throws InterruptedException {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long bytes0 = threads.getTotalThreadAllocatedBytes();
+    long cpu0 = os.getProcessCpuTime();
+    world.target.arm((long) world.recipients * events);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < events; i++) {
+      publish(world.hub, ++seq, payload, world.byPod, naive, tracing);
+    }
+    world.target.await();
+    long elapsed = world.target.reachedAt - t0;
+    long cpu = os.getProcessCpuTime() - cpu0;
+    long bytes = threads.getTotalThreadAllocatedBytes() - bytes0;
+    double copies = (double) world.recipients * events;
+    return new Burst(seq, copies / (elapsed / 1e9), bytes / copies, cpu / copies);
+  }
+
+  static void publish(
+      RelayHub hub, long seq, byte[] payload, Map<String, List<Long>> byPod, boolean naive, Tracing tracing) {
+    if (!naive && tracing.enabled()) {
+      // what a guild pod does per publish with tracing on: a head-sampled entry span, and the
+      // trace in the relay events only when it is sampled
+      io.opentelemetry.api.trace.Span entry = tracing.entry("publish", io.opentelemetry.context.Context.root());
+      var send = hub.prepare(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, 0, 0, byPod);
+      if (entry.isRecording()) {
+        send.run(entry.getSpanContext());
+      } else {
+        send.run();
+      }
+      entry.end();
+      return;
+    }
     if (!naive) {
       hub.publish(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, byPod);
       return;
@@ -322,7 +375,7 @@ public final class FanoutBenchmark {
     }
   }
 
-  private static byte[] samplePayload() {
+  static byte[] samplePayload() {
     return ("{\"id\":\"1574124765818392576\",\"channel_id\":\"1574124765868724224\",\"guild_id\":\"1574124765868724225\","
             + "\"author\":{\"id\":\"1574124765818392577\",\"username\":\"alice\",\"discriminator\":\"0\",\"global_name\":\"Alice\","
             + "\"avatar\":null,\"bot\":false},\"content\":\"hello everyone, this is a typical short chat message\","

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import dev.concord.proto.guild.v1.RelayBatch;
 import dev.concord.proto.guild.v1.RelayEvent;
 import dev.concord.streams.BatchingSender;
+import dev.concord.tracing.TracedRunnable;
+import dev.concord.tracing.Tracing;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.Collection;
@@ -39,11 +41,22 @@ public final class RelayHub {
   private final LongAdder relayed = new LongAdder();
   private final LongAdder undeliverable = new LongAdder();
   private final LongAdder overflows = new LongAdder();
+  // relay.send spans of sampled events still queued (bounded)
+  private final dev.concord.tracing.InFlightSpans sends;
 
   public RelayHub(Executor sendExecutor, int queueCapacity, int maxBatch) {
+    this(sendExecutor, queueCapacity, maxBatch, Tracing.off());
+  }
+
+  /**
+   * @param tracing records a {@code relay.send} span (queued to written on the stream) for each
+   *     relay event of a sampled trace
+   */
+  public RelayHub(Executor sendExecutor, int queueCapacity, int maxBatch, Tracing tracing) {
     this.sendExecutor = sendExecutor;
     this.queueCapacity = queueCapacity;
     this.maxBatch = maxBatch;
+    this.sends = new dev.concord.tracing.InFlightSpans(tracing, "relay.send", 4096);
   }
 
   /** A session pod opened its relay stream; a previous stream of the same pod is ended. */
@@ -51,7 +64,7 @@ public final class RelayHub {
     BatchingSender<RelayEvent, RelayBatch> sender =
         new BatchingSender<>(
             call,
-            RelayHub::toBatch,
+            this::toBatch,
             sendExecutor,
             queueCapacity,
             maxBatch,
@@ -74,9 +87,12 @@ public final class RelayHub {
     log.info("relay stream of {} attached", podId);
   }
 
-  private static RelayBatch toBatch(java.util.List<RelayEvent> events) {
+  private RelayBatch toBatch(java.util.List<RelayEvent> events) {
     RelayBatch.Builder b = RelayBatch.newBuilder();
     for (RelayEvent e : events) {
+      if (e.hasTrace()) {
+        sends.sent(e.getTrace()); // a sampled event leaves now: its relay.send span ends
+      }
       if (e.getGuildId() != 0) { // skip the attach marker
         b.addEvents(e);
       }
@@ -106,7 +122,7 @@ public final class RelayHub {
    *
    * @param messageId for MESSAGE_CREATE, the message id (0 otherwise)
    */
-  public Runnable prepare(
+  public TracedRunnable prepare(
       long guildId,
       long guildSeq,
       String type,
@@ -118,8 +134,12 @@ public final class RelayHub {
     return prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, messageId, null, sessionsByPod);
   }
 
-  /** As above, with the {@code gate} that sessions without MESSAGE_CONTENT apply (messages only). */
-  public Runnable prepare(
+  /**
+   * As above, with the {@code gate} that sessions without MESSAGE_CONTENT apply (messages only).
+   * The returned step queues the events as they are, or, run with a sampled trace's span, with
+   * that span's context in their {@code trace} field (unsampled events never carry one).
+   */
+  public TracedRunnable prepare(
       long guildId,
       long guildSeq,
       String type,
@@ -134,7 +154,8 @@ public final class RelayHub {
     }
     ByteString shared = ByteString.copyFrom(payload);
     String[] podIds = new String[sessionsByPod.size()];
-    RelayEvent[] events = new RelayEvent[podIds.length];
+    // built when sent: a sampled event gets its trace before it is built, never a second copy
+    RelayEvent.Builder[] events = new RelayEvent.Builder[podIds.length];
     int i = 0;
     for (Map.Entry<String, ? extends Collection<Long>> e : sessionsByPod.entrySet()) {
       podIds[i] = e.getKey();
@@ -151,16 +172,61 @@ public final class RelayHub {
       if (gate != null) {
         b.setContentGate(gate);
       }
-      events[i++] = b.build();
+      events[i++] = b;
     }
-    return () -> {
-      for (int k = 0; k < podIds.length; k++) {
-        offer(podIds[k], events[k]);
-      }
-    };
+    return new Sends(podIds, events);
   }
 
-  private static final Runnable NOTHING = () -> {};
+  /** The relay events of one guild event, one per session pod, queued when run (once). */
+  private final class Sends implements TracedRunnable {
+    private final String[] podIds;
+    private final RelayEvent.Builder[] events;
+
+    Sends(String[] podIds, RelayEvent.Builder[] events) {
+      this.podIds = podIds;
+      this.events = events;
+    }
+
+    @Override
+    public void run() {
+      for (int k = 0; k < podIds.length; k++) {
+        offer(podIds[k], events[k].build());
+      }
+    }
+
+    @Override
+    public void run(io.opentelemetry.api.trace.SpanContext parent) {
+      int recipients = 0;
+      for (RelayEvent.Builder e : events) {
+        recipients += e.getSessionKeysCount();
+      }
+      for (int k = 0; k < podIds.length; k++) {
+        RelayEvent.Builder e = events[k];
+        String pod = podIds[k];
+        dev.concord.proto.common.v1.TraceContext trace =
+            sends.start(
+                parent,
+                recipients,
+                span -> {
+                  span.setAttribute("concord.guild_id", Long.toUnsignedString(e.getGuildId()));
+                  span.setAttribute("concord.session_pod", pod);
+                  span.setAttribute("concord.recipients_on_pod", e.getSessionKeysCount());
+                });
+        if (!offer(pod, e.setTrace(trace).build())) {
+          sends.dropped(trace, "relay queue of " + pod + " refused the event");
+        }
+      }
+    }
+  }
+
+  private static final TracedRunnable NOTHING =
+      new TracedRunnable() {
+        @Override
+        public void run() {}
+
+        @Override
+        public void run(io.opentelemetry.api.trace.SpanContext parent) {}
+      };
 
   /** Type of the internal event that replaces a session's set of hidden channels. */
   public static final String VISIBILITY = "_VISIBILITY";
@@ -187,15 +253,15 @@ public final class RelayHub {
     return () -> offer(podId, event);
   }
 
-  private void offer(String podId, RelayEvent event) {
+  private boolean offer(String podId, RelayEvent event) {
     BatchingSender<RelayEvent, RelayBatch> sender = pods.get(podId);
     if (sender == null) {
       undeliverable.increment();
-      return;
+      return false;
     }
     if (sender.offer(event)) {
       relayed.increment();
-      return;
+      return true;
     }
     overflows.increment();
     if (pods.remove(podId, sender)) {
@@ -204,6 +270,7 @@ public final class RelayHub {
       sender.fail(
           Status.RESOURCE_EXHAUSTED.withDescription("relay queue overflow (" + queueCapacity + " events)").asRuntimeException());
     }
+    return false;
   }
 
   public int connectedPods() {

@@ -53,6 +53,10 @@ public final class DevSuiteMain {
     out.append("Gateway (WebSocket): ").append(suite.gatewayUrl()).append("/?v=10&encoding=json\n");
     out.append("REST:                http://127.0.0.1:").append(suite.ports().gatewayHttp()).append("/api/v10/gateway\n");
     out.append("Guild API (gRPC):    ").append(suite.guildAddress()).append("  (concord.guild.v1.GuildApi)\n");
+    String tracing = System.getenv().getOrDefault("CONCORD_TRACING_MODE", "off");
+    out.append("Tracing:             ").append(tracing)
+        .append(tracing.equals("off") ? "  (make run TRACING=log prints each traced message's spans)" : ", head sampling "
+            + System.getenv().getOrDefault("CONCORD_TRACING_SAMPLE_RATE", "0.01")).append('\n');
     out.append("Demo guild ").append(Long.toUnsignedString(demo.guildId()))
         .append(", channel #general ").append(Long.toUnsignedString(demo.channelId())).append('\n');
     for (DemoSeed.DemoUser u : demo.users()) {

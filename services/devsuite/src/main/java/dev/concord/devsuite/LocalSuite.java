@@ -70,30 +70,40 @@ public final class LocalSuite implements AutoCloseable {
    * @param extra extra --key=value arguments for every service
    */
   public record Options(
-      String tokenSecret, Duration heartbeatInterval, List<String> extra, int sessionPods, int gateways) {
+      String tokenSecret,
+      Duration heartbeatInterval,
+      List<String> extra,
+      int sessionPods,
+      int gateways,
+      io.opentelemetry.sdk.trace.export.@org.jspecify.annotations.Nullable SpanExporter spanExporter) {
     public Options(String tokenSecret, Duration heartbeatInterval, List<String> extra) {
-      this(tokenSecret, heartbeatInterval, extra, 1, 1);
+      this(tokenSecret, heartbeatInterval, extra, 1, 1, null);
     }
 
     public static Options defaults(String tokenSecret) {
-      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of(), 1, 1);
+      return new Options(tokenSecret, Duration.ofMillis(41_250), List.of(), 1, 1, null);
     }
 
     /** The same options with {@code n} session pods (session-0 … session-{n-1}). */
     public Options withSessionPods(int n) {
-      return new Options(tokenSecret, heartbeatInterval, extra, n, gateways);
+      return new Options(tokenSecret, heartbeatInterval, extra, n, gateways, spanExporter);
     }
 
     /** The same options with {@code n} gateway pods (gateway-0 … gateway-{n-1}). */
     public Options withGateways(int n) {
-      return new Options(tokenSecret, heartbeatInterval, extra, sessionPods, n);
+      return new Options(tokenSecret, heartbeatInterval, extra, sessionPods, n, spanExporter);
     }
 
     /** The same options with extra arguments for every service. */
     public Options withExtra(List<String> more) {
       List<String> all = new ArrayList<>(extra);
       all.addAll(more);
-      return new Options(tokenSecret, heartbeatInterval, List.copyOf(all), sessionPods, gateways);
+      return new Options(tokenSecret, heartbeatInterval, List.copyOf(all), sessionPods, gateways, spanExporter);
+    }
+
+    /** The same options with every service's spans going to {@code exporter} as they end (tests). */
+    public Options withSpanExporter(io.opentelemetry.sdk.trace.export.SpanExporter exporter) {
+      return new Options(tokenSecret, heartbeatInterval, extra, sessionPods, gateways, exporter);
     }
   }
 
@@ -261,6 +271,10 @@ public final class LocalSuite implements AutoCloseable {
             .orElse("concord");
     org.slf4j.MDC.put(ServiceNameConverter.MDC_KEY, service);
     try {
+      var exporter = options.spanExporter();
+      if (exporter != null) {
+        builder.initializers(ctx -> ctx.getBeanFactory().registerSingleton("concordSpanExporter", exporter));
+      }
       ConfigurableApplicationContext ctx = builder.run(args.toArray(String[]::new));
       contexts.add(ctx);
       return ctx;

@@ -1,6 +1,12 @@
 package dev.concord.support;
 
+import dev.concord.tracing.FanoutSampling;
+import dev.concord.tracing.Tracing;
 import io.grpc.MethodDescriptor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
 import io.micrometer.core.instrument.binder.grpc.GrpcServerObservationContext;
 import io.micrometer.observation.ObservationPredicate;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +35,35 @@ public class ServiceSupport {
    * profile that was most of the observation cost (and it ran per batch on every delivery). The
    * streams are measured by Concord's own metrics (batches, items, queue depths) instead.
    */
+  /**
+   * This service's tracer ({@code concord.tracing.*}, off by default; see docs/OPERATIONS.md).
+   * A {@link SpanExporter} bean in the context (tests, an embedding application) takes every span
+   * as it ends, whatever the mode.
+   */
+  @Bean(destroyMethod = "close")
+  Tracing tracing(Environment env, ObjectProvider<SpanExporter> exporter) {
+    String service = env.getProperty("spring.config.name", "concord");
+    double rate = env.getProperty("concord.tracing.sample-rate", Double.class, 0.01);
+    FanoutSampling fanout = FanoutSampling.parse(env.getProperty("concord.tracing.fanout-sampling", "1:1,100:0.1,10000:0.001"));
+    SpanExporter given = exporter.getIfAvailable();
+    if (given != null) {
+      return Tracing.exportingTo(service, given, rate, fanout);
+    }
+    Tracing.Settings settings =
+        new Tracing.Settings(
+            Tracing.Mode.parse(env.getProperty("concord.tracing.mode", "off")),
+            rate,
+            env.getProperty("concord.tracing.otlp-endpoint", ""),
+            fanout,
+            env.getProperty("concord.tracing.max-queued-spans", Integer.class, 8192));
+    Tracing tracing = Tracing.create(service, settings);
+    if (tracing.enabled()) {
+      LoggerFactory.getLogger(ServiceSupport.class)
+          .info("tracing on: {} spans, head sampling {}, fanout sampling {}", settings.mode(), rate, fanout);
+    }
+    return tracing;
+  }
+
   @Bean
   ObservationPredicate unaryGrpcObservationsOnly() {
     return (name, context) ->

@@ -80,9 +80,13 @@ class GatewayConfig {
 
   @Bean(destroyMethod = "close")
   SessionLinks sessionLinks(
-      GatewayProperties props, RingWatcher gatewaySessionRing, Channels channels, ExecutorService gatewayLinkSendPool) {
+      GatewayProperties props,
+      RingWatcher gatewaySessionRing,
+      Channels channels,
+      ExecutorService gatewayLinkSendPool,
+      dev.concord.tracing.Tracing tracing) {
     return new SessionLinks(
-        gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch());
+        gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch(), tracing);
   }
 
   @Bean
@@ -201,7 +205,8 @@ class GatewayConfig {
       Channels channels,
       SessionStartLimit sessionStartLimit,
       GuildClient guildClient,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      dev.concord.tracing.Tracing tracing) {
     var limits =
         new RestApi.Limits(
             props.restRouteLimit(), props.restRouteWindow(), props.restGlobalLimit(), props.restGlobalWindow(), props.restMaxWindows());
@@ -214,7 +219,7 @@ class GatewayConfig {
             new LoginLimiter(Integer.MAX_VALUE, props.registrationsPerAddress(), props.registrationWindow(), 100_000, clock),
             new TokenRevocations(gatewayPeerRing, channels, java.time.Duration.ofSeconds(5)),
             props.accountTokenTtl().toSeconds());
-    return new RestApi(props.publicUrl(), accountTokens, auth, sessionStartLimit, guildClient, limits, meters);
+    return new RestApi(props.publicUrl(), accountTokens, auth, sessionStartLimit, guildClient, limits, meters, tracing);
   }
 
   @Bean

@@ -45,8 +45,17 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   private volatile BatchingSender<Upstream, GatewayBatch> out;
   private volatile boolean broken;
 
-  SessionLinkClient(RingMember member, Executor sendExecutor, int queueCapacity, int maxBatch, Runnable onBroken) {
+  private final dev.concord.tracing.Tracing tracing;
+
+  SessionLinkClient(
+      RingMember member,
+      Executor sendExecutor,
+      int queueCapacity,
+      int maxBatch,
+      dev.concord.tracing.Tracing tracing,
+      Runnable onBroken) {
     this.member = member;
+    this.tracing = tracing;
     this.sendExecutor = sendExecutor;
     this.queueCapacity = queueCapacity;
     this.maxBatch = maxBatch;
@@ -158,6 +167,8 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
     }
     com.google.protobuf.ByteString payload = d.getPayload();
     String type = d.getType();
+    // a sampled copy is among these connections (rare): each loop's writes get a span
+    dev.concord.proto.common.v1.TraceContext trace = d.hasTrace() && tracing.enabled() ? d.getTrace() : null;
     for (java.util.Map.Entry<io.netty.channel.EventLoop, LoopBatch> e : byLoop.entrySet()) {
       LoopBatch b = e.getValue();
       e.getKey()
@@ -173,8 +184,20 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
                 } finally {
                   shared.release();
                 }
+                if (trace != null) {
+                  traceWrite(trace, b.size);
+                }
               });
     }
+  }
+
+  /** The {@code gateway.write} span of a traced dispatch: from the session pod's send to the sockets' write. */
+  private void traceWrite(dev.concord.proto.common.v1.TraceContext trace, int connections) {
+    io.opentelemetry.api.trace.Span span =
+        tracing.consumer("gateway.write", dev.concord.tracing.TraceWire.parent(trace), trace.getQueuedAtUnixNanos());
+    span.setAttribute("concord.connections", connections);
+    span.setAttribute("concord.session_pod", member.id());
+    span.end();
   }
 
   /** The connections of one event loop that one shared dispatch goes to, with their {@code s}. */

@@ -23,7 +23,20 @@ public final class SessionLinks implements AutoCloseable {
   private final int maxBatch;
   private final ConcurrentHashMap<String, SessionLinkClient> links = new ConcurrentHashMap<>();
 
+  private final dev.concord.tracing.Tracing tracing;
+
   public SessionLinks(RingWatcher sessionRing, Channels channels, Executor sendExecutor, int queueCapacity, int maxBatch) {
+    this(sessionRing, channels, sendExecutor, queueCapacity, maxBatch, dev.concord.tracing.Tracing.off());
+  }
+
+  public SessionLinks(
+      RingWatcher sessionRing,
+      Channels channels,
+      Executor sendExecutor,
+      int queueCapacity,
+      int maxBatch,
+      dev.concord.tracing.Tracing tracing) {
+    this.tracing = tracing;
     this.sessionRing = sessionRing;
     this.channels = channels;
     this.sendExecutor = sendExecutor;
@@ -50,7 +63,7 @@ public final class SessionLinks implements AutoCloseable {
           SessionLinkClient[] self = new SessionLinkClient[1];
           self[0] =
               new SessionLinkClient(
-                  owner, sendExecutor, queueCapacity, maxBatch, () -> links.remove(owner.id(), self[0]));
+                  owner, sendExecutor, queueCapacity, maxBatch, tracing, () -> links.remove(owner.id(), self[0]));
           self[0].open(channels.forAddress(owner.address()));
           return self[0];
         });

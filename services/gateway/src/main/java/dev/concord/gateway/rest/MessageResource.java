@@ -26,8 +26,11 @@ final class MessageResource {
 
   private final GuildClient guilds;
 
-  MessageResource(GuildClient guilds) {
+  private final dev.concord.tracing.Tracing tracing;
+
+  MessageResource(GuildClient guilds, dev.concord.tracing.Tracing tracing) {
     this.guilds = guilds;
+    this.tracing = tracing;
   }
 
   /** GET /channels/{channel}/messages?limit=1..100&before|after|around */
@@ -125,7 +128,22 @@ final class MessageResource {
       b.setReferenceMessageId(RestIo.snowflake("message_reference.message_id", RestIo.string(r, "message_id", "")));
       b.setFailIfNotExists(RestIo.bool(r, "fail_if_not_exists", true));
     }
-    return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o));
+    if (!tracing.enabled()) {
+      return guilds.<Message>callForChannel(channel, (guild, stub, o) -> stub.createMessage(b.setGuildId(guild).build(), o));
+    }
+    // the publish's trace starts here (head-sampled) and goes on to the guild pod as traceparent
+    return Mono.defer(
+        () -> {
+          io.opentelemetry.api.trace.Span span =
+              tracing.entry("POST /channels/{channel.id}/messages", io.opentelemetry.context.Context.root());
+          io.opentelemetry.context.Context ctx = io.opentelemetry.context.Context.root().with(span);
+          return guilds
+              .<Message>callForChannel(
+                  channel,
+                  (guild, stub, o) -> dev.concord.tracing.GrpcTracing.propagate(stub, ctx).createMessage(b.setGuildId(guild).build(), o))
+              .doOnError(e -> span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(e.getMessage())))
+              .doFinally(signal -> span.end());
+        });
   }
 
   /** GET /channels/{channel}/messages/{message} */

@@ -67,7 +67,8 @@ public final class RestApi {
       SessionStartLimit startLimit,
       GuildClient guildClient,
       Limits limits,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      dev.concord.tracing.Tracing tracing) {
     this.accountTokens = accountTokens;
     this.invites = new InviteResource(guildClient);
     this.tokens = new VerifiedTokens(accountTokens, 10_000, 100_000);
@@ -80,7 +81,7 @@ public final class RestApi {
     this.users = new UserResource(guildClient);
     this.guilds = new GuildResource(guildClient);
     this.channels = new ChannelResource(guildClient);
-    this.messages = new MessageResource(guildClient);
+    this.messages = new MessageResource(guildClient, tracing);
     this.reactions = new ReactionResource(guildClient);
     this.manage = new ManagementResource(guildClient);
   }

@@ -89,8 +89,8 @@ class GuildConfig {
   }
 
   @Bean(destroyMethod = "shutdown")
-  RelayHub relayHub(GuildProperties props, ExecutorService relaySendPool, MeterRegistry meters) {
-    RelayHub hub = new RelayHub(relaySendPool, props.relayQueueCapacity(), props.relayMaxBatch());
+  RelayHub relayHub(GuildProperties props, ExecutorService relaySendPool, MeterRegistry meters, dev.concord.tracing.Tracing tracing) {
+    RelayHub hub = new RelayHub(relaySendPool, props.relayQueueCapacity(), props.relayMaxBatch(), tracing);
     Gauge.builder("concord.guild.relay.pods", hub, RelayHub::connectedPods)
         .description("session pods with an open relay stream")
         .register(meters);
@@ -142,6 +142,13 @@ class GuildConfig {
   @GlobalServerInterceptor
   ServerInterceptor forwardedMarker() {
     return Forwarding.serverInterceptor();
+  }
+
+  /** A caller's W3C traceparent (a gateway's REST request, a traced backend) parents its call's spans. */
+  @Bean
+  @GlobalServerInterceptor
+  ServerInterceptor traceParent() {
+    return dev.concord.tracing.GrpcTracing.serverInterceptor();
   }
 
   /** The guild's events into the relay hub: one relay event per session pod. */
@@ -225,6 +232,12 @@ class GuildConfig {
             java.util.concurrent.TimeUnit.NANOSECONDS)
         .description("store transactions (group commits) and their total time")
         .register(meters);
+    Timer commit =
+        Timer.builder("concord.guild.journal.commit")
+            .description("time of one group commit (one store transaction for many loop steps)")
+            .publishPercentileHistogram()
+            .register(meters);
+    journal.withCommitTimer(nanos -> commit.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
     FunctionCounter.builder("concord.guild.journal.entries", journal, GuildJournal::committedEntries)
         .description("loop steps made durable")
         .register(meters);
@@ -250,7 +263,8 @@ class GuildConfig {
       GuildJournal guildJournal,
       ExecutorService guildReadPool,
       ScheduledExecutorService guildScheduler,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      dev.concord.tracing.Tracing tracing) {
     Users users = new Users(guildStore, props.userCacheSize());
     GuildHost host =
         new GuildHost(
@@ -270,6 +284,7 @@ class GuildConfig {
         guildActivationPool,
         admission);
     host.withReads(guildReadPool);
+    host.withTracing(tracing);
     Timer loopWait =
         Timer.builder("concord.guild.loop.wait")
             .description("time an operation waited in its guild's mailbox before the loop ran it")

@@ -47,7 +47,7 @@ final class CatchUp {
   }
 
   /** {@code joined} with what it missed, as dispatch payloads, leaving out channels hidden from it. */
-  GuildHost.JoinResult render(GuildState g, GuildHost.JoinResult joined, Missed missed) {
+  JoinResult render(GuildState g, JoinResult joined, Missed missed) {
     long[] hidden = joined.hiddenChannelIds();
     List<byte[]> created = new ArrayList<>(missed.created().size());
     for (GuildStore.MessageRow m : missed.created()) {
@@ -72,16 +72,16 @@ final class CatchUp {
                     .put("guild_id", Long.toUnsignedString(g.id))));
       }
     }
-    List<GuildHost.CatchUpEvent> reacted = new ArrayList<>(missed.reactions().size());
+    List<JoinResult.CatchUpEvent> reacted = new ArrayList<>(missed.reactions().size());
     for (GuildStore.ReactionChange c : missed.reactions()) {
       if (visible(hidden, c.channelId())) {
         ObjectNode d =
             payloads.reaction(
                 g.id, c.channelId(), c.messageId(), c.messageAuthorId(), c.userId(), g.members.get(c.userId()), users.get(c.userId()), c.emoji(), c.add());
-        reacted.add(new GuildHost.CatchUpEvent(c.add() ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", payloads.bytes(d)));
+        reacted.add(new JoinResult.CatchUpEvent(c.add() ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", payloads.bytes(d)));
       }
     }
-    return new GuildHost.JoinResult(
+    return new JoinResult(
         joined.snapshotSeq(), joined.guildCreateJson(), hidden, joined.snapshotMessageId(), created, edited, deleted, reacted);
   }
 

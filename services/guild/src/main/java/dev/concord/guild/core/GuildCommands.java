@@ -253,11 +253,15 @@ public final class GuildCommands {
     if (referenceId == 0) {
       return host.submit(guildId, messages.create(channelId, authorId, draft, nonce, enforceNonce, 0, null, false));
     }
+    // the reply is submitted from the read's thread: take the caller's trace along
     return stored(guildId, channelId, referenceId)
         .thenCompose(
-            ref ->
-                host.submit(
-                    guildId, messages.create(channelId, authorId, draft, nonce, enforceNonce, referenceId, ref, failIfNotExists)));
+            io.opentelemetry.context.Context.current()
+                .wrapFunction(
+                    ref ->
+                        host.submit(
+                            guildId,
+                            messages.create(channelId, authorId, draft, nonce, enforceNonce, referenceId, ref, failIfNotExists))));
   }
 
   public CompletableFuture<byte[]> editMessage(long guildId, long channelId, long messageId, long actorId, String content) {

@@ -39,27 +39,6 @@ public final class GuildHost {
   public static final int MAX_NAME_LENGTH = 100;
 
   /**
-   * What a session gets from joining: the GUILD_CREATE for it, the seq and the newest message id
-   * it covers, and for a re-join the MESSAGE_CREATE payloads it missed (oldest first).
-   */
-  public record JoinResult(
-      long snapshotSeq,
-      byte[] guildCreateJson,
-      long[] hiddenChannelIds,
-      long snapshotMessageId,
-      List<byte[]> catchUp,
-      List<byte[]> catchUpUpdates,
-      List<byte[]> catchUpDeletes,
-      List<CatchUpEvent> catchUpReactions) {
-    public JoinResult(long snapshotSeq, byte[] guildCreateJson, long[] hiddenChannelIds, long snapshotMessageId, List<byte[]> catchUp) {
-      this(snapshotSeq, guildCreateJson, hiddenChannelIds, snapshotMessageId, catchUp, List.of(), List.of(), List.of());
-    }
-  }
-
-  /** A dispatch a re-join replays, with its type (reactions: MESSAGE_REACTION_ADD / _REMOVE). */
-  public record CatchUpEvent(String type, byte[] payload) {}
-
-  /**
    * A guild on this pod: its loop, its state (loaded from the store by the activation), and
    * whether it is loaded. Once {@code evicted} (ownership lost, or a write failed so that the
    * memory went ahead of the store) it is out of the map and a later call loads a fresh one.
@@ -114,6 +93,14 @@ public final class GuildHost {
   }
 
   private GuildTimings timings = GuildTimings.NONE;
+
+  private dev.concord.tracing.Tracing tracing = dev.concord.tracing.Tracing.off();
+
+  /** Spans of sampled operations (see {@link StepTrace}); off by default. */
+  public GuildHost withTracing(dev.concord.tracing.Tracing tracing) {
+    this.tracing = tracing;
+    return this;
+  }
 
   /** Where operations' mailbox wait and apply times go (the pod's histograms). */
   public GuildHost withTimings(GuildTimings timings) {
@@ -311,7 +298,8 @@ public final class GuildHost {
           step.write(new GuildStore.MemberRow(id, ownerId, Instant.ofEpochMilli(now), List.of()));
           g.seq++;
           return g;
-        });
+        },
+        null);
   }
 
   /**
@@ -456,7 +444,7 @@ public final class GuildHost {
       // not loaded here: nobody is subscribed to it on this pod
       return CompletableFuture.completedFuture(false);
     }
-    return run(a, null, (g, step) -> g.unsubscribe(sessionId));
+    return run(a, null, (g, step) -> g.unsubscribe(sessionId), null);
   }
 
   /**
@@ -479,20 +467,21 @@ public final class GuildHost {
     }
     // Not active here: load it from the store (NOT_FOUND if the store has no such guild).
     Active a = guilds.computeIfAbsent(guildId, id -> new Active(id, new GuildEventLoop("guild-" + id, loopPool, mailboxCapacity), null));
+    StepTrace trace = StepTrace.begin(tracing);
     if (a.isActive()) {
-      return run(a, deadline, op);
+      return run(a, deadline, op, trace);
     }
     if (deadline != null && deadline.isExpired()) {
       throw new GuildException(GuildException.Kind.RESOURCE_EXHAUSTED, "deadline passed before activation");
     }
     // Dormant: wait for the activation, within the admission bound (refused at once beyond it).
     admission.enter();
-    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, op));
+    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, op, trace));
     result.whenComplete((r, e) -> admission.exit());
     return result;
   }
 
-  private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, GuildOp<T> op) {
+  private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, GuildOp<T> op, @Nullable StepTrace trace) {
     CompletableFuture<T> result = new CompletableFuture<>();
     long submitted = System.nanoTime();
     boolean accepted =
@@ -501,6 +490,9 @@ public final class GuildHost {
                 () -> {
                   long started = System.nanoTime();
                   timings.loopWait(started - submitted);
+                  if (trace != null) {
+                    trace.started(a.guildId);
+                  }
                   if (deadline != null && deadline.isExpired()) {
                     // The caller has given up; doing the work would only add load.
                     result.completeExceptionally(
@@ -547,10 +539,16 @@ public final class GuildHost {
                     // a refused operation validates before it mutates; only its events' seqs are undone
                     g.seq = seqBefore;
                     journal.release();
+                    if (trace != null) {
+                      trace.applied(e);
+                    }
                     result.completeExceptionally(e);
                     return;
                   } finally {
                     timings.apply(System.nanoTime() - started);
+                  }
+                  if (trace != null) {
+                    trace.applied(null);
                   }
                   if (step.isEmpty()) {
                     journal.release();
@@ -560,18 +558,22 @@ public final class GuildHost {
                   // Durable first, then the events (in the guild's order), then the caller's ack.
                   List<GuildStore.Write> writes = List.copyOf(step.writes());
                   Runnable[] sends = step.sends().toArray(new Runnable[0]);
+                  if (trace != null) {
+                    trace.appended(writes.size());
+                  }
                   journal.append(
                       new GuildJournal.Entry(
                           guildId,
                           g.epoch,
                           writes,
                           () -> {
-                            for (Runnable send : sends) {
-                              send.run();
-                            }
+                            StepTrace.send(sends, trace);
                             result.complete(value);
                           },
                           error -> {
+                            if (trace != null) {
+                              trace.failed(error);
+                            }
                             evict(a, true);
                             result.completeExceptionally(error);
                           }));

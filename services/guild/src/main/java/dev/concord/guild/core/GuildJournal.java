@@ -124,6 +124,14 @@ public final class GuildJournal implements AutoCloseable {
     return commitNanos.sum();
   }
 
+  private java.util.function.LongConsumer commitTimer = nanos -> {};
+
+  /** Called with each group commit's duration (a histogram); set before the first append. */
+  public GuildJournal withCommitTimer(java.util.function.LongConsumer timer) {
+    this.commitTimer = timer;
+    return this;
+  }
+
   private void run() {
     List<Entry> batch = new ArrayList<>(maxBatch);
     while (!closed || !queue.isEmpty()) {
@@ -169,8 +177,10 @@ public final class GuildJournal implements AutoCloseable {
         long t0 = System.nanoTime();
         store.commit(commits);
         if (!commits.isEmpty()) {
+          long took = System.nanoTime() - t0;
           this.commits.increment();
-          commitNanos.add(System.nanoTime() - t0);
+          commitNanos.add(took);
+          commitTimer.accept(took);
         }
         break;
       } catch (GuildStore.FencedException f) {

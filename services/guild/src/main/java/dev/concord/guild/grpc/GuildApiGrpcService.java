@@ -75,10 +75,13 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
   private final GuildCommands commands;
   private final Channels channels;
 
-  GuildApiGrpcService(GuildCommands commands, Channels channels) {
+  private final dev.concord.tracing.Tracing tracing;
+
+  GuildApiGrpcService(GuildCommands commands, Channels channels, dev.concord.tracing.Tracing tracing) {
     this.commands = commands;
     this.host = commands.host();
     this.channels = channels;
+    this.tracing = tracing;
   }
 
   /** Forwards the call to the guild's owner if that is another pod; false if we handle it here. */
@@ -520,16 +523,22 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
     Statuses.reply(
         out,
         () ->
-            commands.createMessage(
-                req.getGuildId(),
-                req.getChannelId(),
-                req.getAuthorId(),
-                new MessageContent.Draft(
-                    req.getContent(), req.getEmbedsJson(), req.hasAllowedMentions() ? GuildWire.allowed(req.getAllowedMentions()) : null),
-                req.getNonce(),
-                req.getEnforceNonce(),
-                req.getReferenceMessageId(),
-                req.getFailIfNotExists()),
+            tracing.traced(
+                "GuildApi/CreateMessage",
+                dev.concord.tracing.GrpcTracing.parent(),
+                () ->
+                    commands.createMessage(
+                        req.getGuildId(),
+                        req.getChannelId(),
+                        req.getAuthorId(),
+                        new MessageContent.Draft(
+                            req.getContent(),
+                            req.getEmbedsJson(),
+                            req.hasAllowedMentions() ? GuildWire.allowed(req.getAllowedMentions()) : null),
+                        req.getNonce(),
+                        req.getEnforceNonce(),
+                        req.getReferenceMessageId(),
+                        req.getFailIfNotExists())),
         m ->
             Message.newBuilder()
                 .setId(m.id())

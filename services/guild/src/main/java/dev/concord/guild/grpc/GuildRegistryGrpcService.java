@@ -2,6 +2,7 @@ package dev.concord.guild.grpc;
 
 import com.google.protobuf.ByteString;
 import dev.concord.guild.core.GuildHost;
+import dev.concord.guild.core.JoinResult;
 import dev.concord.guild.core.GuildCommands;
 import dev.concord.proto.guild.v1.GuildRegistryGrpc;
 import dev.concord.proto.guild.v1.JoinRequest;
@@ -60,7 +61,7 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     Deadline deadline = Context.current().getDeadline();
     List<CompletableFuture<JoinOutcome>> outcomes = new ArrayList<>(req.getJoinsCount());
     for (JoinRequest join : req.getJoinsList()) {
-      CompletableFuture<GuildHost.JoinResult> f;
+      CompletableFuture<JoinResult> f;
       try {
         f = start(join, deadline);
       } catch (RuntimeException e) {
@@ -91,7 +92,7 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
             });
   }
 
-  private CompletableFuture<GuildHost.JoinResult> start(JoinRequest req, @Nullable Deadline deadline) {
+  private CompletableFuture<JoinResult> start(JoinRequest req, @Nullable Deadline deadline) {
     if (req.getSessionId().isEmpty() || req.getSessionPodId().isEmpty() || req.getSessionKey() == 0) {
       throw Status.INVALID_ARGUMENT.withDescription("session_id, session_key and session_pod_id are required").asRuntimeException();
     }
@@ -108,7 +109,7 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
         deadline);
   }
 
-  private static JoinResponse toWire(GuildHost.JoinResult r) {
+  private static JoinResponse toWire(JoinResult r) {
     JoinResponse.Builder b =
         JoinResponse.newBuilder()
             .setSnapshotSeq(r.snapshotSeq())
@@ -126,7 +127,7 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     for (byte[] m : r.catchUpDeletes()) {
       b.addCatchUpDeletes(ByteString.copyFrom(m));
     }
-    for (GuildHost.CatchUpEvent e : r.catchUpReactions()) {
+    for (JoinResult.CatchUpEvent e : r.catchUpReactions()) {
       b.addCatchUpReactions(dev.concord.proto.guild.v1.CatchUpEvent.newBuilder().setType(e.type()).setPayload(ByteString.copyFrom(e.payload())));
     }
     return b.build();

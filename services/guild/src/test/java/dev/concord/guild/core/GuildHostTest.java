@@ -94,7 +94,7 @@ class GuildHostTest {
     GuildState g = host.createGuild("Guild", alice.id()).join();
     GuildState.Channel general = new GuildCommands(host).createChannel(g.id(), "general", "").join();
 
-    GuildHost.JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, 0, null).join();
+    JoinResult join = host.join(g.id(), "s1", 11, alice.id(), "pod-a", Intents.GUILDS, 50, 0, null).join();
     JsonNode snapshot = JsonMapper.builder().build().readTree(join.guildCreateJson());
     assertThat(snapshot.path("channels").get(0).path("name").asString()).isEqualTo("general");
     assertThat(snapshot.path("members").size()).isEqualTo(1);
@@ -239,12 +239,12 @@ class GuildHostTest {
             .join();
     GuildState.Channel general = new GuildCommands(host).createChannel(g.id(), "general", "").join();
 
-    GuildHost.JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
+    JoinResult bobJoin = host.join(g.id(), "bob-s", 21, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
     JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
     assertThat(snap.path("channels").size()).isEqualTo(1);
     assertThat(snap.path("channels").get(0).path("name").asString()).isEqualTo("general");
-    GuildHost.JoinResult ownerJoin = host.join(g.id(), "owner-s", 22, owner.id(), "p", Intents.GUILDS, 50, 0, null).join();
+    JoinResult ownerJoin = host.join(g.id(), "owner-s", 22, owner.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(ownerJoin.hiddenChannelIds()).isEmpty();
 
     // bob may not post where he cannot see
@@ -351,7 +351,7 @@ class GuildHostTest {
         .join();
 
     GuildHost other = pod(5, NONE, Ownership.ALL, 1000); // another pod, same store
-    GuildHost.JoinResult bobJoin = other.join(g.id(), "bob-s", 41, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
+    JoinResult bobJoin = other.join(g.id(), "bob-s", 41, bob.id(), "p", Intents.GUILDS, 50, 0, null).join();
     assertThat(bobJoin.hiddenChannelIds()).containsExactly(secret.id());
     JsonNode snap = JsonMapper.builder().build().readTree(bobJoin.guildCreateJson());
     assertThat(snap.path("member_count").asInt()).isEqualTo(2);
@@ -395,7 +395,7 @@ class GuildHostTest {
     long older = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "older", "").join().id();
     long doomed = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "doomed", "").join().id();
     new GuildCommands(host).react(g.id(), general.id(), older, owner.id(), "👋", owner.id(), true).join();
-    GuildHost.JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
+    JoinResult first = host.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
     assertThat(first.catchUp()).isEmpty();
     long seen = new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "seen", "").join().id();
     // reactions while bob is away: one removed that he had seen, one added
@@ -412,7 +412,7 @@ class GuildHostTest {
     new GuildCommands(host).createMessage(g.id(), general.id(), owner.id(), "missed 2", "").join();
 
     GuildHost newOwner = pod(7, NONE, Ownership.ALL, 1000);
-    GuildHost.JoinResult again =
+    JoinResult again =
         newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES, 50, seen, null).join();
     JsonMapper json = JsonMapper.builder().build();
     assertThat(again.catchUp()).extracting(b -> json.readTree(b).path("content").asString()).containsExactly("missed 1", "missed 2");
@@ -421,10 +421,10 @@ class GuildHostTest {
     assertThat(again.catchUpDeletes()).extracting(b -> json.readTree(b).path("id").asString()).containsExactly(Long.toUnsignedString(doomed));
     // without GUILD_MESSAGE_REACTIONS no reaction is caught up
     assertThat(again.catchUpReactions()).isEmpty();
-    GuildHost.JoinResult withReactions =
+    JoinResult withReactions =
         newOwner.join(g.id(), "bob-s", 61, bob.id(), "p", Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_REACTIONS, 50, seen, null).join();
     assertThat(withReactions.catchUpReactions())
-        .extracting(GuildHost.CatchUpEvent::type, e -> json.readTree(e.payload()).path("emoji").path("name").asString())
+        .extracting(JoinResult.CatchUpEvent::type, e -> json.readTree(e.payload()).path("emoji").path("name").asString())
         .containsExactly(tuple("MESSAGE_REACTION_REMOVE", "👋"), tuple("MESSAGE_REACTION_ADD", "🎉"));
     assertThat(json.readTree(withReactions.catchUpReactions().get(1).payload()).path("message_id").asString())
         .isEqualTo(Long.toUnsignedString(seen));

@@ -148,7 +148,8 @@ class SessionConfig {
       GuildLinks guildLinks,
       PresenceLink presenceLink,
       ScheduledExecutorService sessionScheduler,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      dev.concord.tracing.Tracing tracing) {
     PresenceLink presence = presenceLink;
     SessionManager manager =
         new SessionManager(
@@ -159,6 +160,13 @@ class SessionConfig {
             props.maxHeldPerGuild(),
             new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
             sessionScheduler);
+    manager.withTracing(tracing);
+    io.micrometer.core.instrument.Timer pass =
+        io.micrometer.core.instrument.Timer.builder("concord.session.relay.pass")
+            .description("time a session worker takes to deliver one relay event to its share of the recipients")
+            .publishPercentileHistogram()
+            .register(meters);
+    manager.withRelayPassTimer(nanos -> pass.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
     guildLinks.bind(manager);
     guildLinks.watchRing(java.time.Duration.ofMillis(100));
     Gauge.builder("concord.session.sessions", manager, SessionManager::sessionCount)

@@ -9,4 +9,18 @@ public interface LinkSink {
    * sequence number {@code seqs[i]}. The payload travels once. False if the link is full or gone.
    */
   boolean sendShared(String type, ByteString payload, long[] ids, long[] seqs, int n);
+
+  /**
+   * As above; {@code trace} (sampled copies only, else null) travels with the dispatch so the
+   * gateway's write joins the trace. Links that do not trace ignore it.
+   */
+  default boolean sendShared(
+      String type,
+      ByteString payload,
+      long[] ids,
+      long[] seqs,
+      int n,
+      dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext trace) {
+    return sendShared(type, payload, ids, seqs, n);
+  }
 }

@@ -31,6 +31,7 @@ final class RelayDelivery {
   private final RelayPartitioner<Session> partitioner;
   private final int maxHeldPerGuild;
   private final LongAdder delivered;
+  private volatile dev.concord.tracing.Tracing tracing = dev.concord.tracing.Tracing.off();
 
   RelayDelivery(SessionManager manager, RelayWorkers workers, RecipientTable<Session> byKey, int maxHeldPerGuild, LongAdder delivered) {
     this.manager = manager;
@@ -38,6 +39,18 @@ final class RelayDelivery {
     this.delivered = delivered;
     this.partitioner =
         new RelayPartitioner<>(workers, byKey::get, Session::key, this::deliverBatch, batch -> batch.forEach(manager::desync));
+  }
+
+  /** Set once, before relay streams open (see {@link SessionManager#withTracing}). */
+  void tracing(dev.concord.tracing.Tracing tracing) {
+    this.tracing = tracing;
+  }
+
+  private java.util.function.LongConsumer passTimer = nanos -> {};
+
+  /** Set once, before relay streams open: takes each worker pass's duration (a histogram). */
+  void passTimer(java.util.function.LongConsumer timer) {
+    this.passTimer = timer;
   }
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
@@ -51,13 +64,17 @@ final class RelayDelivery {
    * them (the bytes are never copied or re-serialized per recipient).
    */
   private void deliverBatch(List<Session> batch, RelayEvent e) {
+    long started = System.nanoTime();
     SharedDispatches out = null;
     // one replay item for every recipient of this event on this worker
     ReplayBuffer.Item replayItem = null;
     // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
     SharedDispatches outStripped = null;
     ReplayBuffer.Item strippedItem = null;
-    for (Session s : batch) {
+    // sampled events only: the one check an unsampled event costs
+    RelayTrace trace = e.hasTrace() ? RelayTrace.start(tracing, e, batch.size()) : null;
+    for (int i = 0; i < batch.size(); i++) {
+      Session s = batch.get(i);
       Session.GuildSub sub = s.guilds.get(e.getGuildId());
       if (sub == null || s.ended) {
         continue;
@@ -93,7 +110,7 @@ final class RelayDelivery {
           if (outStripped == null) {
             outStripped = new SharedDispatches(batch.size());
           }
-          outStripped.add(s, seq);
+          outStripped.add(s, seq, trace != null && trace.sampled(i) ? trace.delivered(s, seq) : null);
         }
         continue;
       }
@@ -107,7 +124,7 @@ final class RelayDelivery {
       if (out == null) {
         out = new SharedDispatches(batch.size());
       }
-      out.add(s, seq);
+      out.add(s, seq, trace != null && trace.sampled(i) ? trace.delivered(s, seq) : null);
     }
     if (out != null) {
       out.flush(e.getType(), e.getPayload());
@@ -115,6 +132,10 @@ final class RelayDelivery {
     if (outStripped != null) {
       outStripped.flush(e.getType(), e.getContentGate().getPayloadWithoutContent());
     }
+    if (trace != null) {
+      trace.end();
+    }
+    passTimer.accept(System.nanoTime() - started);
   }
 
   /**
@@ -143,20 +164,27 @@ final class RelayDelivery {
     private final List<LinkSink> links = new ArrayList<>(1);
     private final List<List<Session>> sessionsByLink = new ArrayList<>(1);
     private final List<long[]> seqsByLink = new ArrayList<>(1);
+    // per link, the first traced copy among its connections (null: none, the usual case)
+    private final List<dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext> traceByLink =
+        new ArrayList<>(1);
     private final int capacity;
 
     SharedDispatches(int capacity) {
       this.capacity = capacity;
     }
 
-    void add(Session s, long seq) {
+    void add(Session s, long seq, dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext trace) {
       LinkSink link = s.connection.link();
       int i = links.indexOf(link);
       if (i < 0) {
         links.add(link);
         sessionsByLink.add(new ArrayList<>(capacity));
         seqsByLink.add(new long[capacity]);
+        traceByLink.add(null);
         i = links.size() - 1;
+      }
+      if (trace != null && traceByLink.get(i) == null) {
+        traceByLink.set(i, trace);
       }
       List<Session> group = sessionsByLink.get(i);
       seqsByLink.get(i)[group.size()] = seq;
@@ -170,7 +198,7 @@ final class RelayDelivery {
         for (int k = 0; k < ids.length; k++) {
           ids[k] = group.get(k).connection.id();
         }
-        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length)) {
+        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length, traceByLink.get(i))) {
           delivered.add(ids.length);
         } else {
           // the link is full or gone: the frames are in the replay buffers, the clients resume

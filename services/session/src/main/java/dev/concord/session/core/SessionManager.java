@@ -103,6 +103,18 @@ public final class SessionManager {
     this.joins = new GuildJoins(this, guilds, relay, scheduler);
   }
 
+  /** Spans for sampled relay events (see {@link RelayTrace}); call before relay streams open. */
+  public SessionManager withTracing(dev.concord.tracing.Tracing tracing) {
+    relay.tracing(tracing);
+    return this;
+  }
+
+  /** Takes the duration of each worker's pass over one relay event's recipients (a histogram). */
+  public SessionManager withRelayPassTimer(java.util.function.LongConsumer timer) {
+    relay.passTimer(timer);
+    return this;
+  }
+
   public String podId() {
     return podId;
   }

@@ -40,18 +40,26 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
   private final BatchingSender<Downstream, SessionBatch> out;
   private final ConcurrentHashMap<Long, LinkConnection> connections = new ConcurrentHashMap<>();
   private volatile boolean lost;
+  private final dev.concord.tracing.Tracing tracing;
+  // link.send spans of traced dispatches still queued (bounded)
+  private final dev.concord.tracing.InFlightSpans sends;
+  // traced dispatches waiting in `out`: while 0 (nearly always) a batch is built without a look
+  private final java.util.concurrent.atomic.AtomicInteger tracedQueued = new java.util.concurrent.atomic.AtomicInteger();
 
   GatewayLink(
       SessionManager manager,
       ServerCallStreamObserver<SessionBatch> call,
       Executor sendExecutor,
       int queueCapacity,
-      int maxBatch) {
+      int maxBatch,
+      dev.concord.tracing.Tracing tracing) {
     this.manager = manager;
+    this.tracing = tracing;
+    this.sends = new dev.concord.tracing.InFlightSpans(tracing, "link.send", 1024);
     this.out =
         new BatchingSender<>(
             call,
-            items -> SessionBatch.newBuilder().addAllItems(items).build(),
+            this::toBatch,
             sendExecutor,
             queueCapacity,
             maxBatch,
@@ -63,6 +71,18 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
 
   int connections() {
     return connections.size();
+  }
+
+  private SessionBatch toBatch(java.util.List<Downstream> items) {
+    if (tracedQueued.get() > 0) {
+      for (Downstream d : items) {
+        if (d.getKindCase() == Downstream.KindCase.SHARED && d.getShared().hasTrace()) {
+          tracedQueued.decrementAndGet();
+          sends.sent(d.getShared().getTrace()); // a traced dispatch leaves now: its link.send span ends
+        }
+      }
+    }
+    return SessionBatch.newBuilder().addAllItems(items).build();
   }
 
   @Override
@@ -152,12 +172,33 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
 
   @Override
   public boolean sendShared(String type, ByteString payload, long[] ids, long[] seqs, int n) {
+    return sendShared(type, payload, ids, seqs, n, null);
+  }
+
+  @Override
+  public boolean sendShared(
+      String type,
+      ByteString payload,
+      long[] ids,
+      long[] seqs,
+      int n,
+      dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext trace) {
     SharedDispatch.Builder b = SharedDispatch.newBuilder().setType(type).setPayload(payload);
     for (int i = 0; i < n; i++) {
       b.addConnectionIds(ids[i]).addSeqs(seqs[i]);
     }
+    dev.concord.proto.common.v1.TraceContext sent = null;
+    if (trace != null && tracing.enabled()) {
+      sent = sends.start(dev.concord.tracing.TraceWire.parent(trace), trace.getRecipients(), span -> span.setAttribute("concord.connections", n));
+      b.setTrace(sent);
+      tracedQueued.incrementAndGet();
+    }
     if (out.offer(Downstream.newBuilder().setShared(b).build())) {
       return true;
+    }
+    if (sent != null) {
+      tracedQueued.decrementAndGet();
+      sends.dropped(sent, "gateway link queue full");
     }
     overflow();
     return false;

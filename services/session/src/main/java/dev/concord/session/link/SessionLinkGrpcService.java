@@ -17,12 +17,17 @@ final class SessionLinkGrpcService extends SessionLinkGrpc.SessionLinkImplBase {
   private final SessionManager manager;
   private final ExecutorService sendExecutor;
   private final SessionProperties props;
+  private final dev.concord.tracing.Tracing tracing;
 
   SessionLinkGrpcService(
-      SessionManager manager, @Qualifier("linkSendPool") ExecutorService sendExecutor, SessionProperties props) {
+      SessionManager manager,
+      @Qualifier("linkSendPool") ExecutorService sendExecutor,
+      SessionProperties props,
+      dev.concord.tracing.Tracing tracing) {
     this.manager = manager;
     this.sendExecutor = sendExecutor;
     this.props = props;
+    this.tracing = tracing;
   }
 
   @Override
@@ -32,6 +37,7 @@ final class SessionLinkGrpcService extends SessionLinkGrpc.SessionLinkImplBase {
         (ServerCallStreamObserver<SessionBatch>) out,
         sendExecutor,
         props.linkQueueCapacity(),
-        props.linkMaxBatch());
+        props.linkMaxBatch(),
+        tracing);
   }
 }
