@@ -87,7 +87,8 @@ class TracingIT {
     return SPANS.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
   }
 
-  private static void assertOneTreeWithEveryHop(List<SpanData> trace, List<String> entries) {
+  /** Prints a trace's spans in start order with their service and duration (for the reader of the log). */
+  private static void print(List<SpanData> trace) {
     System.out.println("trace " + trace.getFirst().getTraceId() + ":");
     trace.stream()
         .sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos))
@@ -98,6 +99,10 @@ class TracingIT {
                     s.getName(),
                     s.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name")),
                     (s.getEndEpochNanos() - s.getStartEpochNanos()) / 1e6));
+  }
+
+  private static void assertOneTreeWithEveryHop(List<SpanData> trace, List<String> entries) {
+    print(trace);
     Map<String, SpanData> byId = trace.stream().collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));
     // exactly one root; every other span's parent is in this trace
     assertThat(trace).filteredOn(s -> !s.getParentSpanContext().isValid()).hasSize(1);
@@ -173,6 +178,48 @@ class TracingIT {
       List<SpanData> trace = traceOf("GuildApi/CreateMessage", content);
       assertOneTreeWithEveryHop(trace, List.of("GuildApi/CreateMessage"));
     }
+  }
+
+  /**
+   * A join of a dormant guild, traced: the session pod's join waits in its lane and rides a
+   * JoinBatch call, whose traceparent the guild pod continues through the guild's load from the
+   * store and the join's loop step.
+   */
+  @Test
+  void aJoinIsTracedFromTheSessionPodThroughTheGuildsActivation() throws Exception {
+    fixture.suite.guildBean(dev.concord.guild.core.GuildHost.class).passivateAll(); // the guild is dormant now
+    var demo = fixture.demo;
+    try (GatewayClient alice = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      alice.next(WAIT);
+      alice.identify(demo.users().get(0).token(), Intents.GUILDS | Intents.GUILD_MESSAGES);
+      alice.nextDispatch("GUILD_CREATE", WAIT);
+    }
+    String[] traceId = {null};
+    Await.until(
+        () -> {
+          for (SpanData s : SPANS.getFinishedSpanItems()) {
+            if (s.getName().equals("guild.activate")) {
+              List<SpanData> trace = spansOf(s.getTraceId());
+              if (trace.stream().anyMatch(t -> t.getName().equals("session.join"))) {
+                traceId[0] = s.getTraceId();
+                return true;
+              }
+            }
+          }
+          return false;
+        },
+        WAIT,
+        "a finished join trace with the guild's activation");
+    List<SpanData> trace = spansOf(traceId[0]);
+    print(trace);
+    Map<String, SpanData> byId = trace.stream().collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));
+    assertThat(trace).filteredOn(s -> !s.getParentSpanContext().isValid()).extracting(SpanData::getName).containsExactly("session.join");
+    assertThat(trace).filteredOn(s -> s.getParentSpanContext().isValid()).allSatisfy(s -> assertThat(byId).containsKey(s.getParentSpanId()));
+    assertThat(trace)
+        .extracting(SpanData::getName)
+        .contains("session.join", "join.wait", "join.call", "GuildRegistry/JoinBatch", "guild.activate", "guild.queue", "guild.apply");
+    SpanData batch = trace.stream().filter(s -> s.getName().equals("GuildRegistry/JoinBatch")).findFirst().orElseThrow();
+    assertThat(byId.get(batch.getParentSpanId()).getName()).isEqualTo("join.call");
   }
 
   /**

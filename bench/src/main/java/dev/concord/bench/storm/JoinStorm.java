@@ -185,7 +185,7 @@ public final class JoinStorm {
                   new JoinAdmission(10_000, 1000));
       Server server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-              .addService(new GuildRegistryGrpcService(new dev.concord.guild.core.GuildCommands(host)))
+              .addService(new GuildRegistryGrpcService(new dev.concord.guild.core.GuildCommands(host), dev.concord.tracing.Tracing.off()))
               .build()
               .start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();

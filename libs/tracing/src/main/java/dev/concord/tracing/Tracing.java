@@ -189,6 +189,14 @@ public final class Tracing implements AutoCloseable {
         });
   }
 
+  /**
+   * Whether a call's {@code parent} (from {@link GrpcTracing#parent()}) is a sampled trace this
+   * pod should continue. Internal calls (joins) start no trace of their own on the callee.
+   */
+  public boolean continues(Context parent) {
+    return enabled && Span.fromContext(parent).getSpanContext().isSampled();
+  }
+
   /** A span of a sampled message's trace, a child of {@code parent}, started at {@code startNanos}. */
   public Span child(String name, SpanContext parent, long startNanos) {
     return tracer

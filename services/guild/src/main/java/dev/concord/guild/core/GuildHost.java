@@ -476,7 +476,11 @@ public final class GuildHost {
     }
     // Dormant: wait for the activation, within the admission bound (refused at once beyond it).
     admission.enter();
-    CompletableFuture<T> result = activate(a).thenCompose(v -> run(a, deadline, op, trace));
+    CompletableFuture<Void> activated = activate(a);
+    if (trace != null) {
+      trace.activating(activated);
+    }
+    CompletableFuture<T> result = activated.thenCompose(v -> run(a, deadline, op, trace));
     result.whenComplete((r, e) -> admission.exit());
     return result;
   }
@@ -484,6 +488,9 @@ public final class GuildHost {
   private <T> CompletableFuture<T> run(Active a, @Nullable Deadline deadline, GuildOp<T> op, @Nullable StepTrace trace) {
     CompletableFuture<T> result = new CompletableFuture<>();
     long submitted = System.nanoTime();
+    if (trace != null) {
+      trace.submitted();
+    }
     boolean accepted =
         a.loop()
             .submit(

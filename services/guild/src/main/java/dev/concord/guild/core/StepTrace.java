@@ -8,15 +8,16 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The guild pod's spans of one sampled operation, children of its entry span: {@code guild.queue}
- * (waiting in the guild's mailbox), {@code guild.apply} (on the loop), {@code guild.commit} (in the
- * journal until durable). Exists only for sampled operations: {@link #begin} returns null for the
+ * The guild pod's spans of one sampled operation, children of its entry span: {@code
+ * guild.activate} (waiting for a dormant guild's load from the store), {@code guild.queue} (waiting
+ * in the guild's mailbox), {@code guild.apply} (on the loop), {@code guild.commit} (in the journal
+ * until durable). Exists only for sampled operations: {@link #begin} returns null for the
  * rest, and {@link GuildHost} checks that one reference.
  */
 final class StepTrace {
   private final Tracing tracing;
   private final SpanContext entry;
-  private final long submittedAt;
+  private long submittedAt;
   private long applyStart;
   private @Nullable Span commit;
 
@@ -33,6 +34,23 @@ final class StepTrace {
     }
     SpanContext current = Span.current().getSpanContext();
     return current.isSampled() ? new StepTrace(tracing, current, Tracing.now()) : null;
+  }
+
+  /** The guild is dormant here: {@code guild.activate} spans the wait for its load from the store. */
+  void activating(java.util.concurrent.CompletableFuture<?> activation) {
+    Span span = tracing.child("guild.activate", entry, Tracing.now());
+    activation.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(e.getMessage()));
+          }
+          span.end();
+        });
+  }
+
+  /** Submitted to the guild's mailbox now (after an activation, later than {@link #begin}). */
+  void submitted() {
+    submittedAt = Tracing.now();
   }
 
   /** On the loop: the mailbox wait ends, the apply starts. */

@@ -36,9 +36,12 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
   private final GuildHost host;
   private final GuildCommands commands;
 
-  public GuildRegistryGrpcService(GuildCommands commands) {
+  private final dev.concord.tracing.Tracing tracing;
+
+  public GuildRegistryGrpcService(GuildCommands commands, dev.concord.tracing.Tracing tracing) {
     this.commands = commands;
     this.host = commands.host();
+    this.tracing = tracing;
   }
 
   /** Joins per JoinBatch call at most. */
@@ -60,9 +63,12 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     }
     Deadline deadline = Context.current().getDeadline();
     List<CompletableFuture<JoinOutcome>> outcomes = new ArrayList<>(req.getJoinsCount());
+    // a session pod's sampled join: the batch's joins are its children (no trace of our own)
+    io.opentelemetry.context.Context parent = dev.concord.tracing.GrpcTracing.parent();
+    io.opentelemetry.api.trace.Span span = tracing.continues(parent) ? tracing.entry("GuildRegistry/JoinBatch", parent) : null;
     for (JoinRequest join : req.getJoinsList()) {
       CompletableFuture<JoinResult> f;
-      try {
+      try (io.opentelemetry.context.Scope ignored = span == null ? null : span.makeCurrent()) {
         f = start(join, deadline);
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
@@ -85,6 +91,10 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
     CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
         .whenComplete(
             (x, e) -> {
+              if (span != null) {
+                span.setAttribute("concord.joins", req.getJoinsCount());
+                span.end();
+              }
               JoinBatchResponse.Builder b = JoinBatchResponse.newBuilder();
               outcomes.forEach(o -> b.addOutcomes(o.join()));
               out.onNext(b.build());

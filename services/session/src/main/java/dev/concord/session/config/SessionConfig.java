@@ -58,7 +58,8 @@ class SessionConfig {
   }
 
   @Bean
-  JoinClient joinClient(SessionProperties props, ScheduledExecutorService sessionScheduler, MeterRegistry meters) {
+  JoinClient joinClient(
+      SessionProperties props, ScheduledExecutorService sessionScheduler, MeterRegistry meters, dev.concord.tracing.Tracing tracing) {
     SessionProperties.JoinBulkhead b = props.joinBulkhead();
     JoinClient client =
         new JoinClient(
@@ -77,6 +78,7 @@ class SessionConfig {
                     .tag("bulkhead", bulkhead.getName())
                     .description("free permits of the join bulkhead of one guild pod")
                     .register(meters));
+    client.withTracing(tracing);
     Gauge.builder("concord.session.join.waiting", client, JoinClient::waiting)
         .description("joins waiting in the per-guild-pod lanes for a bulkhead permit or their backoff")
         .register(meters);

@@ -90,6 +90,14 @@ public final class JoinClient {
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
+  private dev.concord.tracing.Tracing tracing = dev.concord.tracing.Tracing.off();
+
+  /** Spans of sampled joins ({@link JoinTrace}); set before the first join. */
+  public JoinClient withTracing(dev.concord.tracing.Tracing tracing) {
+    this.tracing = tracing;
+    return this;
+  }
+
   public JoinClient(Settings settings, ScheduledExecutorService scheduler, Consumer<Bulkhead> onNewBulkhead) {
     this.settings = settings;
     this.scheduler = scheduler;
@@ -102,7 +110,7 @@ public final class JoinClient {
     if (settings.bulkheadEnabled()) {
       Lane lane = lanes.computeIfAbsent(podId, id -> new Lane(id, channel, bulkhead(id)));
       lane.channel = channel; // the pod may have come back at another address
-      lane.submit(new Waiting(request, result));
+      lane.submit(new Waiting(request, result, JoinTrace.start(tracing, request, result)));
     } else {
       attempt(podId, channel, request, 0, result);
     }
@@ -141,12 +149,14 @@ public final class JoinClient {
   private static final class Waiting {
     final JoinRequest request;
     final CompletableFuture<JoinResponse> result;
+    final @org.jspecify.annotations.Nullable JoinTrace trace; // sampled joins only
     int attempts;
     long notBeforeNanos;
 
-    Waiting(JoinRequest request, CompletableFuture<JoinResponse> result) {
+    Waiting(JoinRequest request, CompletableFuture<JoinResponse> result, @org.jspecify.annotations.Nullable JoinTrace trace) {
       this.request = request;
       this.result = result;
+      this.trace = trace;
     }
   }
 
@@ -186,6 +196,9 @@ public final class JoinClient {
           return;
         }
         ready.add(w);
+      }
+      if (w.trace != null) {
+        w.trace.waiting(0);
       }
       dispatch();
     }
@@ -242,10 +255,21 @@ public final class JoinClient {
       calls.increment();
       batchCalls.increment();
       JoinBatchRequest.Builder req = JoinBatchRequest.newBuilder();
-      batch.forEach(w -> req.addJoins(w.request));
+      // the first sampled join's call span goes to the guild pod as the batch's traceparent
+      io.opentelemetry.context.Context traced = io.opentelemetry.context.Context.root();
+      for (Waiting w : batch) {
+        req.addJoins(w.request);
+        if (w.trace != null) {
+          io.opentelemetry.context.Context c = w.trace.calling(batch.size());
+          if (traced == io.opentelemetry.context.Context.root()) {
+            traced = c;
+          }
+        }
+      }
+      io.opentelemetry.context.Context parent = traced;
       Context.ROOT.run(
           () ->
-              GuildRegistryGrpc.newStub(channel)
+              dev.concord.tracing.GrpcTracing.propagate(GuildRegistryGrpc.newStub(channel), parent)
                   .withDeadlineAfter(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
                   .withMaxInboundMessageSize(MAX_BATCH_RESPONSE_BYTES)
                   .joinBatch(
@@ -263,6 +287,11 @@ public final class JoinClient {
                         @Override
                         public void onError(Throwable t) {
                           Status s = Status.fromThrowable(t);
+                          for (Waiting w : batch) {
+                            if (w.trace != null) {
+                              w.trace.answered(s.getCode());
+                            }
+                          }
                           if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
                             timeouts.add(batch.size());
                           }
@@ -294,6 +323,9 @@ public final class JoinClient {
 
     private void outcome(Waiting w, JoinOutcome o) {
       Status.Code code = Status.fromCodeValue(o.getCode()).getCode();
+      if (w.trace != null) {
+        w.trace.answered(code);
+      }
       if (code == Status.Code.OK) {
         w.result.complete(o.getResponse());
         return;
@@ -327,6 +359,9 @@ public final class JoinClient {
       }
       retries.increment();
       long delayMs = jitteredDelayMs(w.attempts - 1, hintMs);
+      if (w.trace != null) {
+        w.trace.waiting(w.attempts);
+      }
       synchronized (this) {
         w.notBeforeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
         backingOff.add(w);
