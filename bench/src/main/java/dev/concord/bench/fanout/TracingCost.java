@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What tracing costs the fanout path: ONE set-up (a guild pod's relay hub, 4 session pods, 100 000
  * joined sessions, real gRPC over loopback) and bursts of back-to-back publishes with the tracing
- * mode switched between bursts: off, 1 % head sampling, 100 %, and 100 % with a span for every
- * delivered copy (no fanout sampling: the textbook design, the baseline). The first three modes
- * rotate their order every round, so JIT state and the machine's drift hit them alike, and every
+ * mode switched between bursts: off, off again (an A/A control: what the order and the box's
+ * noise alone make of the same mode), on at 0 % (every publish decided, none sampled), 1 % head
+ * sampling, 100 %, and 100 % with a span for every delivered copy (no fanout sampling: the
+ * textbook design, the baseline). All but the baseline rotate their order every round, so JIT state and the machine's drift hit them alike, and every
  * burst starts from a collected heap; the median burst of each mode is compared. The baseline runs
  * its bursts after them.
  *
@@ -58,13 +59,16 @@ final class TracingCost {
   static void run(int sessions, int podCount, byte[] payload, int eventsPerBurst, int rounds) throws Exception {
     Mode[] modes = {
       new Mode("tracing off", Tracing.off(), new CountingExporter()),
+      // A/A control: the same mode again, so the table shows what position and noise alone do
+      new Mode("tracing off, again (A/A control)", Tracing.off(), new CountingExporter()),
+      mode("tracing on, 0 % (decided, none sampled)", 0.0, FanoutSampling.DEFAULT),
       mode("tracing on, 1 % head sampling", 0.01, FanoutSampling.DEFAULT),
       mode("tracing on, 100 % head sampling", 1.0, FanoutSampling.DEFAULT),
       mode("100 %, every copy traced (naive)", 1.0, FanoutSampling.parse("1:1")),
     };
     // the hub's relay.send spans are children of sampled publishes only: whichever tracer it has
     // records them for every mode that samples (counted under the 100 % mode's exporter)
-    try (FanoutBenchmark.World world = new FanoutBenchmark.World(false, sessions, podCount, modes[2].tracing())) {
+    try (FanoutBenchmark.World world = new FanoutBenchmark.World(false, sessions, podCount, modes[4].tracing())) {
       long seq = 0;
       double[][] rate = new double[modes.length][rounds];
       double[][] cpu = new double[modes.length][rounds];
@@ -95,14 +99,14 @@ final class TracingCost {
               + " modes alternating burst by burst), %d cores%n",
           rounds, eventsPerBurst, world.recipients, podCount, Runtime.getRuntime().availableProcessors());
       System.out.printf(
-          "%-34s %16s %9s %16s %9s %14s %16s%n",
+          "%-40s %16s %9s %16s %9s %14s %16s%n",
           "mode", "median deliv/s", "vs off", "min..max deliv/s", "", "CPU ns/copy", "spans exported");
       double off = median(rate[0]);
       for (int m = 0; m < modes.length; m++) {
         double[] r = rate[m].clone();
         Arrays.sort(r);
         System.out.printf(
-            "%-34s %,16.0f %8.1f%% %,9.0f..%,-9.0f %14.1f %16d%n",
+            "%-40s %,16.0f %8.1f%% %,9.0f..%,-9.0f %14.1f %16d%n",
             modes[m].name(),
             median(rate[m]),
             100 * (median(rate[m]) / off - 1),

@@ -84,9 +84,16 @@ class GatewayConfig {
       RingWatcher gatewaySessionRing,
       Channels channels,
       ExecutorService gatewayLinkSendPool,
-      dev.concord.tracing.Tracing tracing) {
+      dev.concord.tracing.Tracing tracing,
+      MeterRegistry meters) {
+    io.micrometer.core.instrument.Timer pass =
+        io.micrometer.core.instrument.Timer.builder("concord.gateway.delivery.pass")
+            .description("time an event loop takes to write one shared dispatch to its connections")
+            .publishPercentileHistogram()
+            .register(meters);
     return new SessionLinks(
-        gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch(), tracing);
+            gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch(), tracing)
+        .withWritePassTimer(nanos -> pass.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
   }
 
   @Bean

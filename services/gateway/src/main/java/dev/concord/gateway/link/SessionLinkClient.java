@@ -46,6 +46,8 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   private volatile boolean broken;
 
   private final dev.concord.tracing.Tracing tracing;
+  // takes each event loop's write pass over one shared dispatch (a histogram)
+  private final java.util.function.LongConsumer writePass;
 
   SessionLinkClient(
       RingMember member,
@@ -53,9 +55,11 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
       int queueCapacity,
       int maxBatch,
       dev.concord.tracing.Tracing tracing,
+      java.util.function.LongConsumer writePass,
       Runnable onBroken) {
     this.member = member;
     this.tracing = tracing;
+    this.writePass = writePass;
     this.sendExecutor = sendExecutor;
     this.queueCapacity = queueCapacity;
     this.maxBatch = maxBatch;
@@ -174,6 +178,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
       e.getKey()
           .execute(
               () -> {
+                long started = System.nanoTime();
                 // the rest of every frame after its prefix: the payload and the closing brace
                 ByteBuf shared = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(payload.size() + 1);
                 try {
@@ -184,6 +189,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
                 } finally {
                   shared.release();
                 }
+                writePass.accept(System.nanoTime() - started);
                 if (trace != null) {
                   traceWrite(trace, b.size);
                 }

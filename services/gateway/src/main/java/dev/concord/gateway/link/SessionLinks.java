@@ -24,6 +24,13 @@ public final class SessionLinks implements AutoCloseable {
   private final ConcurrentHashMap<String, SessionLinkClient> links = new ConcurrentHashMap<>();
 
   private final dev.concord.tracing.Tracing tracing;
+  private java.util.function.LongConsumer writePass = nanos -> {};
+
+  /** Takes each event loop's write pass over one shared dispatch (a histogram); set before links open. */
+  public SessionLinks withWritePassTimer(java.util.function.LongConsumer timer) {
+    this.writePass = timer;
+    return this;
+  }
 
   public SessionLinks(RingWatcher sessionRing, Channels channels, Executor sendExecutor, int queueCapacity, int maxBatch) {
     this(sessionRing, channels, sendExecutor, queueCapacity, maxBatch, dev.concord.tracing.Tracing.off());
@@ -63,7 +70,7 @@ public final class SessionLinks implements AutoCloseable {
           SessionLinkClient[] self = new SessionLinkClient[1];
           self[0] =
               new SessionLinkClient(
-                  owner, sendExecutor, queueCapacity, maxBatch, tracing, () -> links.remove(owner.id(), self[0]));
+                  owner, sendExecutor, queueCapacity, maxBatch, tracing, writePass, () -> links.remove(owner.id(), self[0]));
           self[0].open(channels.forAddress(owner.address()));
           return self[0];
         });
