@@ -11,7 +11,7 @@ SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
-.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-storm bench-store bench-session bench-ring clean tools
+.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-compress bench-storm bench-store bench-session bench-ring clean tools
 .PHONY: helm-lint k8s-manifests top
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-rest   message creates/s and latency through REST vs gRPC CreateMessage, same run"
 	@echo "make bench-load   N clients in one guild (server in its own JVM): connects, memory, deliveries/s, latency; Concord vs bare Netty"
 	@echo "make bench-fanout  one event to 100k sessions over 4 session pods vs a naive fanout; then tracing off/1 %/100 %"
+	@echo "make bench-compress none vs zlib-stream vs zstd-stream on a recorded mix of real dispatches: ratio, CPU/MB, memory/connection"
 	@echo "make bench-tracing the tracing part of bench-fanout alone (off vs 1 % vs 100 % head sampling)"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
@@ -91,6 +92,11 @@ bench-load: build
 bench-fanout: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -Xms3g -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark $(BENCH_ARGS)"
+
+# gateway compression on a recorded mix of real dispatches: none vs zlib-stream vs zstd-stream
+bench-compress: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -cp %classpath dev.concord.bench.compress.CompressionBenchmark $(BENCH_ARGS)"
 
 # only the tracing part of bench-fanout: off vs 1 % vs 100 % head sampling, alternating rounds
 bench-tracing: build

@@ -129,4 +129,26 @@ class GatewayCloseCodesIT {
       assertThat(c.nextDispatch("GUILD_CREATE", WAIT).path("s").asLong()).isEqualTo(2);
     }
   }
+
+  /** compress=zstd-stream: every frame decodes, as it arrives, through one zstd stream decoder. */
+  @Test
+  void zstdStream_framesDecodeWithOneContext() throws Exception {
+    try (GatewayClient c = connected("v=10&encoding=json&compress=zstd-stream")) {
+      assertThat(c.next(WAIT).path("op").asInt()).isEqualTo(10);
+      c.identify(demo.users().get(0).token(), 513);
+      assertThat(c.nextDispatch("READY", WAIT).path("s").asLong()).isEqualTo(1);
+      assertThat(c.nextDispatch("GUILD_CREATE", WAIT).path("d").path("name").asString()).isEqualTo("Concord Demo");
+      // a dispatch after the big ones: the stream's state carries across frames
+      var api = dev.concord.proto.guild.v1.GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress()));
+      api.createMessage(
+          dev.concord.proto.guild.v1.CreateMessageRequest.newBuilder()
+              .setGuildId(demo.guildId())
+              .setChannelId(demo.channelId())
+              .setAuthorId(demo.users().get(1).id())
+              .setContent("squeezed")
+              .build());
+      assertThat(c.nextDispatch("MESSAGE_CREATE", WAIT).path("d").path("channel_id").asString())
+          .isEqualTo(Long.toUnsignedString(demo.channelId()));
+    }
+  }
 }

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real WebSocket client (the JDK's) speaking Gateway v10 JSON, for tests, benchmarks and load
  * generators. Frames arrive in a queue; the close code the server sent is kept. zlib-stream frames
- * are inflated with one inflater for the connection's life, as Discord clients do.
+ * are inflated with one inflater for the connection's life, as Discord clients do; zstd-stream
+ * frames (the URL asks for compress=zstd-stream) go through one zstd streaming decompressor.
  */
 public final class GatewayClient implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -28,11 +29,14 @@ public final class GatewayClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket ws;
   private final Inflater inflater = new Inflater();
+  /** For compress=zstd-stream: one streaming decompressor for the connection's life. */
+  private final com.github.luben.zstd.@org.jspecify.annotations.Nullable ZstdDecompressCtx zstd;
   /** The first frame that was not valid JSON, if any (reported by {@link #next}). */
   private volatile String badFrame;
   private volatile Throwable lastError;
 
   private GatewayClient(String url) {
+    this.zstd = url.contains("compress=zstd-stream") ? new com.github.luben.zstd.ZstdDecompressCtx() : null;
     Listener listener = new Listener();
     this.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(URI.create(url), listener).join();
   }
@@ -118,6 +122,9 @@ public final class GatewayClient implements AutoCloseable {
     }
     ws.abort();
     inflater.end();
+    if (zstd != null) {
+      zstd.close();
+    }
   }
 
   private final class Listener implements WebSocket.Listener {
@@ -148,6 +155,11 @@ public final class GatewayClient implements AutoCloseable {
       if (last) {
         byte[] all = binary.toByteArray();
         binary.reset();
+        if (zstd != null) {
+          frames.add(JSON.readTree(unzstd(all)));
+          webSocket.request(1);
+          return null;
+        }
         inflater.setInput(all);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         byte[] chunk = new byte[8192];
@@ -163,6 +175,21 @@ public final class GatewayClient implements AutoCloseable {
       }
       webSocket.request(1);
       return null;
+    }
+
+    /** One zstd-stream frame through the connection's decompressor: the whole message it flushed. */
+    private byte[] unzstd(byte[] frame) {
+      ByteBuffer src = ByteBuffer.wrap(frame);
+      ByteBuffer dst = ByteBuffer.allocate(64 * 1024);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      while (true) {
+        dst.clear();
+        zstd.decompressByteBufferStream(dst, src);
+        out.write(dst.array(), 0, dst.position());
+        if (!src.hasRemaining() && dst.position() < dst.capacity()) {
+          return out.toByteArray();
+        }
+      }
     }
 
     @Override

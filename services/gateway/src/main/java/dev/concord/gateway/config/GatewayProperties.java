@@ -45,6 +45,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param registrationWindow the registration window
  * @param passwordHashThreads Argon2id hashes computed at once (each ~19 MiB, tens of ms)
  * @param passwordHashQueue hashes waiting at most (more: 503)
+ * @param zstdLevel compression level of compress=zstd-stream connections (1 fastest .. 19)
+ * @param zstdWindowLog log2 of a zstd-stream connection's window (10..22; bounds its memory)
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -81,4 +83,15 @@ public record GatewayProperties(
     @DefaultValue("10") int registrationsPerAddress,
     @DefaultValue("1h") Duration registrationWindow,
     @DefaultValue("2") int passwordHashThreads,
-    @DefaultValue("64") int passwordHashQueue) {}
+    @DefaultValue("64") int passwordHashQueue,
+    @DefaultValue("6") int zstdLevel,
+    @DefaultValue("17") int zstdWindowLog) {
+  public GatewayProperties {
+    if (zstdLevel < 1 || zstdLevel > 19) {
+      throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");
+    }
+    if (zstdWindowLog < 10 || zstdWindowLog > 22) {
+      throw new IllegalArgumentException("concord.gateway.zstd-window-log out of range: " + zstdWindowLog + " (expected: 10..22)");
+    }
+  }
+}

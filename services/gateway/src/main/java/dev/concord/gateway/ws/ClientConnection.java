@@ -89,7 +89,7 @@ public final class ClientConnection {
       SessionStartLimit startLimit,
       SessionLinks links,
       WriteBudget budget,
-      boolean zlibStream) {
+      @Nullable StreamCompressor compressor) {
     this.startLimit = startLimit;
     this.id = id;
     this.channel = channel;
@@ -100,7 +100,7 @@ public final class ClientConnection {
     this.writer =
         new ConnectionWriter(
             channel,
-            zlibStream,
+            compressor,
             props.writeBufferBytes(),
             budget,
             () -> {

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *       written from the frame encoder's position in the pipeline, so the encoder never runs and
  *       the payload is never copied.
  *   <li>Other frames (HELLO, ACK, control frames) go through Netty's encoder as text frames.
- *   <li>With zlib-stream every frame goes through the connection's one compressor, as a binary
+ *   <li>With zlib-stream or zstd-stream every frame goes through the connection's one compressor, as a binary
  *       frame.
  * </ul>
  *
@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
 final class ConnectionWriter {
 
   private final Channel channel;
-  private final @Nullable ZlibStream zlib;
+  // zlib-stream or zstd-stream (null: uncompressed, the pre-encoded path)
+  private final @Nullable StreamCompressor compressor;
   private final int writeBufferBytes;
   private final WriteBudget budget;
   private final Runnable onTooSlow;
@@ -45,9 +46,10 @@ final class ConnectionWriter {
   /** Outbound entries written since the last flush (Netty counts only flushed ones). */
   private int unflushed;
 
-  ConnectionWriter(Channel channel, boolean zlibStream, int writeBufferBytes, WriteBudget budget, Runnable onTooSlow) {
+  ConnectionWriter(
+      Channel channel, @Nullable StreamCompressor compressor, int writeBufferBytes, WriteBudget budget, Runnable onTooSlow) {
     this.channel = channel;
-    this.zlib = zlibStream ? new ZlibStream() : null;
+    this.compressor = compressor;
     this.writeBufferBytes = writeBufferBytes;
     this.budget = budget;
     this.onTooSlow = onTooSlow;
@@ -67,11 +69,11 @@ final class ConnectionWriter {
       frame.release();
       return;
     }
-    if (zlib != null) {
+    if (compressor != null) {
       byte[] raw = new byte[frame.readableBytes()];
       frame.readBytes(raw);
       frame.release();
-      channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(zlib.compress(raw))), channel.voidPromise());
+      channel.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(compressor.compress(raw))), channel.voidPromise());
     } else {
       channel.write(new TextWebSocketFrame(frame), channel.voidPromise());
     }
@@ -84,7 +86,7 @@ final class ConnectionWriter {
    * reference).
    */
   void writeShared(long seq, String type, ByteBuf rest) {
-    ChannelHandlerContext ctx = zlib == null && channel.isActive() ? encoderContext() : null;
+    ChannelHandlerContext ctx = compressor == null && channel.isActive() ? encoderContext() : null;
     if (ctx == null) {
       write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(DispatchFrame.prefix(seq, type)), rest.retainedDuplicate()));
       return;
@@ -98,8 +100,8 @@ final class ConnectionWriter {
 
   /** The connection is closed: frees the compressor. */
   void close() {
-    if (zlib != null) {
-      zlib.close();
+    if (compressor != null) {
+      compressor.close();
     }
   }
 

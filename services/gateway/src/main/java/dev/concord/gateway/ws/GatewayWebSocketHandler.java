@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
  * from WebFlux when those are off), then hands the socket's Netty channel to a {@link
  * ClientConnection}, which does all writes itself (see its javadoc for why). Query parameters are
  * checked first: {@code v} other than 10 closes with 4012, an encoding other than json or a
- * compression other than zlib-stream with 4002.
+ * compression other than zlib-stream or zstd-stream with 4002.
  */
 public final class GatewayWebSocketHandler implements WebSocketHandler {
   private final GatewayProperties props;
@@ -95,11 +95,22 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     if (encoding != null && !encoding.equals("json")) {
       return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), "unsupported encoding (expected: json)");
     }
-    if (compress != null && !compress.isEmpty() && !compress.equals("zlib-stream")) {
-      return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), "unsupported compression (expected: zlib-stream)");
+    StreamCompressor.Kind compression;
+    try {
+      compression = StreamCompressor.Kind.parse(compress);
+    } catch (IllegalArgumentException e) {
+      return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), e.getMessage());
     }
     ClientConnection conn =
-        new ClientConnection(ids.incrementAndGet(), channel, props, tokens, startLimit, links, budget, "zlib-stream".equals(compress));
+        new ClientConnection(
+            ids.incrementAndGet(),
+            channel,
+            props,
+            tokens,
+            startLimit,
+            links,
+            budget,
+            StreamCompressor.create(compression, new StreamCompressor.ZstdSettings(props.zstdLevel(), props.zstdWindowLog())));
     open.put(conn.id(), conn);
     budget.connectionsChanged(open.size());
     conn.start();

@@ -10,11 +10,12 @@ import java.util.zip.Deflater;
  *
  * <p>Concurrency: confined to the connection's event loop.
  */
-final class ZlibStream {
+final class ZlibStream implements StreamCompressor {
   private final Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
   private final byte[] chunk = new byte[8192];
 
-  byte[] compress(byte[] payload) {
+  @Override
+  public byte[] compress(byte[] payload) {
     deflater.setInput(payload);
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, payload.length / 2));
     while (true) {
@@ -27,7 +28,8 @@ final class ZlibStream {
     return out.toByteArray();
   }
 
-  void close() {
+  @Override
+  public void close() {
     deflater.end();
   }
 }
