@@ -79,6 +79,28 @@ class GatewayCloseCodesIT {
     }
   }
 
+  /** Past the WebSocket layer's own 64 KiB cap too: 4002, not the layer's 1009 (it never reads the payload). */
+  @Test
+  void frameOfOneMegabyte_closes4002() throws Exception {
+    try (GatewayClient c = hello()) {
+      c.send("{\"op\":1,\"d\":null,\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}");
+      assertThat(c.awaitClose(WAIT)).isEqualTo(4002);
+    }
+  }
+
+  /** A message in fragments that together pass the cap: 4002 too (it once hung until the heartbeat timeout). */
+  @Test
+  void fragmentedMessagePastTheCap_closes4002() throws Exception {
+    try (GatewayClient c = hello()) {
+      try {
+        c.sendFragments("{\"op\":1,\"d\":null,\"pad\":\"" + "x".repeat(200 * 1024) + "\"}", 8);
+      } catch (java.util.concurrent.CompletionException closedUnderUs) {
+        // the server's 4002 can arrive while the last fragments are still being sent
+      }
+      assertThat(c.awaitClose(WAIT)).isEqualTo(4002);
+    }
+  }
+
   @Test
   void undecodableFrame_closes4002() throws Exception {
     try (GatewayClient c = hello()) {

@@ -187,29 +187,29 @@ class TracingIT {
    */
   @Test
   void aJoinIsTracedFromTheSessionPodThroughTheGuildsActivation() throws Exception {
-    fixture.suite.guildBean(dev.concord.guild.core.GuildHost.class).passivateAll(); // the guild is dormant now
     var demo = fixture.demo;
-    try (GatewayClient alice = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
-      alice.next(WAIT);
-      alice.identify(demo.users().get(0).token(), Intents.GUILDS | Intents.GUILD_MESSAGES);
-      alice.nextDispatch("GUILD_CREATE", WAIT);
-    }
     String[] traceId = {null};
-    Await.until(
-        () -> {
-          for (SpanData s : SPANS.getFinishedSpanItems()) {
-            if (s.getName().equals("guild.activate")) {
-              List<SpanData> trace = spansOf(s.getTraceId());
-              if (trace.stream().anyMatch(t -> t.getName().equals("session.join"))) {
-                traceId[0] = s.getTraceId();
-                return true;
-              }
-            }
+    // Background work of earlier tests (a closed session's presence going offline) can wake the
+    // guild between the passivation and this join; then the join finds it active. Up to 3 tries.
+    for (int attempt = 0; attempt < 3 && traceId[0] == null; attempt++) {
+      fixture.suite.guildBean(dev.concord.guild.core.GuildHost.class).passivateAll(); // the guild is dormant now
+      try (GatewayClient alice = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+        alice.next(WAIT);
+        alice.identify(demo.users().get(0).token(), Intents.GUILDS | Intents.GUILD_MESSAGES);
+        alice.nextDispatch("GUILD_CREATE", WAIT);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (traceId[0] == null && System.nanoTime() < deadline) {
+        for (SpanData s : SPANS.getFinishedSpanItems()) {
+          if (s.getName().equals("guild.activate")
+              && spansOf(s.getTraceId()).stream().anyMatch(t -> t.getName().equals("session.join"))) {
+            traceId[0] = s.getTraceId();
           }
-          return false;
-        },
-        WAIT,
-        "a finished join trace with the guild's activation");
+        }
+        Thread.sleep(20); // bounded poll: spans of the join's last hops are exported as they end
+      }
+    }
+    assertThat(traceId[0]).as("a finished join trace with the guild's activation").isNotNull();
     List<SpanData> trace = spansOf(traceId[0]);
     print(trace);
     Map<String, SpanData> byId = trace.stream().collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));

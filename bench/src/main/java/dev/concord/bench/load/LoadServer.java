@@ -37,6 +37,8 @@ public final class LoadServer {
               LocalSuite.Ports.free(),
               LocalSuite.Options.defaults(secret)
                   .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"))
+                  // tens of thousands of sockets from a few loopback addresses, on purpose
+                  .withExtra(List.of("--concord.gateway.max-connections=0", "--concord.gateway.max-connections-per-address=0"))
                   .withExtra(suiteArgs(args)));
       server = suite;
       say("ready gateway=" + suite.gatewayUrl() + "/?v=10&encoding=json http=" + suite.gatewayUrl().replace("ws://", "http://") + " grpc=" + suite.guildAddress());

@@ -54,6 +54,14 @@ public final class GatewayClient implements AutoCloseable {
     ws.sendText(json, true).join();
   }
 
+  /** {@code json} as one message in {@code parts} WebSocket fragments (continuation frames). */
+  public void sendFragments(String json, int parts) {
+    int step = (json.length() + parts - 1) / parts;
+    for (int i = 0; i < json.length(); i += step) {
+      ws.sendText(json.substring(i, Math.min(json.length(), i + step)), i + step >= json.length()).join();
+    }
+  }
+
   public void identify(String token, long intents) {
     send(
         "{\"op\":2,\"d\":{\"token\":\""

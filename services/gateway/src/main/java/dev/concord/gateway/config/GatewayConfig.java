@@ -21,6 +21,7 @@ import dev.concord.gateway.ws.SessionStartLimit;
 import dev.concord.gateway.ws.GatewayWebSocketHandler;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.protocol.TokenVerifier;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -189,9 +190,20 @@ class GatewayConfig {
    */
   @Bean
   @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(name = "concord.gateway.ws-direct-routes", matchIfMissing = true)
-  org.springframework.boot.reactor.netty.NettyRouteProvider gatewayWebSocketRoutes(GatewayWebSocketHandler handler) {
+  org.springframework.boot.reactor.netty.NettyRouteProvider gatewayWebSocketRoutes(
+      GatewayWebSocketHandler handler, GatewayProperties props, MeterRegistry meters) {
+    var admission = new dev.concord.gateway.ws.ConnectionAdmission(props.maxConnections(), props.maxConnectionsPerAddress());
+    for (var why : dev.concord.gateway.ws.ConnectionAdmission.Refusal.values()) {
+      FunctionCounter.builder("concord.gateway.upgrades.refused", admission, a -> a.refused(why))
+          .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
+          .description("WebSocket upgrades answered 429: the pod's or one address's connection limit")
+          .register(meters);
+    }
+    Gauge.builder("concord.gateway.connection.addresses", admission, dev.concord.gateway.ws.ConnectionAdmission::addresses)
+        .description("client addresses with an open connection")
+        .register(meters);
     return new dev.concord.gateway.ws.GatewayWebSocketRoutes(
-        handler, () -> WebsocketServerSpec.builder().maxFramePayloadLength(NETTY_MAX_FRAME_BYTES).handlePing(false));
+        handler, () -> WebsocketServerSpec.builder().maxFramePayloadLength(NETTY_MAX_FRAME_BYTES).handlePing(false), admission);
   }
 
   @Bean

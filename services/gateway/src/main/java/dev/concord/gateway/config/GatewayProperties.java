@@ -47,6 +47,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param passwordHashQueue hashes waiting at most (more: 503)
  * @param zstdLevel compression level of compress=zstd-stream connections (1 fastest .. 19)
  * @param zstdWindowLog log2 of a zstd-stream connection's window (10..22; bounds its memory)
+ * @param identifyTimeout how long a socket may stay open after HELLO without IDENTIFY or RESUME
+ *     (then: close 4003)
+ * @param maxConnections open client sockets per gateway pod at most (more: 429 at the upgrade; 0:
+ *     no limit)
+ * @param maxConnectionsPerAddress open client sockets per client address at most (more: 429 at the
+ *     upgrade; 0: no limit). Behind a proxy, the address is the proxy's unless forwarded headers
+ *     are trusted ({@code server.forward-headers-strategy=native})
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -85,10 +92,16 @@ public record GatewayProperties(
     @DefaultValue("2") int passwordHashThreads,
     @DefaultValue("64") int passwordHashQueue,
     @DefaultValue("6") int zstdLevel,
-    @DefaultValue("17") int zstdWindowLog) {
+    @DefaultValue("17") int zstdWindowLog,
+    @DefaultValue("20s") Duration identifyTimeout,
+    @DefaultValue("50000") int maxConnections,
+    @DefaultValue("1000") int maxConnectionsPerAddress) {
   public GatewayProperties {
     if (zstdLevel < 1 || zstdLevel > 19) {
       throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");
+    }
+    if (maxConnections < 0 || maxConnectionsPerAddress < 0) {
+      throw new IllegalArgumentException("concord.gateway.max-connections(-per-address) must be >= 0 (0: no limit)");
     }
     if (zstdWindowLog < 10 || zstdWindowLog > 22) {
       throw new IllegalArgumentException("concord.gateway.zstd-window-log out of range: " + zstdWindowLog + " (expected: 10..22)");

@@ -124,6 +124,18 @@ public final class ClientConnection {
               DispatchFrame.control(
                   Opcode.HELLO,
                   "{\"heartbeat_interval\":" + interval + ",\"_trace\":[\"concord-" + props.podId() + "\"]}"));
+          OversizeFrames.install(channel, props.maxFrameBytes()); // 4002, not the WebSocket layer's 1009
+          // a socket that never identifies is closed (one check, no cancel: it finds the state moved on)
+          loop.schedule(
+              () -> {
+                if (state == State.AWAITING_IDENTIFY) {
+                  closeNow(
+                      CloseCode.NOT_AUTHENTICATED.code(),
+                      "no IDENTIFY or RESUME within " + props.identifyTimeout().toSeconds() + " s of HELLO");
+                }
+              },
+              props.identifyTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
           long limitNanos = props.heartbeatInterval().plus(props.heartbeatGrace()).toNanos();
           long period = Math.max(50, interval / 4);
           heartbeatCheck =
@@ -491,15 +503,44 @@ public final class ClientConnection {
   }
 
   private void closeNow(int code, String reason) {
+    closeNow(code, reason, false);
+  }
+
+  /**
+   * The socket's inbound stream failed: a message whose fragments together pass the frame cap
+   * (the WebSocket layer's aggregator refuses it) closes with 4002 like any oversized payload;
+   * anything else (a broken socket) with 4000. The close lingers: the client may still be sending
+   * the rest of the message, and closing under it would reset the socket and lose the close frame.
+   */
+  void onInboundError(Throwable e) {
+    boolean oversize = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      oversize |= t instanceof io.netty.handler.codec.TooLongFrameException
+          || t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+    }
+    boolean tooLarge = oversize;
+    onLoop(
+        () ->
+            closeNow(
+                tooLarge ? CloseCode.DECODE_ERROR.code() : CloseCode.UNKNOWN_ERROR.code(),
+                tooLarge ? "frame too large (max " + props.maxFrameBytes() + " bytes)" : "inbound error",
+                true));
+  }
+
+  /** @param linger close the socket a second after the close frame, reading (and dropping) meanwhile */
+  private void closeNow(int code, String reason, boolean linger) {
     if (state == State.CLOSED) {
       return;
     }
     log.debug("closing connection {} with {} ({})", id, code, reason);
     state = State.CLOSED;
     if (channel.isActive()) {
-      channel
-          .writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)))
-          .addListener(ChannelFutureListener.CLOSE);
+      var written = channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)));
+      if (linger) {
+        written.addListener(f -> loop.schedule(() -> channel.close(), 1, TimeUnit.SECONDS));
+      } else {
+        written.addListener(ChannelFutureListener.CLOSE);
+      }
     }
     SessionLinkClient l = link;
     if (l != null) {

@@ -120,7 +120,11 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
     return frames
         .doOnNext(conn::onFrame)
         .then()
-        .onErrorResume(e -> Mono.empty())
+        .onErrorResume(
+            e -> {
+              conn.onInboundError(e); // e.g. a fragmented message past the cap: 4002, not a hang
+              return Mono.empty();
+            })
         .then(closeStatus.defaultIfEmpty(1006).onErrorReturn(1006))
         .doOnNext(conn::onSocketClosed)
         .doFinally(

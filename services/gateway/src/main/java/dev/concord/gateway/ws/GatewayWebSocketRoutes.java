@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,10 +32,13 @@ import reactor.netty.http.websocket.WebsocketInbound;
 public final class GatewayWebSocketRoutes implements NettyRouteProvider {
   private final GatewayWebSocketHandler handler;
   private final Supplier<WebsocketServerSpec.Builder> spec;
+  private final ConnectionAdmission admission;
 
-  public GatewayWebSocketRoutes(GatewayWebSocketHandler handler, Supplier<WebsocketServerSpec.Builder> spec) {
+  public GatewayWebSocketRoutes(
+      GatewayWebSocketHandler handler, Supplier<WebsocketServerSpec.Builder> spec, ConnectionAdmission admission) {
     this.handler = handler;
     this.spec = spec;
+    this.admission = admission;
   }
 
   @Override
@@ -43,7 +47,32 @@ public final class GatewayWebSocketRoutes implements NettyRouteProvider {
     int maxFrame = built.maxFramePayloadLength();
     return routes.route(
         GatewayWebSocketRoutes::isGatewayUpgrade,
-        (req, res) -> res.sendWebsocket((in, out) -> handler.serve(channelOf(in), req.uri(), frames(in, maxFrame), closeStatus(in)), built));
+        (req, res) -> {
+          String address = addressOf(req);
+          ConnectionAdmission.Refusal refused = admission.admit(address);
+          if (refused != null) {
+            String why =
+                refused == ConnectionAdmission.Refusal.POD_FULL
+                    ? "this gateway has all the connections it takes; retry (another pod may take it)"
+                    : "too many connections from your address";
+            return res.status(HttpResponseStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaderNames.RETRY_AFTER, "5")
+                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendString(reactor.core.publisher.Mono.just("{\"message\":\"" + why + "\",\"code\":0,\"retry_after\":5,\"global\":false}"))
+                .then();
+          }
+          // the slot is the TCP connection's: given back when it closes, however the upgrade went
+          res.withConnection(c -> c.onDispose(() -> admission.release(address)));
+          return res.sendWebsocket((in, out) -> handler.serve(channelOf(in), req.uri(), frames(in, maxFrame), closeStatus(in)), built);
+        });
+  }
+
+  private static String addressOf(HttpServerRequest req) {
+    java.net.InetSocketAddress a = req.remoteAddress();
+    if (a == null) {
+      return "?";
+    }
+    return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
   }
 
   static boolean isGatewayUpgrade(HttpServerRequest req) {

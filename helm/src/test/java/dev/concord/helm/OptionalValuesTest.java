@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The tracing switch and the Grafana dashboard, as the chart renders them. */
-class ObservabilityValuesTest {
+/** The tracing switch, the Grafana dashboard and the gateway's limits, as the chart renders them. */
+class OptionalValuesTest {
 
   @Test
   void tracing_offByDefault_noTracingEnv() {
@@ -56,5 +56,17 @@ class ObservabilityValuesTest {
     for (JsonNode panel : json.path("panels")) {
       assertThat(panel.path("targets").size()).as(panel.path("title").asText()).isPositive();
     }
+  }
+
+  @Test
+  void gatewayLimits_reachTheGatewayAsEnv_andBadOnesFail() {
+    Chart.Rendered defaults = Chart.render();
+    assertThat(defaults.env("gateway", "CONCORD_GATEWAY_MAX_CONNECTIONS").getValue()).isEqualTo("50000");
+    assertThat(defaults.env("gateway", "CONCORD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS").getValue()).isEqualTo("1000");
+    assertThat(defaults.env("gateway", "CONCORD_GATEWAY_IDENTIFY_TIMEOUT").getValue()).isEqualTo("20s");
+    Chart.Rendered off = Chart.render("gateway.limits.maxConnectionsPerAddress", 0);
+    assertThat(off.env("gateway", "CONCORD_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS").getValue()).isEqualTo("0");
+    assertThatThrownBy(() -> Chart.template("gateway.limits.maxConnections", -1)).hasMessageContaining("/gateway/limits/maxConnections");
+    assertThatThrownBy(() -> Chart.template("gateway.limits.identifyTimeout", "soon")).hasMessageContaining("/gateway/limits/identifyTimeout");
   }
 }
