@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,6 +16,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * HS256-signed JWTs whose {@code sub} is the user id (a snowflake, as a decimal string). Accepts
  * the raw token or one prefixed with {@code Bot } or {@code Bearer }, as Discord clients send them.
+ *
+ * <p>Checks, in order: length (at most {@link #MAX_TOKEN_LENGTH}, before any decoding), shape, the
+ * HMAC-SHA256 signature compared in constant time (before anything the token says is parsed; with
+ * the previous key too while a rotation window is open), {@code alg} pinned to HS256, {@code exp}
+ * and {@code nbf} (integers when present, else refused; {@code nbf} with {@value
+ * #NOT_BEFORE_LEEWAY_SECONDS} s of leeway), {@code sub} a non-zero user id, {@code ver} a count.
  *
  * <p>Concurrency: shared freely; each thread keeps its own keyed {@link Mac} (creating one per
  * call, a provider lookup and a key schedule, was half of the verifier's cost in a connect storm's
@@ -30,17 +37,42 @@ public final class TokenVerifier {
   private static final String HEADER =
       B64E.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
 
+  /** Seconds a token's {@code nbf} may lie ahead of this clock (issuers' clocks drift). */
+  public static final long NOT_BEFORE_LEEWAY_SECONDS = 30;
+
   private final byte[] key;
   private final Clock clock;
-  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+  private final ThreadLocal<Mac> macs;
+  // key rotation: tokens signed with the previous key stay valid until previousUntil
+  private final byte @Nullable [] previousKey;
+  private final java.time.Instant previousUntil;
+  private final @Nullable ThreadLocal<Mac> previousMacs;
 
   public TokenVerifier(byte[] key, Clock clock) {
+    this(key, null, java.time.Instant.MIN, clock);
+  }
+
+  /**
+   * A verifier during a key rotation: tokens are signed with {@code key}; tokens signed with
+   * {@code previousKey} are still accepted until {@code previousUntil} (then only {@code key}).
+   */
+  public TokenVerifier(byte[] key, byte @Nullable [] previousKey, java.time.Instant previousUntil, Clock clock) {
     if (key.length < 32) {
       throw new IllegalArgumentException(
           "token key too short: " + key.length + " bytes (expected: >= 32)");
     }
+    if (previousKey != null && previousKey.length < 32) {
+      throw new IllegalArgumentException(
+          "previous token key too short: " + previousKey.length + " bytes (expected: >= 32)");
+    }
     this.key = key.clone();
+    byte[] current = this.key;
+    this.macs = ThreadLocal.withInitial(() -> newMac(current));
     this.clock = clock;
+    this.previousKey = previousKey == null ? null : previousKey.clone();
+    this.previousUntil = previousUntil;
+    byte[] prev = this.previousKey;
+    this.previousMacs = prev == null ? null : ThreadLocal.withInitial(() -> newMac(prev));
   }
 
   public TokenVerifier(String key) {
@@ -103,10 +135,18 @@ public final class TokenVerifier {
     }
     String signingInput = token.substring(0, dot2);
     byte[] signature;
+    try {
+      signature = B64.decode(token.substring(dot2 + 1));
+    } catch (RuntimeException e) {
+      throw new InvalidTokenException("malformed token encoding");
+    }
+    // the signature first: nothing an unsigned token says is parsed
+    if (!signedWithAKey(signature, signingInput)) {
+      throw new InvalidTokenException("bad token signature");
+    }
     JsonNode header;
     JsonNode claims;
     try {
-      signature = B64.decode(token.substring(dot2 + 1));
       header = JSON.readTree(B64.decode(token.substring(0, dot1)));
       claims = JSON.readTree(B64.decode(token.substring(dot1 + 1, dot2)));
     } catch (RuntimeException e) {
@@ -115,12 +155,14 @@ public final class TokenVerifier {
     if (!"HS256".equals(header.path("alg").asString(""))) {
       throw new InvalidTokenException("unsupported token algorithm (expected: HS256)");
     }
-    if (!MessageDigest.isEqual(signature, hmac(signingInput))) {
-      throw new InvalidTokenException("bad token signature");
-    }
+    long now = clock.millis() / 1000;
     JsonNode exp = claims.get("exp");
-    if (exp != null && exp.isNumber() && exp.asLong() <= clock.millis() / 1000) {
-      throw new InvalidTokenException("token expired");
+    if (exp != null && (!exp.isIntegralNumber() || exp.asLong() <= now)) {
+      throw new InvalidTokenException(exp.isIntegralNumber() ? "token expired" : "token expiry is not a time");
+    }
+    JsonNode nbf = claims.get("nbf");
+    if (nbf != null && (!nbf.isIntegralNumber() || nbf.asLong() > now + NOT_BEFORE_LEEWAY_SECONDS)) {
+      throw new InvalidTokenException(nbf.isIntegralNumber() ? "token not valid yet" : "token not-before is not a time");
     }
     String sub = claims.path("sub").asString("");
     try {
@@ -141,12 +183,23 @@ public final class TokenVerifier {
     }
   }
 
+  /** Constant-time comparison with the current key's signature, then (during a rotation) the previous key's. */
+  private boolean signedWithAKey(byte[] signature, String signingInput) {
+    if (MessageDigest.isEqual(signature, hmac(signingInput))) {
+      return true;
+    }
+    ThreadLocal<Mac> previous = previousMacs;
+    return previous != null
+        && clock.instant().isBefore(previousUntil)
+        && MessageDigest.isEqual(signature, previous.get().doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+  }
+
   private byte[] hmac(String input) {
     // doFinal resets the Mac for the next input
     return macs.get().doFinal(input.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private Mac newMac() {
+  private static Mac newMac(byte[] key) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -73,4 +73,65 @@ class TokenVerifierTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected: >= 32");
   }
+
+  /** A token with any header and claims, signed with {@code key} as HS256 would be (what an issuer sharing the key could mint). */
+  private static String signed(String key, String headerJson, String claimsJson) throws Exception {
+    var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String input =
+        b64.encodeToString(headerJson.getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(claimsJson.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private static final String HS256 = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+  @Test
+  void algOtherThanHs256_rejectedEvenWithAValidMac() throws Exception {
+    String none = signed(KEY, "{\"alg\":\"none\"}", "{\"sub\":\"42\"}");
+    assertThatThrownBy(() -> new TokenVerifier(KEY).verify(none)).hasMessageContaining("algorithm");
+  }
+
+  @Test
+  void expAndNbf_mustBeTimes_andAreEnforced() throws Exception {
+    TokenVerifier v = new TokenVerifier(KEY);
+    long now = System.currentTimeMillis() / 1000;
+    // a string exp used to be ignored: such a token never expired
+    assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"exp\":\"9999999999\"}")))
+        .hasMessageContaining("expiry is not a time");
+    assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":" + (now + 3600) + "}")))
+        .hasMessageContaining("not valid yet");
+    assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":\"soon\"}")))
+        .hasMessageContaining("not-before is not a time");
+    // within the leeway, and in the past: valid
+    assertThat(v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":" + (now + 10) + "}"))).isEqualTo(42);
+    assertThat(v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":" + (now - 10) + ",\"exp\":" + (now + 60) + "}"))).isEqualTo(42);
+  }
+
+  @Test
+  void unsignedGarbage_isRefusedAtTheSignature_beforeItsClaimsAreRead() throws Exception {
+    // claims that would not even parse: the signature check comes first and says so
+    String garbage = "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.AAAA";
+    assertThatThrownBy(() -> new TokenVerifier(KEY).verify(garbage)).hasMessageContaining("signature");
+  }
+
+  @Test
+  void keyRotation_previousKeyAcceptedUntilItsWindowCloses() throws Exception {
+    String oldKey = "old-key-old-key-old-key-old-key-!";
+    String newKey = "new-key-new-key-new-key-new-key-!";
+    String oldToken = new TokenVerifier(oldKey).sign(42, 0);
+    Instant until = Instant.parse("2030-01-01T00:00:00Z");
+    TokenVerifier during =
+        new TokenVerifier(
+            newKey.getBytes(StandardCharsets.UTF_8),
+            oldKey.getBytes(StandardCharsets.UTF_8),
+            until,
+            Clock.fixed(until.minusSeconds(1), ZoneOffset.UTC));
+    assertThat(during.verify(oldToken)).isEqualTo(42);
+    assertThat(during.verify(during.sign(43, 0))).isEqualTo(43); // new tokens: the new key
+    TokenVerifier after =
+        new TokenVerifier(newKey.getBytes(StandardCharsets.UTF_8), oldKey.getBytes(StandardCharsets.UTF_8), until, Clock.fixed(until, ZoneOffset.UTC));
+    assertThatThrownBy(() -> after.verify(oldToken)).hasMessageContaining("signature");
+    assertThatThrownBy(() -> new TokenVerifier(newKey).verify(oldToken)).hasMessageContaining("signature");
+  }
 }

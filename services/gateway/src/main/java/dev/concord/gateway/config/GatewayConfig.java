@@ -54,7 +54,15 @@ class GatewayConfig {
       throw new IllegalStateException(
           "concord.gateway.token-secret must be set to at least 32 characters (env CONCORD_GATEWAY_TOKEN_SECRET)");
     }
-    return new TokenVerifier(props.tokenSecret());
+    if (props.tokenSecretPrevious().isEmpty()) {
+      return new TokenVerifier(props.tokenSecret());
+    }
+    // a key rotation: tokens of the previous key keep working until the window closes
+    return new TokenVerifier(
+        props.tokenSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        props.tokenSecretPrevious().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        props.tokenSecretPreviousUntil(),
+        java.time.Clock.systemUTC());
   }
 
   @Bean(destroyMethod = "shutdownNow")

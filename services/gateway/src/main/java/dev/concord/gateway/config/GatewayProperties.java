@@ -54,6 +54,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxConnectionsPerAddress open client sockets per client address at most (more: 429 at the
  *     upgrade; 0: no limit). Behind a proxy, the address is the proxy's unless forwarded headers
  *     are trusted ({@code server.forward-headers-strategy=native})
+ * @param tokenSecretPrevious during a key rotation, the key tokens were signed with before (empty:
+ *     no rotation); accepted until {@code tokenSecretPreviousUntil}
+ * @param tokenSecretPreviousUntil when the previous key stops being accepted (ISO-8601 instant)
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -95,10 +98,15 @@ public record GatewayProperties(
     @DefaultValue("17") int zstdWindowLog,
     @DefaultValue("20s") Duration identifyTimeout,
     @DefaultValue("50000") int maxConnections,
-    @DefaultValue("1000") int maxConnectionsPerAddress) {
+    @DefaultValue("1000") int maxConnectionsPerAddress,
+    @DefaultValue("") String tokenSecretPrevious,
+    @DefaultValue("1970-01-01T00:00:00Z") java.time.Instant tokenSecretPreviousUntil) {
   public GatewayProperties {
     if (zstdLevel < 1 || zstdLevel > 19) {
       throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");
+    }
+    if (!tokenSecretPrevious.isEmpty() && tokenSecretPrevious.length() < 32) {
+      throw new IllegalArgumentException("concord.gateway.token-secret-previous must be at least 32 characters (or empty)");
     }
     if (maxConnections < 0 || maxConnectionsPerAddress < 0) {
       throw new IllegalArgumentException("concord.gateway.max-connections(-per-address) must be >= 0 (0: no limit)");
@@ -106,5 +114,15 @@ public record GatewayProperties(
     if (zstdWindowLog < 10 || zstdWindowLog > 22) {
       throw new IllegalArgumentException("concord.gateway.zstd-window-log out of range: " + zstdWindowLog + " (expected: 10..22)");
     }
+  }
+
+  /** The settings without the token keys (records print every component; keys must never reach a log). */
+  @Override
+  public String toString() {
+    return "GatewayProperties[podId=" + podId + ", publicUrl=" + publicUrl + ", registryAddress=" + registryAddress
+        + ", tokenSecret=(" + (tokenSecret == null ? 0 : tokenSecret.length()) + " chars, hidden)"
+        + ", tokenSecretPrevious=(" + (tokenSecretPrevious.isEmpty() ? "none" : "hidden") + ", until " + tokenSecretPreviousUntil + ")"
+        + ", maxFrameBytes=" + maxFrameBytes + ", maxConnections=" + maxConnections
+        + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", identifyTimeout=" + identifyTimeout + ", ...]";
   }
 }
