@@ -12,7 +12,7 @@ SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
 .PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-compress bench-storm bench-store bench-session bench-ring clean tools
-.PHONY: helm-lint k8s-manifests top
+.PHONY: helm-lint k8s-manifests top fuzz
 
 help:
 	@echo "make run        build and start the whole suite locally (ports 8080, 7700-7740)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
 	@echo "make top           the most backed-up guilds of a running suite (ARGS=\"--by rate|subscribers --top N <guild pod management URLs>\")"
 	@echo "make helm-lint     helm lint --strict + render checks of helm/concord (Helm runs in the JVM)"
+	@echo "make fuzz       Jazzer on the token verifier and the gateway's frame handling, 5 min per target (FUZZ_ROUNDS=30)"
 	@echo "make k8s-manifests regenerate k8s/concord.yaml from the chart (make test fails while it is stale)"
 
 tools:
@@ -43,10 +44,12 @@ build: tools
 run: build
 	$(if $(TRACING),CONCORD_TRACING_MODE=$(TRACING) CONCORD_TRACING_SAMPLE_RATE=$(or $(TRACING_RATE),1) )$(JAVA) $(JVM_FLAGS) -jar $(SUITE_JAR)
 
-# 1. every module's unit tests and in-JVM integration tests; 2. the images from the jars just built;
-# 3. the container ITs on those images (integration-tests, profile containers)
+# 1. every module's unit tests and in-JVM integration tests (fuzz targets on their stored inputs),
+# then 10 s of fuzzing per target; 2. the images from the jars just built; 3. the container ITs on
+# those images (integration-tests, profile containers)
 test: tools
 	CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) install
+	@MVN="$(MVN)" scripts/fuzz.sh 1
 	@$(MAKE) --no-print-directory docker-images
 	@start=$$SECONDS; CONCORD_TEST_JDBC_URL="$$(scripts/ensure-postgres.sh)" $(MVN) -pl integration-tests verify -Pcontainers \
 	  && echo "container ITs took $$((SECONDS - start)) s"
@@ -92,6 +95,11 @@ bench-load: build
 bench-fanout: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -Xms3g -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark $(BENCH_ARGS)"
+
+# coverage-guided fuzzing of the decoders of outside bytes: FUZZ_ROUNDS rounds of 10 s per target
+# (make test runs one; findings land in the target's inputs directory as regression tests)
+fuzz: build
+	@MVN="$(MVN)" scripts/fuzz.sh $(or $(FUZZ_ROUNDS),30)
 
 # gateway compression on a recorded mix of real dispatches: none vs zlib-stream vs zstd-stream
 bench-compress: build

@@ -188,6 +188,16 @@ public final class ClientConnection {
       return;
     }
     JsonNode d = frame.get("d");
+    try {
+      dispatchOp(op, d, now, bytes);
+    } catch (JacksonException e) {
+      // a number past its type's range (found by GatewayFrameFuzzTest: it used to escape and
+      // leave the socket open until the heartbeat timeout)
+      closeNow(CloseCode.DECODE_ERROR.code(), "a field is out of range");
+    }
+  }
+
+  private void dispatchOp(int op, @Nullable JsonNode d, long now, byte[] bytes) {
     switch (op) {
       case Opcode.HEARTBEAT -> {
         lastHeartbeatNanos = now;
@@ -228,6 +238,10 @@ public final class ClientConnection {
     JsonNode intentsNode = d.get("intents");
     if (intentsNode == null || !intentsNode.isIntegralNumber()) {
       closeNow(CloseCode.DECODE_ERROR.code(), "identify needs integer d.intents");
+      return;
+    }
+    if (!intentsNode.canConvertToLong()) {
+      closeNow(CloseCode.INVALID_INTENTS.code(), "invalid intents");
       return;
     }
     long intents = intentsNode.asLong();

@@ -189,4 +189,18 @@ class ClientConnectionTest {
     send("{\"op\":1,\"d\":null}");
     assertThat(closeCode()).isEqualTo(4008);
   }
+
+  /** Found by GatewayFrameFuzzTest: numbers past their type's range used to escape as exceptions. */
+  @Test
+  void numbersPastTheirRange_getProtocolCloseCodes() {
+    send("{\"op\":2,\"d\":{\"token\":\"x\",\"intents\":522222222222222222213,\"properties\":{}}}");
+    assertThat(closeCode()).isEqualTo(4013);
+  }
+
+  @Test
+  void aShardPastIntRange_closes4002() {
+    send(
+        "{\"op\":2,\"d\":{\"token\":\"x\",\"intents\":513,\"shard\":[0,99999999999999999999],\"properties\":{}}}");
+    assertThat(closeCode()).isEqualTo(4002);
+  }
 }

@@ -1,0 +1,74 @@
+package dev.concord.gateway.ws;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.concord.cluster.RingWatcher;
+import dev.concord.gateway.auth.AccountTokens;
+import dev.concord.gateway.config.GatewayProperties;
+import dev.concord.gateway.link.SessionLinks;
+import dev.concord.proto.common.v1.Role;
+import dev.concord.protocol.TokenVerifier;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+
+/**
+ * Any bytes a client can send as a frame, at any point before it identifies (HELLO sent, then
+ * the frame): the connection answers with a frame or closes with one of the protocol's close
+ * codes (4000–4014); no exception escapes, nothing else closes it.
+ */
+class GatewayFrameFuzzTest {
+  private static final String SECRET = "fuzz-test-secret-0123456789abcdef0123";
+
+  /** Built at the first input, after Jazzer's agent is in place (so the gateway is instrumented). */
+  private static final class Fixture {
+    static final GatewayProperties PROPS =
+        new GatewayProperties(
+            "gw-fuzz", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 120,
+            Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
+            Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
+            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH);
+    static final SessionLinks LINKS =
+        new SessionLinks(
+            new RingWatcher(Role.ROLE_SESSION, InProcessChannelBuilder.forName("nowhere").build(), Executors.newSingleThreadScheduledExecutor()),
+            null,
+            Runnable::run,
+            16,
+            16);
+    static final AccountTokens TOKENS =
+        new AccountTokens(
+            new TokenVerifier(SECRET), userId -> CompletableFuture.completedFuture(TokenVerifier.UNVERSIONED), 30_000, 100, java.time.Clock.systemUTC());
+    static final SessionStartLimit STARTS = new SessionStartLimit(1_000_000, Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC());
+    static final WriteBudget BUDGET = new WriteBudget(64L << 20);
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void anyFrame(byte[] frame) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    try {
+      ClientConnection conn =
+          new ClientConnection(1, channel, Fixture.PROPS, Fixture.TOKENS, Fixture.STARTS, Fixture.LINKS, Fixture.BUDGET, null);
+      conn.start();
+      conn.onFrame(frame);
+      channel.runPendingTasks();
+      Object out;
+      while ((out = channel.readOutbound()) != null) {
+        try {
+          if (out instanceof CloseWebSocketFrame close) {
+            int code = close.statusCode();
+            if (code < 4000 || code > 4014) {
+              throw new AssertionError("closed with " + code + " (not a gateway close code) on " + new String(frame, java.nio.charset.StandardCharsets.UTF_8));
+            }
+          }
+        } finally {
+          ReferenceCountUtil.release(out);
+        }
+      }
+    } finally {
+      channel.finishAndReleaseAll();
+    }
+  }
+}
