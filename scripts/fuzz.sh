@@ -12,6 +12,7 @@ TARGETS=(
   "libs/protocol:TokenVerifierFuzzTest#anyToken"
   "libs/protocol:TokenVerifierFuzzTest#anySignedToken"
   "services/gateway:GatewayFrameFuzzTest#anyFrame"
+  "services/gateway:MessageBodyFuzzTest#anyBody"
 )
 summary=()
 for t in "${TARGETS[@]}"; do

@@ -19,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class RestIo {
   static final int MAX_BODY_BYTES = 64 * 1024;
-  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final JsonMapper JSON = dev.concord.protocol.ClientJson.mapper(); // bounded depth and number length
   /** The request attribute holding the authenticated user id. */
   static final String USER = "concord.user";
 

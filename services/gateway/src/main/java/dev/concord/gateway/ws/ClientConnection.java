@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final JsonMapper JSON = dev.concord.protocol.ClientJson.mapper(); // bounded depth and number length
   private static final byte[] HEARTBEAT_ACK = DispatchFrame.control(Opcode.HEARTBEAT_ACK, "null");
   private static final byte[] RECONNECT = DispatchFrame.control(Opcode.RECONNECT, "null");
 
