@@ -189,7 +189,7 @@ spec:
         - name: CONCORD_TRACING_FANOUT_SAMPLING
           value: {{ .fanoutSampling | quote }}
         - name: CONCORD_TRACING_MAX_QUEUED_SPANS
-          value: {{ .maxQueuedSpans | toString | quote }}
+          value: {{ .maxQueuedSpans | int | toString | quote }}
         {{- end }}
         {{- end }}
         {{- with .env }}

@@ -49,6 +49,7 @@ class ConnectionLimitsIT {
       assertThat(c.awaitClose(WAIT)).isEqualTo(4003);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       System.out.println("closed 4003 " + ms + " ms after HELLO (timeout 1 s)");
+      assertThat(ms).as("the timeout runs from HELLO, not at once").isGreaterThan(500);
     }
   }
 

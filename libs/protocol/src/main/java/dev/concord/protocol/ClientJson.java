@@ -7,9 +7,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The JSON reader for what clients send (gateway frames, REST bodies): bounded before any object
  * is built, beyond what the frame and body size caps already bound. Discord's payloads nest a few
- * levels (an embed's fields: 4), so 32 levels refuse only hostile input, and numbers and strings
- * are capped far below what would cost CPU to parse ({@code BigInteger} of 10 000 digits) or
- * memory.
+ * levels (an embed's fields: 4), so 32 levels refuse only hostile input, and numbers are capped
+ * far below what would cost CPU to parse ({@code BigInteger} of 10 000 digits). Strings are bounded
+ * by the frame and body caps (4 KB, 64 KiB).
  */
 public final class ClientJson {
   /** Nesting depth of objects and arrays at most. */

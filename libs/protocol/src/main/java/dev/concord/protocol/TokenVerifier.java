@@ -157,12 +157,13 @@ public final class TokenVerifier {
     }
     long now = clock.millis() / 1000;
     JsonNode exp = claims.get("exp");
-    if (exp != null && (!exp.isIntegralNumber() || exp.asLong() <= now)) {
-      throw new InvalidTokenException(exp.isIntegralNumber() ? "token expired" : "token expiry is not a time");
+    if (exp != null && (!exp.isIntegralNumber() || !exp.canConvertToLong() || exp.asLong() <= now)) {
+      throw new InvalidTokenException(exp.isIntegralNumber() && exp.canConvertToLong() ? "token expired" : "token expiry is not a time");
     }
     JsonNode nbf = claims.get("nbf");
-    if (nbf != null && (!nbf.isIntegralNumber() || nbf.asLong() > now + NOT_BEFORE_LEEWAY_SECONDS)) {
-      throw new InvalidTokenException(nbf.isIntegralNumber() ? "token not valid yet" : "token not-before is not a time");
+    if (nbf != null && (!nbf.isIntegralNumber() || !nbf.canConvertToLong() || nbf.asLong() > now + NOT_BEFORE_LEEWAY_SECONDS)) {
+      throw new InvalidTokenException(
+          nbf.isIntegralNumber() && nbf.canConvertToLong() ? "token not valid yet" : "token not-before is not a time");
     }
     String sub = claims.path("sub").asString("");
     try {

@@ -103,6 +103,11 @@ class TokenVerifierTest {
         .hasMessageContaining("not valid yet");
     assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":\"soon\"}")))
         .hasMessageContaining("not-before is not a time");
+    // past a long's range: refused as a bad token, not an exception of another kind
+    assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"exp\":99999999999999999999}")))
+        .isInstanceOf(InvalidTokenException.class);
+    assertThatThrownBy(() -> v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":-99999999999999999999}")))
+        .isInstanceOf(InvalidTokenException.class);
     // within the leeway, and in the past: valid
     assertThat(v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":" + (now + 10) + "}"))).isEqualTo(42);
     assertThat(v.verify(signed(KEY, HS256, "{\"sub\":\"42\",\"nbf\":" + (now - 10) + ",\"exp\":" + (now + 60) + "}"))).isEqualTo(42);

@@ -3,7 +3,6 @@ package dev.concord.tracing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Which delivered copies of a sampled event get a span, by the event's recipient count: Discord's

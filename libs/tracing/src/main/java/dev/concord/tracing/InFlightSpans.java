@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * queued (and the message carries its context from the start, so it is never rebuilt) and ends
  * when the sender writes it to the stream ({@link #sent}).
  *
- * <p>Bounded: at most {@code max} spans wait; past that a span ends as soon as its message is
- * queued (it then covers the enqueue only). Spans of messages a failed stream dropped stay until
- * their slot is needed again, within the same bound.
+ * <p>Bounded: at most {@code max} spans wait. A stream that fails drops its queued messages
+ * without telling this table, so when it is full, the spans waiting are ended (marked as not seen
+ * leaving) and the table starts over: a lost stream costs a few unfinished send spans, never the
+ * tracing of later messages.
  */
 public final class InFlightSpans {
   private final ConcurrentHashMap<Long, Span> spans = new ConcurrentHashMap<>();
@@ -36,7 +37,10 @@ public final class InFlightSpans {
     Span span = tracing.child(name, parent, now);
     attributes.accept(span);
     TraceContext wire = TraceWire.of(span.getSpanContext(), now, recipients);
-    if (spans.size() >= max || spans.putIfAbsent(wire.getSpanId(), span) != null) {
+    if (spans.size() >= max) {
+      evictAll();
+    }
+    if (spans.putIfAbsent(wire.getSpanId(), span) != null) {
       span.setAttribute("concord.ended_at_enqueue", true);
       span.end(now, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
@@ -64,8 +68,13 @@ public final class InFlightSpans {
     return spans.size();
   }
 
-  /** The context of the span a message carries (its receiver's parent). */
-  public static SpanContext of(TraceContext trace) {
-    return TraceWire.parent(trace);
+  private void evictAll() {
+    for (Long id : spans.keySet()) {
+      Span span = spans.remove(id);
+      if (span != null) {
+        span.setAttribute("concord.not_seen_leaving", true);
+        span.end();
+      }
+    }
   }
 }

@@ -75,7 +75,7 @@ public final class Tracing implements AutoCloseable {
     }
 
     public static Settings off() {
-      return new Settings(Mode.OFF, 0, "", FanoutSampling.DEFAULT, 2048);
+      return new Settings(Mode.OFF, 0, "", FanoutSampling.DEFAULT, 8192);
     }
   }
 

@@ -29,22 +29,16 @@ public class ServiceSupport {
   }
 
   /**
-   * Observes unary gRPC calls only. A streaming call (the gateway link, the relay streams, leases,
-   * ring watches) lives as long as its peer, so its timer says nothing, and Micrometer's
-   * instrumentation adds an observation event and scope to every message: in a connect storm's
-   * profile that was most of the observation cost (and it ran per batch on every delivery). The
-   * streams are measured by Concord's own metrics (batches, items, queue depths) instead.
-   */
-  /**
    * This service's tracer ({@code concord.tracing.*}, off by default; see docs/OPERATIONS.md).
-   * A {@link SpanExporter} bean in the context (tests, an embedding application) takes every span
-   * as it ends, whatever the mode.
+   * A {@link SpanExporter} bean in the context (tests) takes every span as it ends, whatever the
+   * mode, synchronously on the thread that ends it: for tests only, not for production export.
    */
   @Bean(destroyMethod = "close")
   Tracing tracing(Environment env, ObjectProvider<SpanExporter> exporter) {
     String service = env.getProperty("spring.config.name", "concord");
     double rate = env.getProperty("concord.tracing.sample-rate", Double.class, 0.01);
-    FanoutSampling fanout = FanoutSampling.parse(env.getProperty("concord.tracing.fanout-sampling", "1:1,100:0.1,10000:0.001"));
+    String curve = env.getProperty("concord.tracing.fanout-sampling");
+    FanoutSampling fanout = curve == null ? FanoutSampling.DEFAULT : FanoutSampling.parse(curve);
     SpanExporter given = exporter.getIfAvailable();
     if (given != null) {
       return Tracing.exportingTo(service, given, rate, fanout);
@@ -64,6 +58,13 @@ public class ServiceSupport {
     return tracing;
   }
 
+  /**
+   * Observes unary gRPC calls only. A streaming call (the gateway link, the relay streams, leases,
+   * ring watches) lives as long as its peer, so its timer says nothing, and Micrometer's
+   * instrumentation adds an observation event and scope to every message: in a connect storm's
+   * profile that was most of the observation cost (and it ran per batch on every delivery). The
+   * streams are measured by Concord's own metrics (batches, items, queue depths) instead.
+   */
   @Bean
   ObservationPredicate unaryGrpcObservationsOnly() {
     return (name, context) ->

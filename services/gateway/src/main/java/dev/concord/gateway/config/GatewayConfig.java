@@ -58,6 +58,12 @@ class GatewayConfig {
       return new TokenVerifier(props.tokenSecret());
     }
     // a key rotation: tokens of the previous key keep working until the window closes
+    if (!props.tokenSecretPreviousUntil().isAfter(java.time.Instant.now())) {
+      org.slf4j.LoggerFactory.getLogger(GatewayConfig.class)
+          .warn(
+              "concord.gateway.token-secret-previous is set but token-secret-previous-until ({}) has passed: the previous key is not accepted",
+              props.tokenSecretPreviousUntil());
+    }
     return new TokenVerifier(
         props.tokenSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8),
         props.tokenSecretPrevious().getBytes(java.nio.charset.StandardCharsets.UTF_8),

@@ -108,6 +108,9 @@ public record GatewayProperties(
     if (!tokenSecretPrevious.isEmpty() && tokenSecretPrevious.length() < 32) {
       throw new IllegalArgumentException("concord.gateway.token-secret-previous must be at least 32 characters (or empty)");
     }
+    if (identifyTimeout.isNegative() || identifyTimeout.isZero()) {
+      throw new IllegalArgumentException("concord.gateway.identify-timeout must be positive: " + identifyTimeout);
+    }
     if (maxConnections < 0 || maxConnectionsPerAddress < 0) {
       throw new IllegalArgumentException("concord.gateway.max-connections(-per-address) must be >= 0 (0: no limit)");
     }

@@ -77,6 +77,7 @@ public final class ClientConnection {
   private long windowStartNanos;
   private int framesInWindow;
   private @Nullable ScheduledFuture<?> heartbeatCheck;
+  private @Nullable ScheduledFuture<?> identifyTimeout;
   /** Whose token this socket identified (or resumed) with, and its version (for revocation). */
   private volatile long userId;
   private volatile int tokenVersion = TokenVerifier.UNVERSIONED;
@@ -126,7 +127,8 @@ public final class ClientConnection {
                   "{\"heartbeat_interval\":" + interval + ",\"_trace\":[\"concord-" + props.podId() + "\"]}"));
           OversizeFrames.install(channel, props.maxFrameBytes()); // 4002, not the WebSocket layer's 1009
           // a socket that never identifies is closed (one check, no cancel: it finds the state moved on)
-          loop.schedule(
+          identifyTimeout =
+              loop.schedule(
               () -> {
                 if (state == State.AWAITING_IDENTIFY) {
                   closeNow(
@@ -528,17 +530,28 @@ public final class ClientConnection {
    */
   void onInboundError(Throwable e) {
     boolean oversize = false;
+    boolean decoderClosed = false; // Netty's frame decoder wrote its own close frame already
     for (Throwable t = e; t != null; t = t.getCause()) {
-      oversize |= t instanceof io.netty.handler.codec.TooLongFrameException
-          || t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+      if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+        decoderClosed = true;
+        oversize |= c.closeStatus() != null && c.closeStatus().code() == 1009;
+      }
+      oversize |= t instanceof io.netty.handler.codec.TooLongFrameException;
     }
     boolean tooLarge = oversize;
+    boolean alreadyClosing = decoderClosed;
     onLoop(
-        () ->
-            closeNow(
-                tooLarge ? CloseCode.DECODE_ERROR.code() : CloseCode.UNKNOWN_ERROR.code(),
-                tooLarge ? "frame too large (max " + props.maxFrameBytes() + " bytes)" : "inbound error",
-                true));
+        () -> {
+          if (alreadyClosing) {
+            // its close frame (1009 rewritten to 4002 by OversizeFrames, else its protocol error) is on the way
+            markClosed(tooLarge ? CloseCode.DECODE_ERROR.code() : CloseCode.UNKNOWN_ERROR.code());
+            return;
+          }
+          closeNow(
+              tooLarge ? CloseCode.DECODE_ERROR.code() : CloseCode.UNKNOWN_ERROR.code(),
+              tooLarge ? "frame too large (max " + props.maxFrameBytes() + " bytes)" : "inbound error",
+              true);
+        });
   }
 
   /** @param linger close the socket a second after the close frame, reading (and dropping) meanwhile */
@@ -547,7 +560,6 @@ public final class ClientConnection {
       return;
     }
     log.debug("closing connection {} with {} ({})", id, code, reason);
-    state = State.CLOSED;
     if (channel.isActive()) {
       var written = channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)));
       if (linger) {
@@ -555,6 +567,18 @@ public final class ClientConnection {
       } else {
         written.addListener(ChannelFutureListener.CLOSE);
       }
+    }
+    markClosed(code);
+  }
+
+  /** The connection is closing with {@code code}: no more frames, the session is told, timers stop. */
+  private void markClosed(int code) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    if (identifyTimeout != null) {
+      identifyTimeout.cancel(false); // releases this connection now, not 20 s later
     }
     SessionLinkClient l = link;
     if (l != null) {

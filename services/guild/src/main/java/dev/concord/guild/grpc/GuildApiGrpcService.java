@@ -92,7 +92,11 @@ final class GuildApiGrpcService extends GuildApiGrpc.GuildApiImplBase {
       return false;
     }
     Deadline deadline = Context.current().getDeadline();
-    GuildApiGrpc.GuildApiStub stub = Forwarding.forwarded(GuildApiGrpc.newStub(channels.forAddress(own.addressOf(guildId))));
+    // the caller's trace goes on with the call (a publish reaching a non-owner stays one trace)
+    GuildApiGrpc.GuildApiStub stub =
+        dev.concord.tracing.GrpcTracing.propagate(
+            Forwarding.forwarded(GuildApiGrpc.newStub(channels.forAddress(own.addressOf(guildId)))),
+            dev.concord.tracing.GrpcTracing.parent());
     call.accept(deadline != null ? stub.withDeadline(deadline) : stub.withDeadlineAfter(10, TimeUnit.SECONDS), out);
     return true;
   }

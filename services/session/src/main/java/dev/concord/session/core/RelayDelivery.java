@@ -65,14 +65,25 @@ final class RelayDelivery {
    */
   private void deliverBatch(List<Session> batch, RelayEvent e) {
     long started = System.nanoTime();
+    // sampled events only: the one check an unsampled event costs
+    RelayTrace trace = e.hasTrace() ? RelayTrace.start(tracing, e, batch.size()) : null;
+    try {
+      deliverBatch(batch, e, trace);
+    } finally {
+      if (trace != null) {
+        trace.end();
+      }
+      passTimer.accept(System.nanoTime() - started);
+    }
+  }
+
+  private void deliverBatch(List<Session> batch, RelayEvent e, @org.jspecify.annotations.Nullable RelayTrace trace) {
     SharedDispatches out = null;
     // one replay item for every recipient of this event on this worker
     ReplayBuffer.Item replayItem = null;
     // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
     SharedDispatches outStripped = null;
     ReplayBuffer.Item strippedItem = null;
-    // sampled events only: the one check an unsampled event costs
-    RelayTrace trace = e.hasTrace() ? RelayTrace.start(tracing, e, batch.size()) : null;
     for (int i = 0; i < batch.size(); i++) {
       Session s = batch.get(i);
       Session.GuildSub sub = s.guilds.get(e.getGuildId());
@@ -132,10 +143,6 @@ final class RelayDelivery {
     if (outStripped != null) {
       outStripped.flush(e.getType(), e.getContentGate().getPayloadWithoutContent());
     }
-    if (trace != null) {
-      trace.end();
-    }
-    passTimer.accept(System.nanoTime() - started);
   }
 
   /**

@@ -195,10 +195,10 @@ public final class JoinClient {
                   .asRuntimeException());
           return;
         }
+        if (w.trace != null) {
+          w.trace.waiting(0); // before it can be taken into a call
+        }
         ready.add(w);
-      }
-      if (w.trace != null) {
-        w.trace.waiting(0);
       }
       dispatch();
     }
