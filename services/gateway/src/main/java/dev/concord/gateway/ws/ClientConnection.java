@@ -529,17 +529,9 @@ public final class ClientConnection {
    * the rest of the message, and closing under it would reset the socket and lose the close frame.
    */
   void onInboundError(Throwable e) {
-    boolean oversize = false;
-    boolean decoderClosed = false; // Netty's frame decoder wrote its own close frame already
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
-        decoderClosed = true;
-        oversize |= c.closeStatus() != null && c.closeStatus().code() == 1009;
-      }
-      oversize |= t instanceof io.netty.handler.codec.TooLongFrameException;
-    }
-    boolean tooLarge = oversize;
-    boolean alreadyClosing = decoderClosed;
+    OversizeFrames.Inbound why = OversizeFrames.classify(e);
+    boolean tooLarge = why.oversize();
+    boolean alreadyClosing = why.decoderClosed();
     onLoop(
         () -> {
           if (alreadyClosing) {

@@ -26,6 +26,26 @@ final class OversizeFrames extends ChannelOutboundHandlerAdapter {
     this.maxFrameBytes = maxFrameBytes;
   }
 
+  /**
+   * What an inbound stream error means: a payload past a cap ({@code oversize}: the decoder's 1009
+   * or the aggregator's too-long message), and whether Netty's frame decoder already wrote its own
+   * close frame ({@code decoderClosed}: every WebSocket protocol violation).
+   */
+  record Inbound(boolean oversize, boolean decoderClosed) {}
+
+  static Inbound classify(Throwable e) {
+    boolean oversize = false;
+    boolean decoderClosed = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+        decoderClosed = true;
+        oversize |= c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+      }
+      oversize |= t instanceof io.netty.handler.codec.TooLongFrameException;
+    }
+    return new Inbound(oversize, decoderClosed);
+  }
+
   /** On the channel's event loop, once the upgrade is done. No-op if the pipeline is not the expected one. */
   static void install(Channel channel, int maxFrameBytes) {
     var p = channel.pipeline();
