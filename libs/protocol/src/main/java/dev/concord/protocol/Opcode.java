@@ -14,12 +14,18 @@ public final class Opcode {
   public static final int HELLO = 10;
   public static final int HEARTBEAT_ACK = 11;
 
+  /**
+   * A user client looks at a guild (Discord's lazy-guild subscription, {@code {"guild_id": ...}}):
+   * its session becomes active there and gets the guild's live events (see PASSIVE_UPDATE_V1).
+   */
+  public static final int GUILD_SUBSCRIPTIONS = 14;
+
   private Opcode() {}
 
   /** Whether a client may send {@code op}. */
   public static boolean isClientOpcode(int op) {
     return switch (op) {
-      case HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME, REQUEST_GUILD_MEMBERS ->
+      case HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME, REQUEST_GUILD_MEMBERS, GUILD_SUBSCRIPTIONS ->
           true;
       default -> false;
     };

@@ -224,7 +224,7 @@ public final class ClientConnection {
           closeNow(CloseCode.NOT_AUTHENTICATED.code(), "not authenticated");
           return;
         }
-        if (op == Opcode.PRESENCE_UPDATE || op == Opcode.REQUEST_GUILD_MEMBERS) {
+        if (op == Opcode.PRESENCE_UPDATE || op == Opcode.REQUEST_GUILD_MEMBERS || op == Opcode.GUILD_SUBSCRIPTIONS) {
           forward(op, bytes);
         }
         // op 4 (voice state) is accepted and ignored until voice exists.
@@ -267,6 +267,11 @@ public final class ClientConnection {
       }
     }
     int largeThreshold = Math.clamp(d.path("large_threshold").asInt(50), 50, 250);
+    JsonNode capabilities = d.path("capabilities");
+    if (!capabilities.isMissingNode() && !capabilities.isNull() && !(capabilities.isIntegralNumber() && capabilities.canConvertToLong())) {
+      closeNow(CloseCode.DECODE_ERROR.code(), "capabilities must be an integer");
+      return;
+    }
     JsonNode properties = d.path("properties");
     JsonNode presence = d.get("presence");
     Identify.Builder b =
@@ -279,6 +284,7 @@ public final class ClientConnection {
             .setLargeThreshold(largeThreshold)
             .setShardId(shardId)
             .setShardCount(shardCount)
+            .setCapabilities(capabilities.asLong(0))
             .setResumeGatewayUrl(props.publicUrl());
     if (presence != null && presence.isObject()) {
       b.setPresenceJson(ByteString.copyFrom(JSON.writeValueAsBytes(presence)));

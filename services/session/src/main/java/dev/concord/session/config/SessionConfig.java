@@ -161,6 +161,7 @@ class SessionConfig {
             presence,
             props.maxHeldPerGuild(),
             new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
+            props.passive().policy(),
             sessionScheduler);
     manager.withTracing(tracing);
     io.micrometer.core.instrument.Timer pass =
@@ -187,6 +188,21 @@ class SessionConfig {
         .description("sessions that lost their socket and became resumable")
         .register(meters);
     FunctionCounter.builder("concord.session.resumed", manager, SessionManager::resumedSessions).register(meters);
+    FunctionCounter.builder("concord.session.passive.skipped", manager, SessionManager::passiveSkipped)
+        .description("deliveries passive sessions skipped (guilds their clients are not looking at)")
+        .register(meters);
+    FunctionCounter.builder("concord.session.passive.updates", manager, SessionManager::passiveUpdates)
+        .description("PASSIVE_UPDATE_V1 dispatches (batched unread markers) sent instead")
+        .register(meters);
+    FunctionCounter.builder("concord.session.passive.syncs", manager, SessionManager::passiveSyncs)
+        .description("switches to active served from the pod's passive log")
+        .register(meters);
+    FunctionCounter.builder("concord.session.passive.sync-fallbacks", manager, SessionManager::passiveSyncFallbacks)
+        .description("switches to active that re-joined the guild with a catch-up from the store instead")
+        .register(meters);
+    Gauge.builder("concord.session.passive.log.bytes", manager, SessionManager::passiveLogBytes)
+        .description("payload bytes the pod keeps for passive sessions switching to active")
+        .register(meters);
     FunctionCounter.builder("concord.session.expired", manager, SessionManager::expiredSessions)
         .description("detached sessions ended because the resume window passed")
         .register(meters);

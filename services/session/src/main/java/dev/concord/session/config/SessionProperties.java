@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param resumeWindow how long a session whose socket was lost stays resumable
  * @param replayMaxEvents dispatches kept per session for RESUME
  * @param replayMaxBytes payload bytes kept per session for RESUME
+ * @param passive passive sessions of user clients in guilds they are not looking at
  */
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
@@ -40,7 +41,37 @@ public record SessionProperties(
     @DefaultValue JoinBulkhead joinBulkhead,
     @DefaultValue("120s") Duration resumeWindow,
     @DefaultValue("1000") int replayMaxEvents,
-    @DefaultValue("1048576") long replayMaxBytes) {
+    @DefaultValue("1048576") long replayMaxBytes,
+    @DefaultValue Passive passive) {
+
+  /**
+   * @param enabled false: every session is active everywhere (benchmarks compare both)
+   * @param maxActiveGuilds guilds a session is active in at once (op 14); one more makes the least
+   *     recently subscribed passive
+   * @param unreadInterval how often passive sessions get their unread markers (PASSIVE_UPDATE_V1)
+   * @param logEvents events kept per guild for passive sessions switching to active
+   * @param logBytesPerGuild payload bytes kept per guild for them
+   * @param logBytesTotal payload bytes kept for them over the pod
+   */
+  public record Passive(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("10") int maxActiveGuilds,
+      @DefaultValue("1s") Duration unreadInterval,
+      @DefaultValue("4096") int logEvents,
+      @DefaultValue("4194304") long logBytesPerGuild,
+      @DefaultValue("268435456") long logBytesTotal) {
+    public Passive {
+      if (maxActiveGuilds < 1 || unreadInterval.toMillis() < 10 || logEvents < 1 || logBytesPerGuild < 1 || logBytesTotal < 1) {
+        throw new IllegalArgumentException(
+            "concord.session.passive: max-active-guilds, log-events and log bytes must be >= 1 and unread-interval >= 10ms");
+      }
+    }
+
+    public dev.concord.session.core.PassiveSessions.Policy policy() {
+      return new dev.concord.session.core.PassiveSessions.Policy(
+          enabled, maxActiveGuilds, unreadInterval, logEvents, logBytesPerGuild, logBytesTotal);
+    }
+  }
 
   /**
    * @param enabled false turns the bulkhead off: every join is its own call, sent at once (still

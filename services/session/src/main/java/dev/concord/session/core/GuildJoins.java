@@ -109,6 +109,12 @@ final class GuildJoins {
     sub.snapshotSeq = resp.getSnapshotSeq();
     sub.hidden = RelayDelivery.sortedArray(resp.getHiddenChannelIdsList());
     manager.dispatch(s, "GUILD_CREATE", resp.getGuildCreateJson());
+    if (sub.passive) {
+      // what it missed meanwhile waits for the session to look at the guild (a sync from the store)
+      passiveAfterJoin(sub, resp);
+      releaseHeld(s, sub);
+      return;
+    }
     // A re-join: the messages missed while the guild moved, oldest first, all covered by the
     // snapshot (later ones arrive live with a higher seq), so none comes twice.
     // Without MESSAGE_CONTENT they come stripped, as live ones do.
@@ -129,9 +135,33 @@ final class GuildJoins {
     }
     caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount() + resp.getCatchUpReactionsCount());
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
+    releaseHeld(s, sub);
+  }
+
+  private void releaseHeld(Session s, Session.GuildSub sub) {
     RelayEvent e;
     while ((e = sub.held.poll()) != null) {
       relay.deliver(s, sub, e);
+    }
+  }
+
+  /**
+   * A passive session's (re-)join: nothing missed is dispatched now. With nothing skipped yet its
+   * sync starts at this snapshot; a re-join that had messages to catch up on leaves the sync to
+   * the store (the pod's log may not have them).
+   */
+  private static void passiveAfterJoin(Session.GuildSub sub, JoinResponse resp) {
+    boolean missedSome = resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount()
+        + resp.getCatchUpReactionsCount() > 0;
+    if (missedSome) {
+      sub.syncGap = true;
+      if (sub.firstSkippedSeq == 0) {
+        sub.firstSkippedSeq = Math.max(1, resp.getSnapshotSeq());
+      }
+    }
+    sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
+    if (sub.firstSkippedSeq == 0) {
+      sub.syncFromMessageId = sub.lastMessageId;
     }
   }
 
@@ -143,6 +173,9 @@ final class GuildJoins {
   void rejoin(Session s, Session.GuildSub sub, int attempt) {
     if (s.ended || s.guilds.get(sub.guildId) != sub) {
       return;
+    }
+    if (sub.passive && sub.firstSkippedSeq != 0) {
+      sub.syncGap = true; // the guild moves: the pod's log of it may not line up with the new owner's
     }
     if (sub.joined) {
       sub.joined = false;

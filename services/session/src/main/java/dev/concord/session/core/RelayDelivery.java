@@ -31,10 +31,18 @@ final class RelayDelivery {
   private final RelayPartitioner<Session> partitioner;
   private final int maxHeldPerGuild;
   private final LongAdder delivered;
+  private final PassiveSessions passive;
   private volatile dev.concord.tracing.Tracing tracing = dev.concord.tracing.Tracing.off();
 
-  RelayDelivery(SessionManager manager, RelayWorkers workers, RecipientTable<Session> byKey, int maxHeldPerGuild, LongAdder delivered) {
+  RelayDelivery(
+      SessionManager manager,
+      RelayWorkers workers,
+      RecipientTable<Session> byKey,
+      int maxHeldPerGuild,
+      LongAdder delivered,
+      PassiveSessions passive) {
     this.manager = manager;
+    this.passive = passive;
     this.maxHeldPerGuild = maxHeldPerGuild;
     this.delivered = delivered;
     this.partitioner =
@@ -55,6 +63,7 @@ final class RelayDelivery {
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
   void onRelayEvent(RelayEvent event) {
+    passive.onRelayEvent(event); // the pod's log of the guild, if it has passive sessions here
     partitioner.onEvent(event);
   }
 
@@ -84,6 +93,7 @@ final class RelayDelivery {
     // recipients without MESSAGE_CONTENT share the gate's copy, also serialized once
     SharedDispatches outStripped = null;
     ReplayBuffer.Item strippedItem = null;
+    PassiveSessions.Pass passivePass = null;
     for (int i = 0; i < batch.size(); i++) {
       Session s = batch.get(i);
       Session.GuildSub sub = s.guilds.get(e.getGuildId());
@@ -107,9 +117,19 @@ final class RelayDelivery {
       if (!accept(s, sub, e)) {
         continue;
       }
+      if (sub.passive) {
+        if (passivePass == null) {
+          passivePass = new PassiveSessions.Pass(e);
+        }
+        if (!PassiveSessions.delivers(s, e, passivePass)) {
+          passive.skipped(s, sub, e);
+          continue;
+        }
+      }
       if (GUILD_DELETE.equals(e.getType())) {
         // removed from the guild (kicked, left, or it was deleted): the guild pod unsubscribed it
         s.guilds.remove(e.getGuildId());
+        passive.forget(sub);
       }
       long seq = ++s.seq;
       if (withoutContent(s, e)) {
@@ -226,6 +246,7 @@ final class RelayDelivery {
     if (e.getGuildSeq() <= sub.snapshotSeq) {
       return false;
     }
+    sub.lastSeq = e.getGuildSeq();
     if (e.getMessageId() > sub.lastMessageId) {
       sub.lastMessageId = e.getMessageId(); // seen, even if filtered below
     }
@@ -233,10 +254,20 @@ final class RelayDelivery {
       sub.hidden = sortedArray(e.getHiddenChannelIdsList());
       return false;
     }
+    return permits(s, sub, e);
+  }
+
+  /** The intents and channel filters alone (no state changes): also what a passive sync applies. */
+  static boolean permits(Session s, Session.GuildSub sub, RelayEvent e) {
     if (!Intents.permits(s.intents, e.getRequiredIntents())) {
       return false;
     }
     return e.getChannelId() == 0 || java.util.Arrays.binarySearch(sub.hidden, e.getChannelId()) < 0;
+  }
+
+  /** The payload {@code s} gets of {@code e}: the content gate's copy without MESSAGE_CONTENT. */
+  static ByteString payloadFor(Session s, RelayEvent e) {
+    return withoutContent(s, e) ? e.getContentGate().getPayloadWithoutContent() : e.getPayload();
   }
 
   static long[] sortedArray(List<Long> ids) {
@@ -273,10 +304,15 @@ final class RelayDelivery {
       return;
     }
     if (accept(s, sub, e)) {
+      if (sub.passive && !PassiveSessions.delivers(s, e, new PassiveSessions.Pass(e))) {
+        passive.skipped(s, sub, e);
+        return;
+      }
       if (GUILD_DELETE.equals(e.getType())) {
         s.guilds.remove(e.getGuildId());
+        passive.forget(sub);
       }
-      manager.dispatch(s, e.getType(), withoutContent(s, e) ? e.getContentGate().getPayloadWithoutContent() : e.getPayload());
+      manager.dispatch(s, e.getType(), payloadFor(s, e));
     }
   }
 }

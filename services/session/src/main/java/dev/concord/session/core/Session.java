@@ -29,9 +29,44 @@ public final class Session {
     /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
     long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();
+    /** The guild_seq of the newest event this session was handed (delivered or filtered). */
+    long lastSeq;
+
+    // Passive sessions (see PassiveSessions): all worker-confined.
+    /** The session is not looking at this guild: it gets a reduced diet of its events. */
+    boolean passive;
+    /** The newest message it had when it became passive: where a catch-up from the store starts. */
+    long syncFromMessageId;
+    /** guild_seq of the first event skipped since it became passive (0: none). */
+    long firstSkippedSeq;
+    /** The guild moved while passive: the pod's log cannot be trusted to cover what it skipped. */
+    boolean syncGap;
+    /** Unread markers not sent yet: (channel id, newest message id) pairs, {@link #unreadCount} of them. */
+    long @org.jspecify.annotations.Nullable [] unread;
+    int unreadCount;
+    /** Queued for the next PASSIVE_UPDATE_V1 flush of its worker. */
+    boolean unreadQueued;
 
     GuildSub(long guildId) {
       this.guildId = guildId;
+    }
+
+    /** Channel {@code channelId}'s newest message is {@code messageId} now (at most one pair per channel). */
+    void markUnread(long channelId, long messageId) {
+      long[] u = unread;
+      for (int i = 0; i < unreadCount; i++) {
+        if (u[2 * i] == channelId) {
+          u[2 * i + 1] = Math.max(u[2 * i + 1], messageId);
+          return;
+        }
+      }
+      if (u == null || 2 * unreadCount == u.length) {
+        // grows with the channels that get messages, at most the guild's channels
+        unread = u = java.util.Arrays.copyOf(u == null ? new long[0] : u, Math.max(8, 2 * (u == null ? 0 : u.length)));
+      }
+      u[2 * unreadCount] = channelId;
+      u[2 * unreadCount + 1] = messageId;
+      unreadCount++;
     }
   }
 
@@ -52,6 +87,10 @@ public final class Session {
   final Map<Long, GuildSub> guilds = new LinkedHashMap<>();
   long seq;
   boolean ended;
+  /** A user client that takes passive guilds (IDENTIFY capabilities; never a bot). Set in READY. */
+  boolean passiveCapable;
+  /** The guilds it looked at most recently (op 14), oldest first; null until the first. */
+  java.util.@org.jspecify.annotations.Nullable ArrayDeque<Long> activeGuilds;
   String status = "online";
   String activitiesJson = "[]";
   /** Op 8 requests sent to guild pods and not answered yet (bounded: see SessionManager#requestMembers). */

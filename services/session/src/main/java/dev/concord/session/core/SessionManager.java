@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Sessions and everything that happens to them: identify → READY → one GUILD_CREATE per joined
@@ -50,6 +48,7 @@ public final class SessionManager {
   private final String podId;
   private final RelayWorkers workers;
   private final RelayDelivery relay;
+  private final PassiveSessions passive;
   private final GuildJoins joins;
   private final GuildPort guilds;
   private final PresencePort presence;
@@ -92,6 +91,18 @@ public final class SessionManager {
       int maxHeldPerGuild,
       ResumePolicy resume,
       java.util.concurrent.ScheduledExecutorService scheduler) {
+    this(podId, workers, guilds, presence, maxHeldPerGuild, resume, PassiveSessions.Policy.DEFAULT, scheduler);
+  }
+
+  public SessionManager(
+      String podId,
+      RelayWorkers workers,
+      GuildPort guilds,
+      PresencePort presence,
+      int maxHeldPerGuild,
+      ResumePolicy resume,
+      PassiveSessions.Policy passivePolicy,
+      java.util.concurrent.ScheduledExecutorService scheduler) {
     this.resume = resume;
     this.scheduler = scheduler;
     this.podId = podId;
@@ -99,7 +110,8 @@ public final class SessionManager {
     this.guilds = guilds;
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
-    this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered);
+    this.passive = new PassiveSessions(this, workers, scheduler, passivePolicy);
+    this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered, passive);
     this.joins = new GuildJoins(this, guilds, relay, scheduler);
   }
 
@@ -163,6 +175,40 @@ public final class SessionManager {
     return expired.sum();
   }
 
+  /** Deliveries passive sessions skipped (see {@link PassiveSessions}). */
+  public long passiveSkipped() {
+    return passive.skippedDeliveries();
+  }
+
+  /** PASSIVE_UPDATE_V1 dispatches sent (unread markers). */
+  public long passiveUpdates() {
+    return passive.unreadUpdates();
+  }
+
+  /** Switches to active served from the pod's log, and those that fell back to a re-join. */
+  public long passiveSyncs() {
+    return passive.syncs();
+  }
+
+  public long passiveSyncFallbacks() {
+    return passive.syncFallbacks();
+  }
+
+  /** Bytes the pod's passive logs hold (introspection). */
+  public long passiveLogBytes() {
+    return passive.logs().bytes();
+  }
+
+  /** Guilds the pod keeps a passive log of (introspection). */
+  public int passiveLogGuilds() {
+    return passive.logs().guilds();
+  }
+
+  /** Whether the pod keeps a passive log of {@code guildId} now (tests). */
+  boolean keepsPassiveLog(long guildId) {
+    return passive.logs().has(guildId);
+  }
+
   /** Guild subscriptions re-joined because their guild moved. */
   public long rejoins() {
     return joins.rejoins();
@@ -181,6 +227,7 @@ public final class SessionManager {
           case "mobile", "Discord Android", "Discord iOS" -> "mobile";
           default -> req.getBrowser().toLowerCase(java.util.Locale.ROOT).contains("web") ? "web" : "desktop";
         };
+    long capabilities = req.getCapabilities();
     Session s =
         new Session(
             sessionId,
@@ -212,6 +259,7 @@ public final class SessionManager {
                         end(s, false);
                         return;
                       }
+                      s.passiveCapable = passive.capable(capabilities, user.getBot());
                       ready(s, user, resumeUrl);
                     }));
     return s;
@@ -224,50 +272,36 @@ public final class SessionManager {
         mine.add(g);
       }
     }
-    ObjectNode d = JSON.createObjectNode();
-    d.put("v", 10);
-    ObjectNode u = d.putObject("user");
-    u.put("id", Long.toUnsignedString(user.getId()));
-    u.put("username", user.getUsername());
-    u.put("discriminator", "0");
-    if (user.getGlobalName().isEmpty()) {
-      u.putNull("global_name");
-    } else {
-      u.put("global_name", user.getGlobalName());
-    }
-    u.putNull("avatar");
-    u.put("bot", user.getBot());
-    u.put("mfa_enabled", false);
-    u.put("verified", true);
-    u.putNull("email");
-    u.put("flags", 0);
-    ArrayNode gs = d.putArray("guilds");
-    for (long g : mine) {
-      gs.addObject().put("id", Long.toUnsignedString(g)).put("unavailable", true);
-    }
-    d.put("session_id", s.id);
-    d.put("session_type", "normal");
-    d.put("resume_gateway_url", resumeUrl);
-    if (s.shardCount > 0) {
-      d.putArray("shard").add(s.shardId).add(s.shardCount);
-    }
-    d.putObject("application").put("id", Long.toUnsignedString(user.getId())).put("flags", 0);
-    d.putArray("private_channels");
-    d.putArray("relationships");
-    d.putArray("presences");
-    d.putArray("guild_join_requests");
-    d.putArray("geo_ordered_rtc_regions");
-    d.putObject("auth");
-    d.putArray("_trace").add("concord-session-" + podId);
+    ByteString readyPayload = ReadyPayload.of(s, user, mine, resumeUrl, podId);
     // READY is sent but not kept for a resume (one never asks for it: it carries the session id)
     long readySeq = ++s.seq;
     s.replay.skip(readySeq);
-    send(s, readySeq, "READY", ByteString.copyFrom(JSON.writeValueAsBytes(d)));
+    send(s, readySeq, "READY", readyPayload);
     for (long g : mine) {
-      s.guilds.put(g, new Session.GuildSub(g));
-      joins.join(s, g);
+      subscribe(s, g);
     }
     presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, mine);
+  }
+
+  /** On the worker: {@code s} joins {@code guildId}, passive if it takes passive guilds. */
+  private void subscribe(Session s, long guildId) {
+    Session.GuildSub sub = new Session.GuildSub(guildId);
+    s.guilds.put(guildId, sub);
+    if (s.passiveCapable) {
+      passive.passivate(s, sub);
+    }
+    joins.join(s, guildId);
+  }
+
+  /** The client's op 14: it looks at a guild now (see {@link PassiveSessions}). */
+  public void subscribeGuild(Session s, byte[] json) {
+    onWorker(
+        s,
+        () -> {
+          if (!s.ended) {
+            passive.subscribe(s, json);
+          }
+        });
   }
 
   /**
@@ -285,8 +319,7 @@ public final class SessionManager {
             s,
             () -> {
               if (!s.ended && !s.guilds.containsKey(guildId)) {
-                s.guilds.put(guildId, new Session.GuildSub(guildId));
-                joins.join(s, guildId);
+                subscribe(s, guildId);
                 presence.joined(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()), guildId);
               }
             });
@@ -500,6 +533,9 @@ public final class SessionManager {
     List<Long> gs = List.copyOf(s.guilds.keySet());
     for (long g : gs) {
       guilds.leave(g, s.id);
+    }
+    for (Session.GuildSub sub : s.guilds.values()) {
+      passive.forget(sub);
     }
     if (announce) {
       presence.end(s.userId, s.id, gs);

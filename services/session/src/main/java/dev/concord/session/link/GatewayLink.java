@@ -106,6 +106,8 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
             manager.presenceUpdate(s, item.getFrame().getJson().toByteArray());
           } else if (s != null && item.getFrame().getOp() == 8) {
             manager.requestMembers(s, item.getFrame().getJson().toByteArray());
+          } else if (s != null && item.getFrame().getOp() == 14) {
+            manager.subscribeGuild(s, item.getFrame().getJson().toByteArray());
           }
         }
         case DISCONNECTED -> {
