@@ -30,7 +30,10 @@ final class GuildSnapshot {
     n.put("unavailable", false);
     n.put("member_count", memberCount);
     n.putArray("voice_states");
-    if (large) {
+    if (large && Intents.permits(intents, Intents.GUILD_PRESENCES)) {
+      // Discord's rule for large guilds: the online members (and the receiver), the rest by op 8
+      n.putRawValue("members", new RawValue(onlineMembersWith(g, self)));
+    } else if (large) {
       n.putArray("members").add(payloads.member(self, users.get(self.userId()), true));
     } else {
       if (g.membersJson == null) {
@@ -71,6 +74,28 @@ final class GuildSnapshot {
     n.putArray("soundboard_sounds");
     n.put("lazy", true);
     return n;
+  }
+
+  /**
+   * The online members' array (shared by joins until a member or presence changes), with {@code
+   * self} in front when it is not online itself yet.
+   */
+  private String onlineMembersWith(GuildState g, GuildState.Member self) {
+    if (g.onlineMembersJson == null) {
+      ArrayNode online = payloads.array();
+      for (Long userId : g.presences.keySet()) {
+        GuildState.Member m = g.members.get(userId);
+        if (m != null) {
+          online.add(payloads.member(m, users.get(userId), true));
+        }
+      }
+      g.onlineMembersJson = payloads.json().writeValueAsString(online);
+    }
+    if (g.presences.containsKey(self.userId())) {
+      return g.onlineMembersJson;
+    }
+    String me = payloads.json().writeValueAsString(payloads.member(self, users.get(self.userId()), true));
+    return g.onlineMembersJson.length() == 2 ? "[" + me + "]" : "[" + me + "," + g.onlineMembersJson.substring(1);
   }
 
   /** The channels {@code m} cannot view, sorted. */

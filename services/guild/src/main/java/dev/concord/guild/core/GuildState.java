@@ -127,8 +127,16 @@ public final class GuildState {
 
   String channelsJson;
 
+  /** The online members' array for GUILD_CREATE of a large guild; null when stale. */
+  String onlineMembersJson;
+
   void membersChanged() {
     membersJson = null;
+    onlineMembersJson = null;
+  }
+
+  void presencesChanged() {
+    onlineMembersJson = null;
   }
 
   void channelsChanged() {

@@ -87,9 +87,11 @@ public final class MemberOps {
       d.put("guild_id", Long.toUnsignedString(g.id));
       byte[] withGuild = ctx.payloads().bytes(d);
       if ("offline".equals(d.path("status").asString(""))) {
-        g.presences.remove(userId);
-      } else {
-        g.presences.put(userId, withGuild);
+        if (g.presences.remove(userId) != null) {
+          g.presencesChanged();
+        }
+      } else if (g.presences.put(userId, withGuild) == null) {
+        g.presencesChanged(); // came online (a status or activity change keeps the members array)
       }
       step.emit("PRESENCE_UPDATE", withGuild, Intents.GUILD_PRESENCES);
       return true;

@@ -160,6 +160,36 @@ class GuildHostTest {
   }
 
   @Test
+  void join_largeGuild_withPresences_sendsTheOnlineMembersAndItself() {
+    Users.User owner = host.createUser("owner", "", false);
+    GuildState g = host.createGuild("Big", owner.id()).join();
+    List<Long> online = new java.util.ArrayList<>();
+    GuildCommands commands = new GuildCommands(host);
+    for (int i = 0; i < 60; i++) {
+      long id = host.createUser("user" + i, "", false).id();
+      commands.addMember(g.id(), id).join();
+      if (i % 20 == 0) {
+        commands.publishPresence(g.id(), id, ("{\"user\":{\"id\":\"" + id + "\"},\"status\":\"online\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)).join();
+        online.add(id);
+      }
+    }
+    JsonMapper json = JsonMapper.builder().build();
+    JsonNode snap =
+        json.readTree(host.join(g.id(), "s", 13, owner.id(), "p", dev.concord.protocol.Intents.GUILD_PRESENCES, 50, 0, null).join().guildCreateJson());
+    assertThat(snap.path("large").asBoolean()).isTrue();
+    List<Long> ids = new java.util.ArrayList<>();
+    snap.path("members").forEach(m -> ids.add(Long.parseUnsignedLong(m.path("user").path("id").asString())));
+    List<Long> expected = new java.util.ArrayList<>(List.of(owner.id()));
+    expected.addAll(online);
+    assertThat(ids).containsExactlyElementsOf(expected);
+    assertThat(snap.path("presences").size()).isEqualTo(3);
+    // one goes offline: the shared array follows
+    commands.publishPresence(g.id(), online.get(1), "{\"status\":\"offline\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).join();
+    snap = json.readTree(host.join(g.id(), "s2", 14, owner.id(), "p", dev.concord.protocol.Intents.GUILD_PRESENCES, 50, 0, null).join().guildCreateJson());
+    assertThat(snap.path("members").size()).isEqualTo(3);
+  }
+
+  @Test
   void createUser_badName_rejected() {
     assertThatThrownBy(() -> host.createUser("a", "", false)).hasMessageContaining("expected: 2..32");
     assertThatThrownBy(() -> host.createUser("  ", "", false)).hasMessageContaining("not blank");
