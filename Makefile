@@ -11,7 +11,7 @@ SUITE_JAR := services/devsuite/target/concord-devsuite-0.1.0-SNAPSHOT-exec.jar
 SERVICES := registry guild session presence gateway
 IMAGE_TAG := 0.1.0
 
-.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-compress bench-storm bench-store bench-session bench-ring clean tools
+.PHONY: help run build test check images docker-images bench-e2e bench-rest bench-load bench-fanout bench-tracing bench-compress bench-storm bench-large bench-store bench-session bench-ring clean tools
 .PHONY: helm-lint k8s-manifests top fuzz
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-compress none vs zlib-stream vs zstd-stream on a recorded mix of real dispatches: ratio, CPU/MB, memory/connection"
 	@echo "make bench-tracing the tracing part of bench-fanout alone (off vs 1 % vs 100 % head sampling)"
 	@echo "make bench-storm   100k sessions x 5 guilds re-join at once, join bulkhead on vs off"
+	@echo "make bench-large   one guild, 1M members, 200k sessions: passive sessions on vs off"
 	@echo "make bench-store   message creates/s with durability on: group commit vs one transaction per message (PostgreSQL)"
 	@echo "make bench-session resume latency across gateways; presence rebuild for 10k sessions"
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
@@ -110,6 +111,11 @@ bench-compress: build
 bench-tracing: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
 	  -Dexec.args="$(JVM_FLAGS) -Xms3g -Xmx3g -cp %classpath dev.concord.bench.fanout.FanoutBenchmark --tracing-only 1 --iterations 10 $(BENCH_ARGS)"
+
+# one guild of 1 000 000 members and 200 000 sessions, passive sessions on vs off (fresh JVM each)
+bench-large: build
+	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \
+	  -Dexec.args="$(JVM_FLAGS) -Xmx512m -cp %classpath dev.concord.bench.large.LargeGuildBenchmark $(BENCH_ARGS)"
 
 bench-storm: build
 	$(MVN) -q -pl bench exec:exec -Dexec.executable=$(JAVA) \

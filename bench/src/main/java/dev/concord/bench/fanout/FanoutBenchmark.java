@@ -5,10 +5,7 @@ import com.google.protobuf.ByteString;
 import dev.concord.fanout.RelayHub;
 import dev.concord.fanout.RelayService;
 import dev.concord.fanout.RelayWorkers;
-import dev.concord.proto.guild.v1.GuildRelayGrpc;
 import dev.concord.proto.guild.v1.JoinResponse;
-import dev.concord.proto.guild.v1.OpenRelayRequest;
-import dev.concord.proto.guild.v1.RelayBatch;
 import dev.concord.proto.guild.v1.RelayEvent;
 import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
@@ -24,7 +21,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -243,28 +239,7 @@ public final class FanoutBenchmark {
       for (int p = 0; p < podCount; p++) {
         SessionPod pod = new SessionPod("session-" + p, target, tracing);
         pods.add(pod);
-        GuildRelayGrpc.newStub(channel)
-            .openRelay(
-                OpenRelayRequest.newBuilder().setSessionPodId(pod.id).build(),
-                new StreamObserver<RelayBatch>() {
-                  @Override
-                  public void onNext(RelayBatch batch) {
-                    if (batch.getEventsCount() == 0) {
-                      attached.countDown();
-                    }
-                    for (RelayEvent e : batch.getEventsList()) {
-                      pod.manager.onRelayEvent(e);
-                    }
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    System.err.println("relay of " + pod.id + " failed: " + t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+        dev.concord.bench.RelayLoopback.open(channel, pod.id, pod.manager::onRelayEvent, attached);
       }
       if (!attached.await(10, TimeUnit.SECONDS)) {
         close();
@@ -354,7 +329,7 @@ public final class FanoutBenchmark {
       // what a guild pod does per publish with tracing on: a head-sampled entry span, and the
       // trace in the relay events only when it is sampled
       io.opentelemetry.api.trace.Span entry = tracing.entry("publish", io.opentelemetry.context.Context.root());
-      var send = hub.prepare(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, 0, 0, byPod);
+      var send = hub.prepareToAll(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, 0, 0, null, byPod);
       if (entry.isRecording()) {
         send.run(entry.getSpanContext());
       } else {
@@ -364,7 +339,8 @@ public final class FanoutBenchmark {
       return;
     }
     if (!naive) {
-      hub.publish(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, byPod);
+      // as the guild pod sends a guild-wide message: one event per pod, the pods' rosters know the recipients
+      hub.prepareToAll(GUILD, seq, "MESSAGE_CREATE", payload, Intents.GUILD_MESSAGES, 0, 0, null, byPod).run();
       return;
     }
     // one relay message per recipient: what a guild without relays does

@@ -149,6 +149,38 @@ public final class RelayHub {
       long messageId,
       dev.concord.proto.guild.v1.@org.jspecify.annotations.Nullable ContentGate gate,
       Map<String, ? extends Collection<Long>> sessionsByPod) {
+    return prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, messageId, gate, sessionsByPod, false);
+  }
+
+  /**
+   * As above, for an event to EVERY session subscribed to the guild on each pod of {@code
+   * subscribersByPod}: each pod gets one event without keys ({@code all_subscribers}), and its
+   * session workers find the recipients in their own rosters. Costs O(pods), not O(sessions).
+   */
+  public TracedRunnable prepareToAll(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      long channelId,
+      long messageId,
+      dev.concord.proto.guild.v1.@org.jspecify.annotations.Nullable ContentGate gate,
+      Map<String, ? extends Collection<Long>> subscribersByPod) {
+    return prepare(guildId, guildSeq, type, payload, requiredIntents, channelId, messageId, gate, subscribersByPod, true);
+  }
+
+  private TracedRunnable prepare(
+      long guildId,
+      long guildSeq,
+      String type,
+      byte[] payload,
+      long requiredIntents,
+      long channelId,
+      long messageId,
+      dev.concord.proto.guild.v1.@org.jspecify.annotations.Nullable ContentGate gate,
+      Map<String, ? extends Collection<Long>> sessionsByPod,
+      boolean toAll) {
     if (sessionsByPod.isEmpty()) {
       return NOTHING;
     }
@@ -156,35 +188,46 @@ public final class RelayHub {
     String[] podIds = new String[sessionsByPod.size()];
     // built when sent: a sampled event gets its trace before it is built, never a second copy
     RelayEvent.Builder[] events = new RelayEvent.Builder[podIds.length];
+    int[] recipients = new int[podIds.length];
     int i = 0;
     for (Map.Entry<String, ? extends Collection<Long>> e : sessionsByPod.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue; // no session of this pod left
+      }
       podIds[i] = e.getKey();
+      recipients[i] = e.getValue().size();
       RelayEvent.Builder b =
           RelayEvent.newBuilder()
               .setGuildId(guildId)
               .setGuildSeq(guildSeq)
               .setType(type)
               .setPayload(shared)
-              .addAllSessionKeys(e.getValue())
               .setRequiredIntents(requiredIntents)
               .setChannelId(channelId)
               .setMessageId(messageId);
+      if (toAll) {
+        b.setAllSubscribers(true);
+      } else {
+        b.addAllSessionKeys(e.getValue());
+      }
       if (gate != null) {
         b.setContentGate(gate);
       }
       events[i++] = b;
     }
-    return new Sends(podIds, events);
+    return i == 0 ? NOTHING : new Sends(java.util.Arrays.copyOf(podIds, i), java.util.Arrays.copyOf(events, i), recipients);
   }
 
   /** The relay events of one guild event, one per session pod, queued when run (once). */
   private final class Sends implements TracedRunnable {
     private final String[] podIds;
     private final RelayEvent.Builder[] events;
+    private final int[] recipients;
 
-    Sends(String[] podIds, RelayEvent.Builder[] events) {
+    Sends(String[] podIds, RelayEvent.Builder[] events, int[] recipients) {
       this.podIds = podIds;
       this.events = events;
+      this.recipients = recipients;
     }
 
     @Override
@@ -196,21 +239,22 @@ public final class RelayHub {
 
     @Override
     public void run(io.opentelemetry.api.trace.SpanContext parent) {
-      int recipients = 0;
-      for (RelayEvent.Builder e : events) {
-        recipients += e.getSessionKeysCount();
+      int total = 0;
+      for (int n : recipients) {
+        total += n;
       }
       for (int k = 0; k < podIds.length; k++) {
         RelayEvent.Builder e = events[k];
         String pod = podIds[k];
+        int onPod = recipients[k];
         dev.concord.proto.common.v1.TraceContext trace =
             sends.start(
                 parent,
-                recipients,
+                total,
                 span -> {
                   span.setAttribute("concord.guild_id", Long.toUnsignedString(e.getGuildId()));
                   span.setAttribute("concord.session_pod", pod);
-                  span.setAttribute("concord.recipients_on_pod", e.getSessionKeysCount());
+                  span.setAttribute("concord.recipients_on_pod", onPod);
                 });
         if (!offer(pod, e.setTrace(trace).build())) {
           sends.dropped(trace, "relay queue of " + pod + " refused the event");

@@ -35,6 +35,18 @@ public final class RelayPartitioner<S> {
   private final ToLongFunction<S> keyOf;
   private final Delivery<S> delivery;
   private final Consumer<List<S>> rejected;
+  private final ToAll toAll;
+
+  /**
+   * Work for every worker on an event to all of the guild's sessions ({@code all_subscribers}):
+   * each worker finds its recipients in its own roster. {@code rejected} is called on the relay
+   * thread with a worker whose queue refused the event: its sessions of the guild missed it.
+   */
+  public interface ToAll {
+    void deliver(int worker, RelayEvent event);
+
+    void rejected(int worker, RelayEvent event);
+  }
 
   /**
    * @param lookup the live recipient of a session key, or null (it left: skipped)
@@ -48,6 +60,18 @@ public final class RelayPartitioner<S> {
       ToLongFunction<S> keyOf,
       Delivery<S> delivery,
       Consumer<List<S>> rejected) {
+    this(workers, lookup, keyOf, delivery, rejected, null);
+  }
+
+  /** As above, also taking events to all subscribers ({@code toAll} null: such events are refused). */
+  public RelayPartitioner(
+      RelayWorkers workers,
+      LongFunction<S> lookup,
+      ToLongFunction<S> keyOf,
+      Delivery<S> delivery,
+      Consumer<List<S>> rejected,
+      @org.jspecify.annotations.Nullable ToAll toAll) {
+    this.toAll = toAll;
     this.workers = workers;
     this.lookup = lookup;
     this.keyOf = keyOf;
@@ -57,6 +81,18 @@ public final class RelayPartitioner<S> {
 
   public void onEvent(RelayEvent event) {
     int n = workers.count();
+    if (event.getAllSubscribers()) {
+      if (toAll == null) {
+        throw new IllegalStateException("an event to all subscribers needs a roster (ToAll)");
+      }
+      for (int w = 0; w < n; w++) {
+        int worker = w;
+        if (!workers.execute(w, () -> toAll.deliver(worker, event))) {
+          toAll.rejected(w, event);
+        }
+      }
+      return;
+    }
     int recipients = event.getSessionKeysCount();
     @SuppressWarnings("unchecked")
     List<S>[] byWorker = new List[n];

@@ -151,18 +151,25 @@ class GuildConfig {
     return dev.concord.tracing.GrpcTracing.serverInterceptor();
   }
 
-  /** The guild's events into the relay hub: one relay event per session pod. */
+  /**
+   * The guild's events into the relay hub: one relay event per session pod, naming its recipients
+   * only when an intent index narrows them (or for events to some sessions only).
+   */
   public static Fanout relayFanout(RelayHub hub) {
     return new Fanout() {
       @Override
       public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
-        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, state.subscribersByPod(intents));
+        if (GuildState.narrowedByIntent(intents)) {
+          return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, state.subscribersByPod(intents));
+        }
+        // every subscriber of each pod: the relay names no keys, the session pods know them
+        return hub.prepareToAll(state.id(), state.seq(), type, payload, intents, channelId, messageId, null, state.subscribersByPod());
       }
 
       @Override
       public Runnable publishMessage(
           GuildState state, String type, byte[] payload, dev.concord.proto.guild.v1.ContentGate gate, long intents, long channelId, long messageId) {
-        return hub.prepare(state.id(), state.seq(), type, payload, intents, channelId, messageId, gate, state.subscribersByPod());
+        return hub.prepareToAll(state.id(), state.seq(), type, payload, intents, channelId, messageId, gate, state.subscribersByPod());
       }
 
       @Override
@@ -178,7 +185,7 @@ class GuildConfig {
 
       @Override
       public Runnable rejoin(GuildState state) {
-        return hub.prepare(state.id(), state.seq(), RelayHub.REJOIN, new byte[0], 0, 0, 0, state.subscribersByPod());
+        return hub.prepareToAll(state.id(), state.seq(), RelayHub.REJOIN, new byte[0], 0, 0, 0, null, state.subscribersByPod());
       }
     };
   }

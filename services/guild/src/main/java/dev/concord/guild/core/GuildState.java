@@ -127,8 +127,10 @@ public final class GuildState {
 
   String channelsJson;
 
-  /** The online members' array for GUILD_CREATE of a large guild; null when stale. */
+  /** The online members' array for GUILD_CREATE of a large guild (and their ids, sorted); null when stale. */
   String onlineMembersJson;
+
+  long[] onlineMemberIds = new long[0];
 
   void membersChanged() {
     membersJson = null;
@@ -203,6 +205,14 @@ public final class GuildState {
    */
   public Map<String, LinkedHashSet<Long>> subscribersByPod(long requiredIntents) {
     return isSelective(requiredIntents) ? byIntent.getOrDefault(requiredIntents, Map.of()) : subscribersByPod;
+  }
+
+  /**
+   * Whether an event needing {@code requiredIntents} goes to an intent index's sessions only (its
+   * relay events name them); any other guild-wide event goes to every subscriber of each pod.
+   */
+  public static boolean narrowedByIntent(long requiredIntents) {
+    return isSelective(requiredIntents);
   }
 
   private static boolean isSelective(long intent) {

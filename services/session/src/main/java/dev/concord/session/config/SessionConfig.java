@@ -200,8 +200,8 @@ class SessionConfig {
     FunctionCounter.builder("concord.session.passive.sync-fallbacks", manager, SessionManager::passiveSyncFallbacks)
         .description("switches to active that re-joined the guild with a catch-up from the store instead")
         .register(meters);
-    Gauge.builder("concord.session.passive.log.bytes", manager, SessionManager::passiveLogBytes)
-        .description("payload bytes the pod keeps for passive sessions switching to active")
+    Gauge.builder("concord.session.roster.kept.bytes", manager, SessionManager::rosterKeptBytes)
+        .description("bytes of recent guild events the workers keep for joins in flight and passive sessions")
         .register(meters);
     FunctionCounter.builder("concord.session.expired", manager, SessionManager::expiredSessions)
         .description("detached sessions ended because the resume window passed")

@@ -49,27 +49,28 @@ public record SessionProperties(
    * @param maxActiveGuilds guilds a session is active in at once (op 14); one more makes the least
    *     recently subscribed passive
    * @param unreadInterval how often passive sessions get their unread markers (PASSIVE_UPDATE_V1)
-   * @param logEvents events kept per guild for passive sessions switching to active
-   * @param logBytesPerGuild payload bytes kept per guild for them
-   * @param logBytesTotal payload bytes kept for them over the pod
+   * @param keptEvents recent events each worker keeps per guild while a join is in flight or a
+   *     session is passive (what the join's answer or the switch to active needs)
+   * @param keptBytesPerGuild payload bytes kept per guild and worker for them
+   * @param keptBytesTotal payload bytes kept for them over the pod
    */
   public record Passive(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("10") int maxActiveGuilds,
       @DefaultValue("1s") Duration unreadInterval,
-      @DefaultValue("4096") int logEvents,
-      @DefaultValue("4194304") long logBytesPerGuild,
-      @DefaultValue("268435456") long logBytesTotal) {
+      @DefaultValue("4096") int keptEvents,
+      @DefaultValue("4194304") long keptBytesPerGuild,
+      @DefaultValue("268435456") long keptBytesTotal) {
     public Passive {
-      if (maxActiveGuilds < 1 || unreadInterval.toMillis() < 10 || logEvents < 1 || logBytesPerGuild < 1 || logBytesTotal < 1) {
+      if (maxActiveGuilds < 1 || unreadInterval.toMillis() < 10 || keptEvents < 1 || keptBytesPerGuild < 1 || keptBytesTotal < 1) {
         throw new IllegalArgumentException(
-            "concord.session.passive: max-active-guilds, log-events and log bytes must be >= 1 and unread-interval >= 10ms");
+            "concord.session.passive: max-active-guilds, kept-events and kept bytes must be >= 1 and unread-interval >= 10ms");
       }
     }
 
     public dev.concord.session.core.PassiveSessions.Policy policy() {
       return new dev.concord.session.core.PassiveSessions.Policy(
-          enabled, maxActiveGuilds, unreadInterval, logEvents, logBytesPerGuild, logBytesTotal);
+          enabled, maxActiveGuilds, unreadInterval, keptEvents, keptBytesPerGuild, keptBytesTotal);
     }
   }
 

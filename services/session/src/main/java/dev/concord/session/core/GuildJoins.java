@@ -28,12 +28,14 @@ final class GuildJoins {
   private final SessionManager manager;
   private final GuildPort guilds;
   private final RelayDelivery relay;
+  private final GuildRosters rosters;
   private final ScheduledExecutorService scheduler;
   private final LongAdder rejoins = new LongAdder();
   private final LongAdder caughtUp = new LongAdder();
 
-  GuildJoins(SessionManager manager, GuildPort guilds, RelayDelivery relay, ScheduledExecutorService scheduler) {
+  GuildJoins(SessionManager manager, GuildPort guilds, RelayDelivery relay, GuildRosters rosters, ScheduledExecutorService scheduler) {
     this.manager = manager;
+    this.rosters = rosters;
     this.guilds = guilds;
     this.relay = relay;
     this.scheduler = scheduler;
@@ -49,6 +51,7 @@ final class GuildJoins {
 
   /** The first join of {@code guildId} (its sub is in {@code s.guilds} already). */
   void join(Session s, long guildId) {
+    rosters.beginJoin(s, s.sub(guildId));
     guilds.join(guildId, s, 0).whenComplete((joined, error) -> manager.onWorker(s, () -> onJoined(s, guildId, joined, error)));
   }
 
@@ -85,6 +88,7 @@ final class GuildJoins {
       // bounds). Held events are useless without the snapshot.
       log.warn("join of guild {} for session {} failed: {}", Long.toUnsignedString(guildId), s.id, error.toString());
       sub.held.clear();
+      rosters.endJoin(s, sub);
       return;
     }
     JoinResponse resp = joined.response();
@@ -103,8 +107,21 @@ final class GuildJoins {
       rejoin(s, sub, 1);
       return;
     }
+    // guild-wide events this worker processed after the snapshot, before the session is listed
+    List<RelayEvent> sinceSnapshot = rosters.after(s, guildId, resp.getSnapshotSeq());
+    if (sinceSnapshot == null) {
+      // more than the roster keeps went by between the snapshot and now: join again (bounded)
+      if (++sub.brokenRelayJoins >= MAX_REJOIN_ATTEMPTS) {
+        onJoined(s, guildId, null, new IllegalStateException("guild " + Long.toUnsignedString(guildId) + " moves faster than the roster keeps"));
+        return;
+      }
+      sub.rejoining = false;
+      rejoin(s, sub, 1);
+      return;
+    }
     sub.brokenRelayJoins = 0;
     sub.joined = true;
+    rosters.add(s, sub);
     sub.ownerPod = joined.podId();
     sub.snapshotSeq = resp.getSnapshotSeq();
     sub.hidden = RelayDelivery.sortedArray(resp.getHiddenChannelIdsList());
@@ -112,7 +129,7 @@ final class GuildJoins {
     if (sub.passive) {
       // what it missed meanwhile waits for the session to look at the guild (a sync from the store)
       passiveAfterJoin(sub, resp);
-      releaseHeld(s, sub);
+      releaseHeld(s, sub, sinceSnapshot);
       return;
     }
     // A re-join: the messages missed while the guild moved, oldest first, all covered by the
@@ -135,33 +152,51 @@ final class GuildJoins {
     }
     caughtUp.add(resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount() + resp.getCatchUpReactionsCount());
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
-    releaseHeld(s, sub);
-  }
-
-  private void releaseHeld(Session s, Session.GuildSub sub) {
-    RelayEvent e;
-    while ((e = sub.held.poll()) != null) {
-      relay.deliver(s, sub, e);
-    }
+    releaseHeld(s, sub, sinceSnapshot);
   }
 
   /**
-   * A passive session's (re-)join: nothing missed is dispatched now. With nothing skipped yet its
-   * sync starts at this snapshot; a re-join that had messages to catch up on leaves the sync to
-   * the store (the pod's log may not have them).
+   * The events after the snapshot that came before the session was listed, in the guild's order:
+   * guild-wide ones from the roster merged with those naming it, held on its sub. Then its join
+   * is no longer counted (the roster may stop keeping events).
    */
-  private static void passiveAfterJoin(Session.GuildSub sub, JoinResponse resp) {
-    boolean missedSome = resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount()
-        + resp.getCatchUpReactionsCount() > 0;
-    if (missedSome) {
-      sub.syncGap = true;
-      if (sub.firstSkippedSeq == 0) {
-        sub.firstSkippedSeq = Math.max(1, resp.getSnapshotSeq());
+  private void releaseHeld(Session s, Session.GuildSub sub, List<RelayEvent> sinceSnapshot) {
+    int i = 0;
+    while (true) {
+      while (i < sinceSnapshot.size() && !sinceSnapshot.get(i).getAllSubscribers()) {
+        i++; // those naming sessions reached it on its own (held) if it was among them
+      }
+      RelayEvent fromRoster = i < sinceSnapshot.size() ? sinceSnapshot.get(i) : null;
+      RelayEvent held = sub.held.peek();
+      if (fromRoster == null && held == null) {
+        break;
+      }
+      if (held == null || fromRoster != null && fromRoster.getGuildSeq() < held.getGuildSeq()) {
+        relay.deliver(s, sub, fromRoster);
+        i++;
+      } else {
+        relay.deliver(s, sub, sub.held.poll());
+      }
+      if (s.guilds.get(sub.guildId) != sub || s.ended) {
+        break; // it left (GUILD_DELETE) or ended on the way
       }
     }
+    rosters.endJoin(s, sub);
+  }
+
+  /**
+   * A passive session's (re-)join: nothing missed is dispatched now. On its first join it skips
+   * from this snapshot on; a re-join that had something to catch up on leaves the switch to active
+   * to a sync from the store (the roster does not have what the guild's move cost).
+   */
+  private static void passiveAfterJoin(Session.GuildSub sub, JoinResponse resp) {
     sub.lastMessageId = Math.max(sub.lastMessageId, resp.getSnapshotMessageId());
-    if (sub.firstSkippedSeq == 0) {
+    if (sub.passiveFromSeq < 0) {
+      // its first join: it skips from this snapshot on
+      sub.passiveFromSeq = resp.getSnapshotSeq();
       sub.syncFromMessageId = sub.lastMessageId;
+    } else if (resp.getCatchUpMessagesCount() + resp.getCatchUpUpdatesCount() + resp.getCatchUpDeletesCount() + resp.getCatchUpReactionsCount() > 0) {
+      sub.syncGap = true; // what it missed while the guild moved is not in the roster: a switch syncs from the store
     }
   }
 
@@ -174,17 +209,16 @@ final class GuildJoins {
     if (s.ended || s.guilds.get(sub.guildId) != sub) {
       return;
     }
-    if (sub.passive && sub.firstSkippedSeq != 0) {
-      sub.syncGap = true; // the guild moves: the pod's log of it may not line up with the new owner's
-    }
     if (sub.joined) {
       sub.joined = false;
+      rosters.remove(s, sub);
       rejoins.increment();
       manager.dispatch(s, "GUILD_DELETE", ByteString.copyFromUtf8("{\"id\":\"" + Long.toUnsignedString(sub.guildId) + "\",\"unavailable\":true}"));
     } else if (sub.rejoining && attempt == 0) {
       return; // one re-join in flight is enough
     }
     sub.rejoining = true;
+    rosters.beginJoin(s, sub);
     guilds
         .join(sub.guildId, s, Math.max(1, sub.lastMessageId))
         .whenComplete(

@@ -7,6 +7,8 @@ import dev.concord.protocol.CloseCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +26,22 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A passive session gets only what keeps its view of the guild correct: guild, channel and
  * role changes, its own member changes, the messages it wrote or that mention it, and, instead of
- * every other message, a PASSIVE_UPDATE_V1 per interval with each channel's newest
- * {@code last_message_id} (its unread markers). Typing, presences, edits, deletes, reactions and
+ * every other message, its unread markers: when a channel turns unread for it, the next
+ * PASSIVE_UPDATE_V1 (one per interval and guild) carries the channel's {@code last_message_id}.
+ * Later messages in a channel already unread send nothing: the client shows nothing new until it
+ * looks, and then gets the messages themselves. Typing, presences, edits, deletes, reactions and
  * other members' changes are skipped. This is decided here, on the session workers, from what the
  * relay event carries (type, channel, author and mentions of its content gate); the guild loop
  * never looks at members per event.
  *
+ * <p>Guild-wide events reach a worker once ({@code all_subscribers}) and the worker hands them
+ * only to its roster's active sessions ({@link GuildRosters}); a passive session costs nothing per
+ * message unless it wrote it or is mentioned (found by user), and its unread markers are worked out
+ * once per interval from what the roster saw.
+ *
  * <p>Gateway op 14 ({@code {"guild_id": "..."}}) makes the session active in that guild: it is
- * first sent, in order, everything it skipped since it became passive (from the pod's shared
- * {@link PassiveLogs}), then live events. When the log no longer covers that, the guild is joined
+ * first sent, in order, everything it skipped since it became passive (from its worker's roster,
+ * which keeps the guild's recent events while it has passive sessions), then live events. When the log no longer covers that, the guild is joined
  * again with a catch-up from the store instead (GUILD_DELETE unavailable, GUILD_CREATE, missed
  * messages), as after a failover. A session is active in at most {@code maxActiveGuilds} guilds:
  * subscribing to one more makes the least recently subscribed passive again.
@@ -45,33 +54,32 @@ public final class PassiveSessions {
 
   /** The knobs; {@link #DEFAULT} when the service does not say otherwise. */
   public record Policy(
-      boolean enabled, int maxActiveGuilds, Duration unreadInterval, int logEvents, long logBytesPerGuild, long logBytesTotal) {
+      boolean enabled, int maxActiveGuilds, Duration unreadInterval, int keptEvents, long keptBytesPerGuild, long keptBytesTotal) {
     public static final Policy DEFAULT = new Policy(true, 10, Duration.ofSeconds(1), 4096, 4L << 20, 256L << 20);
   }
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PassiveSessions.class);
 
   private final SessionManager manager;
   private final RelayWorkers workers;
   private final ScheduledExecutorService scheduler;
   private final Policy policy;
-  private final PassiveLogs logs;
-  /** Per worker, the (session, guild) pairs with unread markers to send; each worker's own list. */
-  private final List<List<Pending>> pendingByWorker = new ArrayList<>();
+  private final GuildRosters rosters;
+  /** Per worker, the rosters with new messages since its last unread flush; each worker's own list. */
+  private final List<List<GuildRosters.Roster>> pendingByWorker = new ArrayList<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final LongAdder skipped = new LongAdder();
   private final LongAdder unreadUpdates = new LongAdder();
   private final LongAdder synced = new LongAdder();
   private final LongAdder syncFallbacks = new LongAdder();
 
-  private record Pending(Session session, Session.GuildSub sub) {}
-
-  PassiveSessions(SessionManager manager, RelayWorkers workers, ScheduledExecutorService scheduler, Policy policy) {
+  PassiveSessions(SessionManager manager, RelayWorkers workers, ScheduledExecutorService scheduler, Policy policy, GuildRosters rosters) {
     this.manager = manager;
     this.workers = workers;
     this.scheduler = scheduler;
     this.policy = policy;
-    this.logs = new PassiveLogs(policy.logEvents(), policy.logBytesPerGuild(), policy.logBytesTotal());
+    this.rosters = rosters;
     for (int i = 0; i < workers.count(); i++) {
       pendingByWorker.add(new ArrayList<>());
     }
@@ -86,29 +94,34 @@ public final class PassiveSessions {
     return policy.enabled() && !bot && (capabilities & CAPABILITY) != 0;
   }
 
-  /** Relay thread, before the workers see {@code e}: the pod's log of the guild keeps it. */
-  void onRelayEvent(RelayEvent e) {
-    logs.append(e);
-  }
-
-  /** On the worker: {@code sub} of {@code s} becomes (or starts) passive. */
+  /** On the worker: {@code sub} of {@code s} becomes (or, before its join, starts) passive. */
   void passivate(Session s, Session.@Nullable GuildSub sub) {
     if (sub == null || sub.passive) {
       return;
     }
-    sub.passive = true;
+    rosters.setPassive(s, sub, true);
+    sub.reportedCount = 0;
     sub.syncFromMessageId = sub.lastMessageId;
-    sub.firstSkippedSeq = 0;
+    // not joined yet: its join's snapshot is where it starts skipping (see GuildJoins)
+    sub.passiveFromSeq = sub.joined ? rosters.lastSeq(s, sub.guildId) : -1;
     sub.syncGap = false;
-    logs.retain(sub.guildId);
   }
 
-  /** On the worker: {@code sub} ends (left the guild, or the session ended). */
-  void forget(Session.GuildSub sub) {
-    if (sub.passive) {
-      sub.passive = false;
-      logs.release(sub.guildId);
-    }
+  /** Whether a passive session may take an event of {@code type} live (else it never does). */
+  static boolean mayTakeLive(String type) {
+    return switch (type) {
+      case "MESSAGE_UPDATE",
+          "MESSAGE_DELETE",
+          "MESSAGE_DELETE_BULK",
+          "MESSAGE_REACTION_ADD",
+          "MESSAGE_REACTION_REMOVE",
+          "MESSAGE_REACTION_REMOVE_ALL",
+          "MESSAGE_REACTION_REMOVE_EMOJI",
+          "TYPING_START",
+          "PRESENCE_UPDATE",
+          "GUILD_MEMBER_ADD" -> false;
+      default -> true;
+    };
   }
 
   /**
@@ -136,17 +149,7 @@ public final class PassiveSessions {
     return switch (e.getType()) {
       case "MESSAGE_CREATE" -> writtenByOrMentions(s.userId, e);
       case "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE" -> pass.memberSubject() == s.userId;
-      case "MESSAGE_UPDATE",
-          "MESSAGE_DELETE",
-          "MESSAGE_DELETE_BULK",
-          "MESSAGE_REACTION_ADD",
-          "MESSAGE_REACTION_REMOVE",
-          "MESSAGE_REACTION_REMOVE_ALL",
-          "MESSAGE_REACTION_REMOVE_EMOJI",
-          "TYPING_START",
-          "PRESENCE_UPDATE",
-          "GUILD_MEMBER_ADD" -> false;
-      default -> true; // guild, channel, role changes: what keeps the guild's picture right
+      default -> mayTakeLive(e.getType()); // guild, channel, role changes: what keeps the guild's picture right
     };
   }
 
@@ -166,19 +169,23 @@ public final class PassiveSessions {
     return false;
   }
 
-  /** On the worker: passive {@code sub} skipped {@code e}; a message moves its channel's unread marker. */
-  void skipped(Session s, Session.GuildSub sub, RelayEvent e) {
-    skipped.increment();
-    if (sub.firstSkippedSeq == 0) {
-      sub.firstSkippedSeq = e.getGuildSeq();
-    }
-    if (e.getMessageId() == 0 || e.getChannelId() == 0 || !"MESSAGE_CREATE".equals(e.getType())) {
+  /** On the worker: {@code n} passive sessions skipped an event (counted only). */
+  void skipped(int n) {
+    skipped.add(n);
+  }
+
+  /**
+   * On worker {@code w}: a message of the roster's guild that its passive sessions skipped; the
+   * channel's unread marker moves, sent to them at the next flush.
+   */
+  void noteMessage(int w, GuildRosters.Roster r, RelayEvent e) {
+    if (r.passive.isEmpty() || e.getChannelId() == 0 || e.getMessageId() == 0) {
       return;
     }
-    sub.markUnread(e.getChannelId(), e.getMessageId());
-    if (!sub.unreadQueued) {
-      sub.unreadQueued = true;
-      pendingByWorker.get(workers.workerOf(s.key)).add(new Pending(s, sub));
+    r.noteMessage(e.getChannelId(), e.getMessageId());
+    if (!r.flushQueued) {
+      r.flushQueued = true;
+      pendingByWorker.get(w).add(r);
       startFlushing();
     }
   }
@@ -199,33 +206,73 @@ public final class PassiveSessions {
     }
   }
 
-  /** On worker {@code w}: one PASSIVE_UPDATE_V1 per (session, guild) with new unread markers. */
+  /** Passive sessions one flush task handles before it lets the worker's other tasks run. */
+  static final int FLUSH_CHUNK = 2048;
+
+  /**
+   * On worker {@code w}: for each roster with new messages, one PASSIVE_UPDATE_V1 to each of its
+   * passive sessions that has a channel newly unread (one it can view, not reported yet). A big
+   * roster is done in chunks, each its own task, so live events are not held up behind it.
+   */
   private void flush(int w) {
-    List<Pending> pending = pendingByWorker.get(w);
-    for (Pending p : pending) {
-      Session s = p.session();
-      Session.GuildSub sub = p.sub();
-      sub.unreadQueued = false;
-      if (s.ended || !sub.passive || sub.unreadCount == 0 || s.guilds.get(sub.guildId) != sub) {
-        sub.unreadCount = 0;
-        continue;
+    List<GuildRosters.Roster> pending = pendingByWorker.get(w);
+    for (GuildRosters.Roster r : pending) {
+      r.flushQueued = false;
+      List<Session> sessions = List.copyOf(r.passive);
+      // at most 64 channels per marker (a bit mask each); a busier second sends more markers
+      for (int off = 0; off < r.activityCount; off += 64) {
+        long[] activity = java.util.Arrays.copyOfRange(r.activity, 2 * off, 2 * Math.min(r.activityCount, off + 64));
+        flushChunk(w, r.guildId, activity, sessions, 0);
       }
-      StringBuilder d = new StringBuilder(64 + 64 * sub.unreadCount);
-      d.append("{\"guild_id\":\"").append(Long.toUnsignedString(sub.guildId)).append("\",\"channels\":[");
-      for (int i = 0; i < sub.unreadCount; i++) {
-        d.append(i == 0 ? "" : ",")
-            .append("{\"id\":\"")
-            .append(Long.toUnsignedString(sub.unread[2 * i]))
-            .append("\",\"last_message_id\":\"")
-            .append(Long.toUnsignedString(sub.unread[2 * i + 1]))
-            .append("\"}");
-      }
-      d.append("],\"voice_states\":[],\"members\":[]}");
-      sub.unreadCount = 0;
-      manager.dispatch(s, "PASSIVE_UPDATE_V1", ByteString.copyFrom(d.toString(), StandardCharsets.UTF_8));
-      unreadUpdates.increment();
+      r.activityCount = 0;
     }
     pending.clear();
+  }
+
+  private void flushChunk(int w, long guildId, long[] activity, List<Session> sessions, int from) {
+    int to = Math.min(sessions.size(), from + FLUSH_CHUNK);
+    // sessions that see the same channels share one payload (the usual case: all of them)
+    Map<Long, ByteString> payloads = new HashMap<>();
+    for (int k = from; k < to; k++) {
+      Session s = sessions.get(k);
+      Session.GuildSub sub = s.sub(guildId);
+      if (s.ended || sub == null || !sub.passive || !dev.concord.protocol.Intents.permits(s.intents, dev.concord.protocol.Intents.GUILD_MESSAGES)) {
+        continue;
+      }
+      long newly = 0; // bit i: channel i of activity (at most 64) is newly unread for it
+      for (int i = 0; i < activity.length / 2; i++) {
+        long channel = activity[2 * i];
+        if (java.util.Arrays.binarySearch(sub.hidden, channel) < 0 && !sub.reportedUnread(channel)) {
+          sub.addReported(channel);
+          newly |= 1L << i;
+        }
+      }
+      if (newly != 0) {
+        long mask = newly;
+        manager.dispatch(s, "PASSIVE_UPDATE_V1", payloads.computeIfAbsent(mask, m -> unreadPayload(guildId, activity, m)));
+        unreadUpdates.increment();
+      }
+    }
+    if (to < sessions.size()) {
+      workers.execute(w, () -> flushChunk(w, guildId, activity, sessions, to)); // a full worker drops the rest: markers are hints
+    }
+  }
+
+  private static ByteString unreadPayload(long guildId, long[] activity, long mask) {
+    StringBuilder d = new StringBuilder(128).append("{\"guild_id\":\"").append(Long.toUnsignedString(guildId)).append("\",\"channels\":[");
+    boolean first = true;
+    for (int i = 0; i < activity.length / 2; i++) {
+      if ((mask & (1L << i)) != 0) {
+        d.append(first ? "" : ",")
+            .append("{\"id\":\"")
+            .append(Long.toUnsignedString(activity[2 * i]))
+            .append("\",\"last_message_id\":\"")
+            .append(Long.toUnsignedString(activity[2 * i + 1]))
+            .append("\"}");
+        first = false;
+      }
+    }
+    return ByteString.copyFrom(d.append("],\"voice_states\":[],\"members\":[]}").toString(), StandardCharsets.UTF_8);
   }
 
   /** Gateway op 14 from a client, on its session's worker. */
@@ -246,7 +293,7 @@ public final class PassiveSessions {
 
   /** On the worker: {@code s} looks at {@code guildId} now. Ignored for guilds it is not in. */
   void activate(Session s, long guildId) {
-    Session.GuildSub sub = s.guilds.get(guildId);
+    Session.GuildSub sub = s.sub(guildId);
     if (sub == null || !s.passiveCapable) {
       return; // bots and clients without the capability are active everywhere already
     }
@@ -262,35 +309,28 @@ public final class PassiveSessions {
     if (!sub.passive) {
       return;
     }
-    long from = sub.firstSkippedSeq;
+    List<RelayEvent> missed = sub.syncGap || !sub.joined ? null : rosters.after(s, guildId, sub.passiveFromSeq);
+    // read what it skipped before it leaves the passive list: the roster may stop keeping then
+    rosters.setPassive(s, sub, false);
     boolean gap = sub.syncGap;
-    sub.unreadCount = 0;
-    sub.firstSkippedSeq = 0;
     sub.syncGap = false;
-    List<RelayEvent> missed = from == 0 || gap ? null : logs.between(guildId, from, sub.lastSeq);
-    // read the log before letting go of it: the last release drops it
-    forget(sub);
-    if (from == 0) {
-      return; // nothing skipped
-    }
     if (!sub.joined) {
-      // a re-join is in flight: its GUILD_CREATE renews the guild, its catch-up starts at what was seen
+      // a re-join is in flight: its GUILD_CREATE renews the guild (caught up from what it had seen)
       return;
     }
     if (missed == null) {
       syncFallbacks.increment();
+      log.debug("session {}: guild {} switched to active by a re-join ({})", s.id, Long.toUnsignedString(guildId), gap ? "it moved" : "no longer kept");
       sub.lastMessageId = sub.syncFromMessageId;
       manager.rejoin(s, sub, 0);
       return;
     }
-    Pass pass = null;
     for (RelayEvent e : missed) {
-      if (pass == null || pass.event != e) {
-        pass = new Pass(e);
-      }
-      if (delivers(s, e, pass) || !RelayDelivery.permits(s, sub, e)) {
+      if (delivers(s, e, new Pass(e)) || !RelayDelivery.permits(s, sub, e)) {
         continue; // it had it live, or may not see it
       }
+      sub.lastSeq = e.getGuildSeq();
+      sub.lastMessageId = Math.max(sub.lastMessageId, e.getMessageId());
       manager.dispatch(s, e.getType(), RelayDelivery.payloadFor(s, e));
     }
     synced.increment();
@@ -322,7 +362,7 @@ public final class PassiveSessions {
     return syncFallbacks.sum();
   }
 
-  PassiveLogs logs() {
-    return logs;
+  long keptBytes() {
+    return rosters.keptBytes();
   }
 }

@@ -32,6 +32,7 @@ final class RelayDelivery {
   private final int maxHeldPerGuild;
   private final LongAdder delivered;
   private final PassiveSessions passive;
+  private final GuildRosters rosters;
   private volatile dev.concord.tracing.Tracing tracing = dev.concord.tracing.Tracing.off();
 
   RelayDelivery(
@@ -40,13 +41,31 @@ final class RelayDelivery {
       RecipientTable<Session> byKey,
       int maxHeldPerGuild,
       LongAdder delivered,
-      PassiveSessions passive) {
+      PassiveSessions passive,
+      GuildRosters rosters) {
     this.manager = manager;
     this.passive = passive;
+    this.rosters = rosters;
     this.maxHeldPerGuild = maxHeldPerGuild;
     this.delivered = delivered;
     this.partitioner =
-        new RelayPartitioner<>(workers, byKey::get, Session::key, this::deliverBatch, batch -> batch.forEach(manager::desync));
+        new RelayPartitioner<>(
+            workers,
+            byKey::get,
+            Session::key,
+            this::deliverBatch,
+            batch -> batch.forEach(manager::desync),
+            new RelayPartitioner.ToAll() {
+              @Override
+              public void deliver(int worker, RelayEvent event) {
+                deliverToRoster(worker, event);
+              }
+
+              @Override
+              public void rejected(int worker, RelayEvent event) {
+                manager.desyncWorker(worker); // its sessions of the guild missed an event
+              }
+            });
   }
 
   /** Set once, before relay streams open (see {@link SessionManager#withTracing}). */
@@ -63,7 +82,6 @@ final class RelayDelivery {
 
   /** One relay event for many sessions of this pod: one task per worker, not per recipient. */
   void onRelayEvent(RelayEvent event) {
-    passive.onRelayEvent(event); // the pod's log of the guild, if it has passive sessions here
     partitioner.onEvent(event);
   }
 
@@ -73,6 +91,77 @@ final class RelayDelivery {
    * them (the bytes are never copied or re-serialized per recipient).
    */
   private void deliverBatch(List<Session> batch, RelayEvent e) {
+    if (!batch.isEmpty()) {
+      // an event naming its recipients: the worker's roster notes it (and keeps a guild-wide one)
+      GuildRosters.Roster r = rosters.get(rosters.workerOf(batch.getFirst()), e.getGuildId());
+      if (r != null) {
+        if (narrowedByIntent(e.getRequiredIntents())) {
+          rosters.record(r, e);
+        } else {
+          r.lastSeq = Math.max(r.lastSeq, e.getGuildSeq());
+        }
+      }
+    }
+    deliverTimed(batch, e);
+  }
+
+  /** The guild pod's intent indexes (GuildState.SELECTIVE_INTENTS): events to all who asked for one. */
+  private static boolean narrowedByIntent(long intents) {
+    return intents == Intents.GUILD_PRESENCES
+        || intents == Intents.GUILD_MEMBERS
+        || intents == Intents.GUILD_MESSAGE_TYPING
+        || intents == Intents.GUILD_MESSAGE_REACTIONS;
+  }
+
+  /**
+   * On worker {@code w}: an event to every session of the guild ({@code all_subscribers}). Only
+   * those who may take it live are handed it: the active sessions, and the passive ones for what
+   * keeps their picture of the guild right, or a message they wrote or are mentioned in. A message
+   * the passive ones skip moves their unread markers, once for all of them.
+   */
+  private void deliverToRoster(int w, RelayEvent e) {
+    GuildRosters.Roster r = rosters.get(w, e.getGuildId());
+    if (r == null) {
+      return; // none of this worker's sessions is in the guild
+    }
+    rosters.record(r, e);
+    List<Session> batch = new ArrayList<>(r.active.size() + 4);
+    batch.addAll(r.active);
+    if (!r.passive.isEmpty()) {
+      String type = e.getType();
+      if (RelayHub.REJOIN.equals(type) || PassiveSessions.mayTakeLive(type) && !"MESSAGE_CREATE".equals(type)) {
+        batch.addAll(r.passive); // guild, channel, role changes (or their own member change)
+      } else if ("MESSAGE_CREATE".equals(type)) {
+        int reached = addPassiveOf(r, e.getContentGate(), batch);
+        passive.skipped(r.passive.size() - reached);
+        passive.noteMessage(w, r, e);
+      } else {
+        passive.skipped(r.passive.size());
+      }
+    }
+    deliverTimed(batch, e);
+  }
+
+  /** The passive sessions of a message's author and of the users it mentions (each once). */
+  private static int addPassiveOf(GuildRosters.Roster r, dev.concord.proto.guild.v1.ContentGate gate, List<Session> batch) {
+    int reached = 0;
+    int n = gate.getMentionedUserIdsCount();
+    for (int i = -1; i < n; i++) {
+      long userId = i < 0 ? gate.getAuthorId() : gate.getMentionedUserIds(i);
+      boolean seen = userId == gate.getAuthorId() && i >= 0;
+      for (int k = 0; k < i && !seen; k++) {
+        seen = gate.getMentionedUserIds(k) == userId;
+      }
+      List<Session> theirs = seen ? null : r.passiveByUser.get(userId);
+      if (theirs != null) {
+        batch.addAll(theirs);
+        reached += theirs.size();
+      }
+    }
+    return reached;
+  }
+
+  private void deliverTimed(List<Session> batch, RelayEvent e) {
     long started = System.nanoTime();
     // sampled events only: the one check an unsampled event costs
     RelayTrace trace = e.hasTrace() ? RelayTrace.start(tracing, e, batch.size()) : null;
@@ -96,7 +185,7 @@ final class RelayDelivery {
     PassiveSessions.Pass passivePass = null;
     for (int i = 0; i < batch.size(); i++) {
       Session s = batch.get(i);
-      Session.GuildSub sub = s.guilds.get(e.getGuildId());
+      Session.GuildSub sub = s.sub(e.getGuildId());
       if (sub == null || s.ended) {
         continue;
       }
@@ -122,14 +211,14 @@ final class RelayDelivery {
           passivePass = new PassiveSessions.Pass(e);
         }
         if (!PassiveSessions.delivers(s, e, passivePass)) {
-          passive.skipped(s, sub, e);
+          passive.skipped(1);
           continue;
         }
       }
       if (GUILD_DELETE.equals(e.getType())) {
         // removed from the guild (kicked, left, or it was deleted): the guild pod unsubscribed it
-        s.guilds.remove(e.getGuildId());
-        passive.forget(sub);
+        s.removeGuild(e.getGuildId());
+        rosters.leave(s, sub);
       }
       long seq = ++s.seq;
       if (withoutContent(s, e)) {
@@ -305,12 +394,12 @@ final class RelayDelivery {
     }
     if (accept(s, sub, e)) {
       if (sub.passive && !PassiveSessions.delivers(s, e, new PassiveSessions.Pass(e))) {
-        passive.skipped(s, sub, e);
+        passive.skipped(1);
         return;
       }
       if (GUILD_DELETE.equals(e.getType())) {
-        s.guilds.remove(e.getGuildId());
-        passive.forget(sub);
+        s.removeGuild(e.getGuildId());
+        rosters.leave(s, sub);
       }
       manager.dispatch(s, e.getType(), payloadFor(s, e));
     }

@@ -32,42 +32,47 @@ public final class Session {
     /** The guild_seq of the newest event this session was handed (delivered or filtered). */
     long lastSeq;
 
-    // Passive sessions (see PassiveSessions): all worker-confined.
+    // Passive sessions (see PassiveSessions) and the worker's roster (GuildRosters): worker-confined.
     /** The session is not looking at this guild: it gets a reduced diet of its events. */
     boolean passive;
     /** The newest message it had when it became passive: where a catch-up from the store starts. */
     long syncFromMessageId;
-    /** guild_seq of the first event skipped since it became passive (0: none). */
-    long firstSkippedSeq;
-    /** The guild moved while passive: the pod's log cannot be trusted to cover what it skipped. */
+    /** The guild_seq after which it skipped events since it became passive (-1: from its join's snapshot). */
+    long passiveFromSeq = -1;
+    /** The guild moved while passive: the worker's roster cannot be trusted to cover what it skipped. */
     boolean syncGap;
-    /** Unread markers not sent yet: (channel id, newest message id) pairs, {@link #unreadCount} of them. */
-    long @org.jspecify.annotations.Nullable [] unread;
-    int unreadCount;
-    /** Queued for the next PASSIVE_UPDATE_V1 flush of its worker. */
-    boolean unreadQueued;
+    /** Its index in its roster's active or passive list (-1: not listed, i.e. not joined). */
+    int rosterSlot = -1;
+    /** A join of it is in flight and counted in its roster. */
+    boolean joinCounted;
+    /**
+     * Channels already reported unread since it became passive: a channel that is unread stays
+     * unread for the client until it looks (op 14 sends the messages), so later messages in it
+     * send nothing more. At most the guild's channels.
+     */
+    long @org.jspecify.annotations.Nullable [] reported;
+    int reportedCount;
 
     GuildSub(long guildId) {
       this.guildId = guildId;
     }
 
-    /** Channel {@code channelId}'s newest message is {@code messageId} now (at most one pair per channel). */
-    void markUnread(long channelId, long messageId) {
-      long[] u = unread;
-      for (int i = 0; i < unreadCount; i++) {
-        if (u[2 * i] == channelId) {
-          u[2 * i + 1] = Math.max(u[2 * i + 1], messageId);
-          return;
+    boolean reportedUnread(long channelId) {
+      for (int i = 0; i < reportedCount; i++) {
+        if (reported[i] == channelId) {
+          return true;
         }
       }
-      if (u == null || 2 * unreadCount == u.length) {
-        // grows with the channels that get messages, at most the guild's channels
-        unread = u = java.util.Arrays.copyOf(u == null ? new long[0] : u, Math.max(8, 2 * (u == null ? 0 : u.length)));
-      }
-      u[2 * unreadCount] = channelId;
-      u[2 * unreadCount + 1] = messageId;
-      unreadCount++;
+      return false;
     }
+
+    void addReported(long channelId) {
+      if (reported == null || reportedCount == reported.length) {
+        reported = java.util.Arrays.copyOf(reported == null ? new long[0] : reported, Math.max(4, 2 * reportedCount));
+      }
+      reported[reportedCount++] = channelId;
+    }
+
   }
 
   final String id;
@@ -85,6 +90,8 @@ public final class Session {
   /** Ends the session when the resume window passes while detached. */
   java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?> expiry;
   final Map<Long, GuildSub> guilds = new LinkedHashMap<>();
+  /** The subscription {@link #sub} found last: most sessions' events are of one guild at a time. */
+  private @org.jspecify.annotations.Nullable GuildSub lastSub;
   long seq;
   boolean ended;
   /** A user client that takes passive guilds (IDENTIFY capabilities; never a bot). Set in READY. */
@@ -136,6 +143,27 @@ public final class Session {
 
   public int largeThreshold() {
     return largeThreshold;
+  }
+
+  /** The session's subscription to {@code guildId}, or null; the last one found is remembered. */
+  @org.jspecify.annotations.Nullable GuildSub sub(long guildId) {
+    GuildSub c = lastSub;
+    if (c != null && c.guildId == guildId) {
+      return c;
+    }
+    c = guilds.get(guildId);
+    if (c != null) {
+      lastSub = c;
+    }
+    return c;
+  }
+
+  /** Drops the subscription to {@code guildId} (and the remembered lookup). */
+  void removeGuild(long guildId) {
+    guilds.remove(guildId);
+    if (lastSub != null && lastSub.guildId == guildId) {
+      lastSub = null;
+    }
   }
 
   /** Whether {@code guildId} belongs to this session's shard. */

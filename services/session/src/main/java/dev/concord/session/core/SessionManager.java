@@ -49,6 +49,7 @@ public final class SessionManager {
   private final RelayWorkers workers;
   private final RelayDelivery relay;
   private final PassiveSessions passive;
+  private final GuildRosters rosters;
   private final GuildJoins joins;
   private final GuildPort guilds;
   private final PresencePort presence;
@@ -110,9 +111,10 @@ public final class SessionManager {
     this.guilds = guilds;
     this.presence = presence;
     this.maxHeldPerGuild = maxHeldPerGuild;
-    this.passive = new PassiveSessions(this, workers, scheduler, passivePolicy);
-    this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered, passive);
-    this.joins = new GuildJoins(this, guilds, relay, scheduler);
+    this.rosters = new GuildRosters(workers, passivePolicy.keptEvents(), passivePolicy.keptBytesPerGuild(), passivePolicy.keptBytesTotal());
+    this.passive = new PassiveSessions(this, workers, scheduler, passivePolicy, rosters);
+    this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered, passive, rosters);
+    this.joins = new GuildJoins(this, guilds, relay, rosters, scheduler);
   }
 
   /** Spans for sampled relay events (see {@link RelayTrace}); call before relay streams open. */
@@ -194,19 +196,9 @@ public final class SessionManager {
     return passive.syncFallbacks();
   }
 
-  /** Bytes the pod's passive logs hold (introspection). */
-  public long passiveLogBytes() {
-    return passive.logs().bytes();
-  }
-
-  /** Guilds the pod keeps a passive log of (introspection). */
-  public int passiveLogGuilds() {
-    return passive.logs().guilds();
-  }
-
-  /** Whether the pod keeps a passive log of {@code guildId} now (tests). */
-  boolean keepsPassiveLog(long guildId) {
-    return passive.logs().has(guildId);
+  /** Bytes the workers' rosters keep of recent events, for joins and passive sessions (introspection). */
+  public long rosterKeptBytes() {
+    return passive.keptBytes();
   }
 
   /** Guild subscriptions re-joined because their guild moved. */
@@ -535,10 +527,24 @@ public final class SessionManager {
       guilds.leave(g, s.id);
     }
     for (Session.GuildSub sub : s.guilds.values()) {
-      passive.forget(sub);
+      rosters.leave(s, sub);
     }
     if (announce) {
       presence.end(s.userId, s.id, gs);
+    }
+  }
+
+  /**
+   * Worker {@code worker} refused a guild-wide event (its queue is full): its sessions of that
+   * guild missed it and cannot be resumed. Which of them are in the guild only the worker knows,
+   * so every session of the worker resyncs. Relay thread.
+   */
+  void desyncWorker(int worker) {
+    log.warn("session worker {} is full: its sessions missed an event and reconnect", worker);
+    for (Session s : sessions.values()) {
+      if (workers.workerOf(s.key) == worker) {
+        desync(s);
+      }
     }
   }
 

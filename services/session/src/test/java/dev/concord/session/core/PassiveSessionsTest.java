@@ -53,6 +53,9 @@ class PassiveSessionsTest {
   private final AtomicLong seq = new AtomicLong();
   private final List<Long> keys = new ArrayList<>();
   private SessionManager manager;
+  /** While set, first joins are answered only when it completes. */
+  private volatile CompletableFuture<Void> firstJoinsWait;
+  private final java.util.concurrent.atomic.AtomicInteger joinCalls = new java.util.concurrent.atomic.AtomicInteger();
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -115,6 +118,7 @@ class PassiveSessionsTest {
 
           @Override
           public CompletableFuture<Joined> join(long guildId, Session session, long since) {
+            joinCalls.incrementAndGet();
             JoinResponse.Builder r =
                 JoinResponse.newBuilder()
                     .setGuildCreateJson(ByteString.copyFromUtf8("{\"id\":\"" + guildId + "\"}"))
@@ -129,7 +133,10 @@ class PassiveSessionsTest {
                 }
               }
             }
-            return CompletableFuture.completedFuture(new Joined(r.build(), "guild-0"));
+            Joined answer = new Joined(r.build(), "guild-0");
+            CompletableFuture<Void> pending = firstJoinsWait;
+            // a held join: the guild applied it now (its snapshot), the answer arrives when released
+            return since == 0 && pending != null ? pending.thenApply(v -> answer) : CompletableFuture.completedFuture(answer);
           }
 
           @Override
@@ -147,11 +154,16 @@ class PassiveSessionsTest {
   }
 
   private Session identify(long userId, long capabilities) throws InterruptedException {
+    Session s = identifyOnly(userId, capabilities);
+    Await.until(() -> types(userId).stream().filter("GUILD_CREATE"::equals).count() == 2, "user " + userId + " joined both guilds");
+    return s;
+  }
+
+  private Session identifyOnly(long userId, long capabilities) {
     Session s =
         manager.identify(
             Identify.newBuilder().setUserId(userId).setIntents(ALL_INTENTS).setCapabilities(capabilities).build(), new Recording(userId));
     keys.add(s.key());
-    Await.until(() -> types(userId).stream().filter("GUILD_CREATE"::equals).count() == 2, "user " + userId + " joined both guilds");
     return s;
   }
 
@@ -167,15 +179,24 @@ class PassiveSessionsTest {
 
   /** Publishes one event of GUILD to every session, as a guild pod's relay would. */
   private void publish(String type, long messageId, String d, long... mentions) {
+    publishIn(CHANNEL, type, messageId, d, mentions);
+  }
+
+  private void publishIn(long channel, String type, long messageId, String d, long... mentions) {
     RelayEvent.Builder b =
         RelayEvent.newBuilder()
             .setGuildId(GUILD)
             .setGuildSeq(seq.incrementAndGet())
             .setType(type)
             .setPayload(ByteString.copyFromUtf8(d))
-            .setChannelId(CHANNEL)
-            .setMessageId(messageId)
-            .addAllSessionKeys(keys);
+            .setChannelId(channel)
+            .setMessageId(messageId);
+    if (type.equals("TYPING_START")) {
+      // the guild's intent index narrows it: it names its recipients
+      b.setRequiredIntents(Intents.GUILD_MESSAGE_TYPING).addAllSessionKeys(keys);
+    } else {
+      b.setAllSubscribers(true); // guild-wide: each worker's roster knows its recipients
+    }
     if (type.equals("MESSAGE_CREATE")) {
       ContentGate.Builder gate = ContentGate.newBuilder().setAuthorId(AUTHOR).setPayloadWithoutContent(ByteString.copyFromUtf8(d));
       for (long m : mentions) {
@@ -223,12 +244,29 @@ class PassiveSessionsTest {
     assertThat(marker.path("channels").get(0).path("last_message_id").asString()).isEqualTo("1003");
     assertThat(manager.passiveSkipped()).isEqualTo(4);
 
+    // a channel already unread sends no more markers; one turning unread does
+    message(1004);
+    publishIn(CHANNEL + 1, "MESSAGE_CREATE", 1005, "{\"id\":\"1005\"}");
+    Await.until(() -> live(PASSIVE_USER).size() >= 4, "the second unread marker");
+    assertThat(live(PASSIVE_USER).get(3)).isEqualTo("PASSIVE_UPDATE_V1 ");
+    JsonNode second = framesByConnection.get(PASSIVE_USER).getLast().path("d").path("channels");
+    assertThat(second).hasSize(1);
+    assertThat(second.get(0).path("id").asString()).isEqualTo(Long.toString(CHANNEL + 1));
+    assertThat(second.get(0).path("last_message_id").asString()).isEqualTo("1005");
+
     // it looks at the guild: exactly what it skipped, in order, then live events
     subscribe(passive, GUILD);
-    message(1004);
-    Await.until(() -> live(PASSIVE_USER).size() == 8, "the sync and the live message");
-    assertThat(live(PASSIVE_USER).subList(3, 8))
-        .containsExactly("MESSAGE_CREATE 1001", "TYPING_START t1", "MESSAGE_UPDATE 1001", "MESSAGE_CREATE 1003", "MESSAGE_CREATE 1004");
+    message(1006);
+    Await.until(() -> live(PASSIVE_USER).size() == 11, "the sync and the live message");
+    assertThat(live(PASSIVE_USER).subList(4, 11))
+        .containsExactly(
+            "MESSAGE_CREATE 1001",
+            "TYPING_START t1",
+            "MESSAGE_UPDATE 1001",
+            "MESSAGE_CREATE 1003",
+            "MESSAGE_CREATE 1004",
+            "MESSAGE_CREATE 1005",
+            "MESSAGE_CREATE 1006");
     assertThat(manager.passiveSyncs()).isEqualTo(1);
     assertThat(manager.passiveSyncFallbacks()).isZero();
     // seqs stay gapless and increasing through the switch
@@ -236,8 +274,8 @@ class PassiveSessionsTest {
     for (int i = 1; i < frames.size(); i++) {
       assertThat(frames.get(i).path("s").asLong()).isEqualTo(frames.get(i - 1).path("s").asLong() + 1);
     }
-    // the log of the guild is gone with its last passive session
-    Await.until(() -> manager.passiveLogBytes() == 0, "the passive log released");
+    // nothing is kept for the guild once no session is passive or joining
+    Await.until(() -> manager.rosterKeptBytes() == 0, "the roster's kept events released");
   }
 
   @Test
@@ -269,7 +307,6 @@ class PassiveSessionsTest {
     message(1001);
     Await.until(() -> live(PASSIVE_USER).size() == 1, "active: live");
     subscribe(s, OTHER_GUILD); // only one active guild: GUILD is passive again
-    Await.until(() -> manager.keepsPassiveLog(GUILD), "GUILD passive again (the pod keeps its log)");
     message(1002);
     message(1003, PASSIVE_USER);
     Await.until(() -> live(PASSIVE_USER).size() == 2, "passive again: the mention only");
@@ -277,6 +314,50 @@ class PassiveSessionsTest {
     subscribe(s, GUILD);
     Await.until(() -> live(PASSIVE_USER).size() == 3, "the sync");
     assertThat(live(PASSIVE_USER).getLast()).isEqualTo("MESSAGE_CREATE 1002");
+  }
+
+  /** Frames after READY, as "TYPE id", without the other guild's GUILD_CREATE. */
+  private List<String> afterReady(long connection) {
+    List<JsonNode> frames = framesByConnection.get(connection);
+    return frames.subList(1, frames.size()).stream()
+        .map(f -> f.path("t").asString() + " " + f.path("d").path("id").asString(""))
+        .filter(t -> !t.equals("GUILD_CREATE " + OTHER_GUILD))
+        .toList();
+  }
+
+  @Test
+  void aJoinAnsweredAfterGuildWideEventsGetsThoseAfterItsSnapshotInOrder() throws InterruptedException {
+    start(new PassiveSessions.Policy(true, 10, Duration.ofSeconds(10), 4096, 1 << 20, 1 << 24));
+    CompletableFuture<Void> answers = new CompletableFuture<>();
+    firstJoinsWait = answers;
+    identifyOnly(BOT, 0); // the guild takes the join's snapshot now (seq 0); the answer waits
+    Await.until(() -> joinCalls.get() == 2, "both joins in flight");
+    // guild-wide events after the snapshot reach the worker before the answer: its roster keeps them
+    message(1001);
+    message(1002);
+    firstJoinsWait = null;
+    answers.complete(null);
+    message(1003);
+    Await.until(() -> afterReady(BOT).contains("MESSAGE_CREATE 1003"), "the live message");
+    assertThat(afterReady(BOT)).containsExactly("GUILD_CREATE " + GUILD, "MESSAGE_CREATE 1001", "MESSAGE_CREATE 1002", "MESSAGE_CREATE 1003");
+    Await.until(() -> manager.rosterKeptBytes() == 0, "nothing kept once no join is in flight");
+  }
+
+  @Test
+  void aJoinWhoseSnapshotTheRosterNoLongerCoversJoinsAgain() throws InterruptedException {
+    // the roster keeps one event: two after the snapshot are not all there when the answer comes
+    start(new PassiveSessions.Policy(true, 10, Duration.ofSeconds(10), 1, 1 << 20, 1 << 24));
+    CompletableFuture<Void> answers = new CompletableFuture<>();
+    firstJoinsWait = answers;
+    identifyOnly(BOT, 0);
+    Await.until(() -> joinCalls.get() == 2, "both joins in flight");
+    message(1001);
+    message(1002);
+    firstJoinsWait = null;
+    answers.complete(null);
+    Await.until(() -> !rejoinSince.isEmpty(), "a re-join with a catch-up from the store");
+    Await.until(() -> afterReady(BOT).contains("MESSAGE_CREATE 1002"), "the catch-up");
+    assertThat(afterReady(BOT)).endsWith("GUILD_CREATE " + GUILD, "MESSAGE_CREATE 1001", "MESSAGE_CREATE 1002");
   }
 
   @Test
