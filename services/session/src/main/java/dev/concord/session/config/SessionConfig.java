@@ -163,7 +163,7 @@ class SessionConfig {
             new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
             props.passive().policy(),
             sessionScheduler);
-    manager.withTracing(tracing);
+    manager.withTracing(tracing).withMaxSessionsPerUser(props.maxSessionsPerUser());
     io.micrometer.core.instrument.Timer pass =
         io.micrometer.core.instrument.Timer.builder("concord.session.relay.pass")
             .description("time a session worker takes to deliver one relay event to its share of the recipients")
@@ -188,6 +188,10 @@ class SessionConfig {
         .description("sessions that lost their socket and became resumable")
         .register(meters);
     FunctionCounter.builder("concord.session.resumed", manager, SessionManager::resumedSessions).register(meters);
+    FunctionCounter.builder("concord.session.identify.refused", manager, SessionManager::tooManySessionsRefusals)
+        .tag("reason", "too_many_sessions")
+        .description("IDENTIFYs closed with 4008 because the user held its maximum of sessions")
+        .register(meters);
     FunctionCounter.builder("concord.session.passive.skipped", manager, SessionManager::passiveSkipped)
         .description("deliveries passive sessions skipped (guilds their clients are not looking at)")
         .register(meters);

@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replayMaxEvents dispatches kept per session for RESUME
  * @param replayMaxBytes payload bytes kept per session for RESUME
  * @param passive passive sessions of user clients in guilds they are not looking at
+ * @param maxSessionsPerUser live sessions one user may hold at once (all of a user's sessions live
+ *     on the pod that owns it); one more IDENTIFY is closed with 4008
  */
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
@@ -42,7 +44,8 @@ public record SessionProperties(
     @DefaultValue("120s") Duration resumeWindow,
     @DefaultValue("1000") int replayMaxEvents,
     @DefaultValue("1048576") long replayMaxBytes,
-    @DefaultValue Passive passive) {
+    @DefaultValue Passive passive,
+    @DefaultValue("1000") int maxSessionsPerUser) {
 
   /**
    * @param enabled false: every session is active everywhere (benchmarks compare both)

@@ -211,8 +211,47 @@ public final class SessionManager {
     return joins.caughtUpMessages();
   }
 
-  /** A client identified (token already verified by the gateway). Returns the new session. */
-  public Session identify(Identify req, Connection connection) {
+  /** Live sessions per user on this pod (a user's sessions all live on the pod that owns it). */
+  private final ConcurrentHashMap<Long, Integer> sessionsPerUser = new ConcurrentHashMap<>();
+
+  private volatile int maxSessionsPerUser = DEFAULT_MAX_SESSIONS_PER_USER;
+  private final LongAdder tooManySessions = new LongAdder();
+
+  /** Sessions one user may hold at once: room for a bot's shards, not for a token leaked to a botnet. */
+  public static final int DEFAULT_MAX_SESSIONS_PER_USER = 1000;
+
+  /** Sets the per-user session bound (see {@link #DEFAULT_MAX_SESSIONS_PER_USER}); call before serving. */
+  public SessionManager withMaxSessionsPerUser(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max sessions per user out of range: " + max + " (expected: >= 1)");
+    }
+    this.maxSessionsPerUser = max;
+    return this;
+  }
+
+  /** Identifies refused because the user held its maximum of sessions. */
+  public long tooManySessionsRefusals() {
+    return tooManySessions.sum();
+  }
+
+  /**
+   * A client identified (token already verified by the gateway). Returns the new session, or null
+   * when the user already holds {@link #withMaxSessionsPerUser its maximum} of sessions: the
+   * socket is closed with 4008 (rate limited; the client may retry once one of its sessions ends).
+   */
+  public @org.jspecify.annotations.Nullable Session identify(Identify req, Connection connection) {
+    boolean[] admitted = {false};
+    sessionsPerUser.compute(req.getUserId(), (u, n) -> {
+      int now = n == null ? 0 : n;
+      admitted[0] = now < maxSessionsPerUser;
+      return admitted[0] ? now + 1 : now;
+    });
+    if (!admitted[0]) {
+      tooManySessions.increment();
+      log.info("identify of user {} refused: it holds {} sessions already", Long.toUnsignedString(req.getUserId()), maxSessionsPerUser);
+      connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + maxSessionsPerUser + "); end one first");
+      return null;
+    }
     String sessionId = newSessionId();
     String platform =
         switch (req.getDevice().isEmpty() ? req.getBrowser() : req.getDevice()) {
@@ -517,6 +556,7 @@ public final class SessionManager {
       return;
     }
     s.ended = true;
+    sessionsPerUser.computeIfPresent(s.userId, (u, n) -> n <= 1 ? null : n - 1);
     if (s.expiry != null) {
       s.expiry.cancel(false);
     }

@@ -214,6 +214,29 @@ class SessionManagerTest {
   }
 
   @Test
+  void aUserPastItsSessionBound_isClosedRateLimited_untilOneOfItsSessionsEnds() throws Exception {
+    manager.withMaxSessionsPerUser(2);
+    RecordingConnection first = new RecordingConnection();
+    Session one = identified(first, Intents.GUILDS);
+    RecordingConnection second = new RecordingConnection();
+    assertThat(identified(second, Intents.GUILDS)).isNotNull();
+    RecordingConnection third = new RecordingConnection();
+    assertThat(manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).build(), third)).isNull();
+    assertThat(third.closedWith).isEqualTo(4008);
+    assertThat(manager.tooManySessionsRefusals()).isEqualTo(1);
+    assertThat(manager.sessionCount()).isEqualTo(2);
+    // another user is not affected
+    RecordingConnection other = new RecordingConnection();
+    assertThat(manager.identify(Identify.newBuilder().setUserId(43).setIntents(Intents.GUILDS).build(), other)).isNotNull();
+    // one of the user's sessions ends: it may identify again
+    manager.disconnected(one, first, 1000);
+    Await.until(() -> manager.sessionCount() == 2, "the first session ended");
+    RecordingConnection again = new RecordingConnection();
+    assertThat(manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).build(), again)).isNotNull();
+    assertThat(again.closedWith).isZero();
+  }
+
+  @Test
   void disconnect_leavesGuildsAndEndsPresence() throws Exception {
     RecordingConnection conn = new RecordingConnection();
     Session s = identified(conn, Intents.GUILDS);
