@@ -19,7 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxFrameBytes largest client frame accepted (larger: close 4002)
  * @param rateLimitFrames client frames allowed per rate-limit window (more: close 4008)
  * @param rateLimitWindow the rate-limit window
- * @param writeBufferBytes unflushed/unsent bytes per connection before it is closed as too slow
+ * @param writeBufferBytes unsent bytes per connection that, held longer than {@code
+ *     writeBufferGrace}, close it as too slow (4000); four times as many close it at once
+ * @param writeBufferGrace how long a connection may hold more than {@code writeBufferBytes} unsent
+ *     (a burst such as a RESUME's replay drains within it; a reader that stopped does not)
  * @param writeBudgetHeapPercent the share of the heap all connections' queued frames may take;
  *     each connection gets an equal part (at least 32 frames) and is closed past it
  * @param linkQueueCapacity queued items per session link before the link is failed
@@ -100,7 +103,8 @@ public record GatewayProperties(
     @DefaultValue("50000") int maxConnections,
     @DefaultValue("1000") int maxConnectionsPerAddress,
     @DefaultValue("") String tokenSecretPrevious,
-    @DefaultValue("1970-01-01T00:00:00Z") java.time.Instant tokenSecretPreviousUntil) {
+    @DefaultValue("1970-01-01T00:00:00Z") java.time.Instant tokenSecretPreviousUntil,
+    @DefaultValue("2s") Duration writeBufferGrace) {
   public GatewayProperties {
     if (zstdLevel < 1 || zstdLevel > 19) {
       throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");

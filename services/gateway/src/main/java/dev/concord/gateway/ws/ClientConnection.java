@@ -103,6 +103,7 @@ public final class ClientConnection {
             channel,
             compressor,
             props.writeBufferBytes(),
+            props.writeBufferGrace(),
             budget,
             () -> {
               log.info("connection {} is not reading; closing it (resumable)", id);

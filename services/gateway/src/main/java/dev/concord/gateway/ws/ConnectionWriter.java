@@ -26,10 +26,12 @@ import org.jspecify.annotations.Nullable;
  *       frame.
  * </ul>
  *
- * <p>Bound: when more than {@code writeBufferBytes} wait unsent, or more outbound entries (a
- * pre-encoded frame is two) than its share of
- * the gateway's {@link WriteBudget} (a client that does not read, or reads slower than it is
- * sent to), {@code onTooSlow} runs (the connection closes, resumable) instead of memory growing.
+ * <p>Bound: when more than {@code writeBufferBytes} wait unsent for longer than {@code grace}, or
+ * four times as many at any moment, or more outbound entries (a pre-encoded frame is two) than its
+ * share of the gateway's {@link WriteBudget} (a client that does not read, or reads slower than it
+ * is sent to), {@code onTooSlow} runs (the connection closes, resumable) instead of memory
+ * growing. The grace lets a burst drain that a reading client takes in a moment: a RESUME's replay
+ * arrives in one piece and may be larger than the buffer (it is bounded by the replay buffer).
  *
  * <p>Concurrency: confined to the socket's event loop.
  */
@@ -39,6 +41,12 @@ final class ConnectionWriter {
   // zlib-stream or zstd-stream (null: uncompressed, the pre-encoded path)
   private final @Nullable StreamCompressor compressor;
   private final int writeBufferBytes;
+  private final long graceNanos;
+  /** Since when more than writeBufferBytes wait unsent (0: not now), as last seen at a write. */
+  private long overSince;
+
+  private long lastOverCheck;
+  private final java.util.function.LongSupplier nanoTime;
   private final WriteBudget budget;
   private final Runnable onTooSlow;
   private @Nullable ChannelHandlerContext encoderContext;
@@ -47,8 +55,27 @@ final class ConnectionWriter {
   private int unflushed;
 
   ConnectionWriter(
-      Channel channel, @Nullable StreamCompressor compressor, int writeBufferBytes, WriteBudget budget, Runnable onTooSlow) {
+      Channel channel,
+      @Nullable StreamCompressor compressor,
+      int writeBufferBytes,
+      java.time.Duration grace,
+      WriteBudget budget,
+      Runnable onTooSlow) {
+    this(channel, compressor, writeBufferBytes, grace, budget, onTooSlow, System::nanoTime);
+  }
+
+  /** As above, on {@code nanoTime}'s clock (tests). */
+  ConnectionWriter(
+      Channel channel,
+      @Nullable StreamCompressor compressor,
+      int writeBufferBytes,
+      java.time.Duration grace,
+      WriteBudget budget,
+      Runnable onTooSlow,
+      java.util.function.LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.channel = channel;
+    this.graceNanos = grace.toNanos();
     this.compressor = compressor;
     this.writeBufferBytes = writeBufferBytes;
     this.budget = budget;
@@ -117,11 +144,28 @@ final class ConnectionWriter {
   private void afterWrite() {
     unflushed++;
     ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    if (out != null && (out.totalPendingWriteBytes() > writeBufferBytes || out.size() + unflushed > budget.entriesPerConnection())) {
+    if (out != null && tooSlow(out.totalPendingWriteBytes(), out.size() + unflushed)) {
       onTooSlow.run();
       return;
     }
     LoopFlusher.add(channel.eventLoop(), this);
+  }
+
+  private boolean tooSlow(long pendingBytes, long entries) {
+    if (entries > budget.entriesPerConnection() || pendingBytes > 4L * writeBufferBytes) {
+      return true;
+    }
+    if (pendingBytes <= writeBufferBytes) {
+      overSince = 0;
+      return false;
+    }
+    long now = nanoTime.getAsLong();
+    // seen over the bound only long ago: it may have drained in between (writes are what we see)
+    if (overSince == 0 || now - lastOverCheck > graceNanos) {
+      overSince = now;
+    }
+    lastOverCheck = now;
+    return now - overSince > graceNanos;
   }
 
   /** For {@link LoopFlusher}: true if this writer was not yet due a flush. */
