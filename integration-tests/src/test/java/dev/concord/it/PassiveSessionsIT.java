@@ -108,6 +108,83 @@ class PassiveSessionsIT {
     }
   }
 
+  /** A client's copy of the first 100 items of the member list, kept by applying the ops it gets. */
+  private static final class ListModel {
+    final List<String> items = new ArrayList<>();
+    final List<String> ops = new ArrayList<>();
+
+    void apply(JsonNode d) {
+      for (JsonNode op : d.path("ops")) {
+        String kind = op.path("op").asString();
+        ops.add(kind + " " + op.path("index").asInt(op.path("range").path(0).asInt()));
+        switch (kind) {
+          case "SYNC" -> {
+            items.clear();
+            op.path("items").forEach(i -> items.add(name(i)));
+          }
+          case "INSERT" -> items.add(op.path("index").asInt(), name(op.path("item")));
+          case "UPDATE" -> items.set(op.path("index").asInt(), name(op.path("item")));
+          case "DELETE" -> items.remove(op.path("index").asInt());
+          default -> throw new AssertionError("unknown op " + op);
+        }
+      }
+    }
+
+    private static String name(JsonNode item) {
+      return item.has("group") ? "group" : item.path("member").path("user").path("username").asString();
+    }
+
+    /** Applies updates until the list is {@code expected} (each update waited for at most WAIT). */
+    void until(GatewayClient c, List<String> expected) throws InterruptedException {
+      while (!items.equals(expected)) {
+        apply(c.nextDispatch("GUILD_MEMBER_LIST_UPDATE", WAIT).path("d"));
+      }
+    }
+  }
+
+  @Test
+  void aLazyMemberList_syncsItsRange_thenInsertsAndDeletesAsMembersComeAndGo() throws Exception {
+    try (GatewayClient alice = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      alice.next(WAIT);
+      alice.send(
+          "{\"op\":2,\"d\":{\"token\":\"" + demo.users().get(0).token() + "\",\"intents\":" + INTENTS
+              + ",\"capabilities\":2048,\"properties\":{\"os\":\"linux\",\"browser\":\"Chrome\",\"device\":\"\"}}}");
+      alice.nextDispatch("GUILD_CREATE", WAIT);
+      // alice shows the first 100 items of the list: she is online (her own IDENTIFY; if her
+      // presence is still on its way, an INSERT brings her), bob is not
+      alice.send(
+          "{\"op\":14,\"d\":{\"guild_id\":\"" + Long.toUnsignedString(demo.guildId()) + "\",\"channels\":{\""
+              + Long.toUnsignedString(demo.channelId()) + "\":[[0,99]]}}}");
+      ListModel list = new ListModel();
+      list.until(alice, List.of("group", "alice"));
+      assertThat(list.ops.getFirst()).isEqualTo("SYNC 0");
+
+      // bob comes online: inserted where his name sorts (after alice)
+      try (GatewayClient bob = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+        bob.next(WAIT);
+        bob.identify(demo.users().get(1).token(), INTENTS);
+        bob.nextDispatch("GUILD_CREATE", WAIT);
+        list.until(alice, List.of("group", "alice", "bob"));
+        assertThat(list.ops.getLast()).isEqualTo("INSERT 2");
+      }
+      // bob leaves (close 1000 ends his session and his presence): deleted
+      list.until(alice, List.of("group", "alice"));
+      assertThat(list.ops.getLast()).isEqualTo("DELETE 2");
+      System.out.println("alice's member list ops: " + list.ops);
+    }
+  }
+
+  @Test
+  void aMemberListRangeOfMoreThan100ItemsClosesWithDecodeError() throws Exception {
+    try (GatewayClient c = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {
+      c.next(WAIT);
+      c.identify(demo.users().get(0).token(), INTENTS);
+      c.nextDispatch("GUILD_CREATE", WAIT);
+      c.send("{\"op\":14,\"d\":{\"guild_id\":\"" + Long.toUnsignedString(demo.guildId()) + "\",\"channels\":{\"1\":[[0,500]]}}}");
+      assertThat(c.awaitClose(WAIT)).isEqualTo(4002);
+    }
+  }
+
   @Test
   void aGuildSubscriptionWithoutAGuildIdClosesWithDecodeError() throws Exception {
     try (GatewayClient c = GatewayClient.connect(fixture.url("v=10&encoding=json"))) {

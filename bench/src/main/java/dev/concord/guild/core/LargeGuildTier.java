@@ -61,6 +61,18 @@ public final class LargeGuildTier {
     int botWithout = payloads.bytes(snapshots.guildCreate(g, self, Intents.GUILDS | Intents.GUILD_MESSAGES, 250, new long[0])).length;
     int webClient = payloads.bytes(snapshots.guildCreate(g, self, Intents.GUILDS | Intents.GUILD_MESSAGES | Intents.MESSAGE_CONTENT, 50, new long[0])).length;
 
+    // a web client's lazy member list instead: the first 100 items, one SYNC
+    t0 = System.nanoTime();
+    MemberList list = MemberList.of(g, users);
+    long listBuildNanos = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    int listSync = payloads.bytes(list.update(payloads, g, list.sync(payloads, g, users, new int[] {0, 99}))).length;
+    long listSyncNanos = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    int moved = list.remove(1_000_000L + 5);
+    list.insert(1_000_000L + 5, "user5");
+    long listChangeNanos = System.nanoTime() - t0;
+
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("members", members);
     out.put("online", online);
@@ -73,6 +85,11 @@ public final class LargeGuildTier {
     out.put("guildCreateBotWithPresencesAgainBytes", again);
     out.put("guildCreateBotWithoutPresencesBytes", botWithout);
     out.put("guildCreateUserClientBytes", webClient);
+    out.put("memberListSyncBytes", listSync);
+    out.put("memberListBuildMs", listBuildNanos / 1e6);
+    out.put("memberListSyncMs", listSyncNanos / 1e6);
+    out.put("memberListChangeMs", listChangeNanos / 1e6);
+    out.put("memberListMovedIndex", moved);
     // keep the guild reachable until measured
     out.put("checksum", g.members.size() + g.presences.size());
     return out;

@@ -22,6 +22,7 @@ public final class GuildCommands {
   private final MessageOps messages;
   private final ChannelOps channels;
   private final MemberOps members;
+  private final MemberListOps memberLists;
   private final RoleOps roles;
   private final GuildViews views;
   private final GuildOps guildOps;
@@ -38,6 +39,7 @@ public final class GuildCommands {
     this.messages = new MessageOps(ctx);
     this.channels = new ChannelOps(ctx);
     this.members = new MemberOps(ctx);
+    this.memberLists = new MemberListOps(ctx);
     this.roles = new RoleOps(ctx);
     this.views = new GuildViews(ctx);
     this.guildOps = new GuildOps(ctx);
@@ -211,6 +213,16 @@ public final class GuildCommands {
 
   public CompletableFuture<byte[]> roles(long guildId, long actorId) {
     return host.submit(guildId, views.roles(actorId));
+  }
+
+  /** Ranges per session, and items per range, of a lazy member list (see {@link MemberList}). */
+  public static final int MAX_MEMBER_LIST_RANGES = MemberList.MAX_RANGES;
+
+  public static final int MAX_MEMBER_LIST_RANGE_WIDTH = MemberList.MAX_RANGE_WIDTH;
+
+  /** A session's lazy member list ranges (inclusive pairs; none: unsubscribed). See {@link MemberList}. */
+  public CompletableFuture<Boolean> subscribeMemberList(long guildId, String sessionId, int[] ranges) {
+    return host.submit(guildId, memberLists.subscribe(sessionId, ranges));
   }
 
   public CompletableFuture<List<byte[]>> memberChunks(

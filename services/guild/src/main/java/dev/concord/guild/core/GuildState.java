@@ -127,6 +127,9 @@ public final class GuildState {
 
   String channelsJson;
 
+  /** The lazy member list while a session subscribes to it (op 14 ranges), else null. */
+  @org.jspecify.annotations.Nullable MemberList memberList;
+
   /** The online members' array for GUILD_CREATE of a large guild (and their ids, sorted); null when stale. */
   String onlineMembersJson;
 
@@ -237,9 +240,40 @@ public final class GuildState {
     }
   }
 
+  /**
+   * A session with GUILD_PRESENCES that shows the member list ({@code viaList}) gets presences
+   * only for the members it displays, as list UPDATE ops, not every PRESENCE_UPDATE of the guild:
+   * it leaves (or, unsubscribing, rejoins) the presence index.
+   */
+  void presencesViaList(Subscriber s, boolean viaList) {
+    if ((s.intents() & dev.concord.protocol.Intents.GUILD_PRESENCES) == 0) {
+      return;
+    }
+    if (viaList) {
+      Map<String, LinkedHashSet<Long>> m = byIntent.get(dev.concord.protocol.Intents.GUILD_PRESENCES);
+      if (m != null) {
+        removeFrom(m, s);
+        if (m.isEmpty()) {
+          byIntent.remove(dev.concord.protocol.Intents.GUILD_PRESENCES);
+        }
+      }
+    } else {
+      byIntent
+          .computeIfAbsent(dev.concord.protocol.Intents.GUILD_PRESENCES, i -> new HashMap<>())
+          .computeIfAbsent(s.podId(), p -> new LinkedHashSet<>())
+          .add(s.sessionKey());
+    }
+  }
+
   boolean unsubscribe(String sessionId) {
     Subscriber old = subscribers.remove(sessionId);
     hiddenBySession.remove(sessionId);
+    if (memberList != null) {
+      memberList.forget(sessionId);
+      if (!memberList.hasSubscribers()) {
+        memberList = null;
+      }
+    }
     if (old == null) {
       return false;
     }

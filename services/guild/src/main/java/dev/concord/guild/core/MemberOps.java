@@ -11,9 +11,11 @@ import tools.jackson.databind.node.ObjectNode;
 /** Operations on a guild's members: joining, roles, presence. */
 public final class MemberOps {
   private final OpContext ctx;
+  private final MemberListOps lists;
 
   public MemberOps(OpContext ctx) {
     this.ctx = ctx;
+    this.lists = new MemberListOps(ctx);
   }
 
   public GuildOp<GuildState.Member> add(long userId) {
@@ -73,6 +75,7 @@ public final class MemberOps {
       ObjectNode d = ctx.payloads().member(updated, user, true);
       d.put("guild_id", Long.toUnsignedString(g.id));
       step.emit("GUILD_MEMBER_UPDATE", ctx.payloads().bytes(d), Intents.GUILD_MEMBERS);
+      lists.changed(g, step, userId);
       return updated;
     };
   }
@@ -89,9 +92,13 @@ public final class MemberOps {
       if ("offline".equals(d.path("status").asString(""))) {
         if (g.presences.remove(userId) != null) {
           g.presencesChanged();
+          lists.offline(g, step, userId);
         }
       } else if (g.presences.put(userId, withGuild) == null) {
         g.presencesChanged(); // came online (a status or activity change keeps the members array)
+        lists.online(g, step, userId);
+      } else {
+        lists.changed(g, step, userId);
       }
       step.emit("PRESENCE_UPDATE", withGuild, Intents.GUILD_PRESENCES);
       return true;
@@ -141,6 +148,7 @@ public final class MemberOps {
       ObjectNode gone = ctx.payloads().json().createObjectNode();
       gone.put("id", Long.toUnsignedString(g.id));
       step.emitToUser(userId, "GUILD_DELETE", ctx.payloads().bytes(gone), 0, true);
+      lists.offline(g, step, userId);
       g.members.remove(userId);
       g.presences.remove(userId);
       g.membersChanged();
@@ -272,5 +280,6 @@ public final class MemberOps {
     ObjectNode d = ctx.payloads().member(m, user, true);
     d.put("guild_id", Long.toUnsignedString(g.id));
     step.emit("GUILD_MEMBER_UPDATE", ctx.payloads().bytes(d), Intents.GUILD_MEMBERS);
+    lists.changed(g, step, m.userId());
   }
 }

@@ -76,6 +76,12 @@ public final class Step {
     }
   }
 
+  /** An event for the sessions in {@code byPod} only (session keys by pod), in the guild's order. */
+  public void emitToSessions(java.util.Map<String, java.util.LinkedHashSet<Long>> byPod, String type, byte[] payload) {
+    g.seq++;
+    sends.add(fanout.publishTo(g, byPod, type, payload, 0));
+  }
+
   /**
    * An ordering barrier: the step goes through the journal (after every earlier write of the
    * guild is durable) even though it writes and sends nothing.

@@ -180,6 +180,34 @@ public final class GuildRegistryGrpcService extends GuildRegistryGrpc.GuildRegis
   }
 
   @Override
+  public void subscribeMemberList(
+      dev.concord.proto.guild.v1.SubscribeMemberListRequest req,
+      StreamObserver<dev.concord.proto.guild.v1.SubscribeMemberListResponse> out) {
+    int n = req.getRangesCount();
+    if (n > GuildCommands.MAX_MEMBER_LIST_RANGES) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("at most " + GuildCommands.MAX_MEMBER_LIST_RANGES + " ranges").asRuntimeException());
+      return;
+    }
+    int[] ranges = new int[2 * n];
+    for (int i = 0; i < n; i++) {
+      var r = req.getRanges(i);
+      if (r.getStart() > r.getEnd() || r.getEnd() - r.getStart() >= GuildCommands.MAX_MEMBER_LIST_RANGE_WIDTH || r.getEnd() > 10_000_000) {
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription("range [" + r.getStart() + ", " + r.getEnd() + "]: start <= end, at most " + GuildCommands.MAX_MEMBER_LIST_RANGE_WIDTH + " items")
+                .asRuntimeException());
+        return;
+      }
+      ranges[2 * i] = r.getStart();
+      ranges[2 * i + 1] = r.getEnd();
+    }
+    Statuses.reply(
+        out,
+        () -> commands.subscribeMemberList(req.getGuildId(), req.getSessionId(), ranges),
+        x -> dev.concord.proto.guild.v1.SubscribeMemberListResponse.getDefaultInstance());
+  }
+
+  @Override
   public void requestMembers(
       dev.concord.proto.guild.v1.RequestMembersRequest req, StreamObserver<dev.concord.proto.guild.v1.RequestMembersResponse> out) {
     Statuses.reply(

@@ -34,7 +34,8 @@ class GuildHostTest {
     @Override
     public Runnable publish(GuildState state, String type, byte[] payload, long intents, long channelId, long messageId) {
       List<Long> recipients = new ArrayList<>();
-      state.subscribersByPod().values().forEach(recipients::addAll);
+      // as the relay fanout: an intent index's sessions only, or every subscriber
+      state.subscribersByPod(intents).values().forEach(recipients::addAll);
       Published p = new Published(state.seq(), type, payload, intents, recipients, channelId);
       return () -> published.add(p);
     }

@@ -35,6 +35,14 @@ public interface GuildPort {
 
   void leave(long guildId, String sessionId);
 
+  /**
+   * A session's lazy member list ranges for one guild on its owner (inclusive [start, end] pairs;
+   * none: unsubscribed). The list's updates arrive as relay events, in the guild's order.
+   */
+  default CompletableFuture<Void> subscribeMemberList(long guildId, String sessionId, int[] ranges) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("member lists"));
+  }
+
   /** Gateway op 8 for one guild on its owner: the GUILD_MEMBERS_CHUNK payloads, in order. */
   default CompletableFuture<java.util.List<com.google.protobuf.ByteString>> requestMembers(
       dev.concord.proto.guild.v1.RequestMembersRequest request) {

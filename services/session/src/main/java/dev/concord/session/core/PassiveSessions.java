@@ -275,20 +275,41 @@ public final class PassiveSessions {
     return ByteString.copyFrom(d.append("],\"voice_states\":[],\"members\":[]}").toString(), StandardCharsets.UTF_8);
   }
 
-  /** Gateway op 14 from a client, on its session's worker. */
+  /**
+   * Gateway op 14 from a client, on its session's worker: it looks at the guild (see {@link
+   * #activate}) and, with {@code channels}, subscribes to ranges of its member list.
+   */
   void subscribe(Session s, byte[] frame) {
     long guildId;
+    int[] ranges;
     try {
-      JsonNode id = JSON.readTree(frame).path("d").path("guild_id");
+      JsonNode d = JSON.readTree(frame).path("d");
+      JsonNode id = d.path("guild_id");
       guildId = id.isString() ? Long.parseUnsignedLong(id.asString()) : id.isIntegralNumber() && id.canConvertToLong() ? id.asLong() : -1;
-    } catch (JacksonException | NumberFormatException e) {
-      guildId = -1;
+      ranges = d.has("channels") ? MemberListRanges.parse(d.get("channels")) : null;
+    } catch (JacksonException | IllegalArgumentException e) {
+      SessionManager.closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid guild subscription: " + e.getMessage());
+      return;
     }
     if (guildId <= 0) {
       SessionManager.closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "guild subscription needs d.guild_id");
       return;
     }
     activate(s, guildId);
+    Session.GuildSub sub = s.sub(guildId);
+    if (ranges != null && sub != null) {
+      sub.memberListSubscribed = ranges.length > 0;
+      int[] wanted = ranges;
+      long g = guildId;
+      manager.guildPort()
+          .subscribeMemberList(guildId, s.id, wanted)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  log.debug("member list of guild {} for session {}: {}", Long.toUnsignedString(g), s.id, error.toString());
+                }
+              });
+    }
   }
 
   /** On the worker: {@code s} looks at {@code guildId} now. Ignored for guilds it is not in. */
@@ -304,7 +325,13 @@ public final class PassiveSessions {
     recent.remove(guildId);
     recent.addLast(guildId);
     while (recent.size() > policy.maxActiveGuilds()) {
-      passivate(s, s.guilds.get(recent.removeFirst()));
+      Session.GuildSub evicted = s.guilds.get(recent.removeFirst());
+      passivate(s, evicted);
+      if (evicted != null && evicted.memberListSubscribed) {
+        // it no longer shows that guild: its member list stops too
+        evicted.memberListSubscribed = false;
+        manager.guildPort().subscribeMemberList(evicted.guildId, s.id, new int[0]);
+      }
     }
     if (!sub.passive) {
       return;

@@ -45,6 +45,8 @@ public final class Session {
     int rosterSlot = -1;
     /** A join of it is in flight and counted in its roster. */
     boolean joinCounted;
+    /** Its client subscribed to ranges of the guild's member list (op 14 channels). */
+    boolean memberListSubscribed;
     /**
      * Channels already reported unread since it became passive: a channel that is unread stays
      * unread for the client until it looks (op 14 sends the messages), so later messages in it

@@ -281,6 +281,25 @@ public final class GuildLinks implements GuildPort {
         .thenApply(dev.concord.proto.guild.v1.RequestMembersResponse::getChunksList);
   }
 
+  @Override
+  public CompletableFuture<Void> subscribeMemberList(long guildId, String sessionId, int[] ranges) {
+    dev.concord.proto.guild.v1.SubscribeMemberListRequest.Builder b =
+        dev.concord.proto.guild.v1.SubscribeMemberListRequest.newBuilder().setGuildId(guildId).setSessionId(sessionId);
+    for (int i = 0; i < ranges.length; i += 2) {
+      b.addRanges(dev.concord.proto.guild.v1.MemberListRange.newBuilder().setStart(ranges[i]).setEnd(ranges[i + 1]));
+    }
+    dev.concord.proto.guild.v1.SubscribeMemberListRequest request = b.build();
+    return owner(guildId)
+        .thenCompose(
+            m ->
+                Unary.<dev.concord.proto.guild.v1.SubscribeMemberListResponse>call(
+                    o ->
+                        GuildRegistryGrpc.newStub(channels.forAddress(m.address()))
+                            .withDeadlineAfter(joinTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .subscribeMemberList(request, o)))
+        .thenApply(r -> null);
+  }
+
   private CompletableFuture<RingMember> owner(long key) {
     RingSnapshot r = ring.ring().current();
     if (r.isEmpty()) {
