@@ -66,6 +66,8 @@ public final class PassiveSessions {
   private final ScheduledExecutorService scheduler;
   private final Policy policy;
   private final GuildRosters rosters;
+  /** Set once, right after construction (it needs this object too). */
+  private RelayDelivery relay;
   /** Per worker, the rosters with new messages since its last unread flush; each worker's own list. */
   private final List<List<GuildRosters.Roster>> pendingByWorker = new ArrayList<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
@@ -87,6 +89,10 @@ public final class PassiveSessions {
 
   Policy policy() {
     return policy;
+  }
+
+  void relay(RelayDelivery relay) {
+    this.relay = relay;
   }
 
   /** Whether {@code s} may be passive at all: a user client that asked, when the pod allows it. */
@@ -231,8 +237,9 @@ public final class PassiveSessions {
 
   private void flushChunk(int w, long guildId, long[] activity, List<Session> sessions, int from) {
     int to = Math.min(sessions.size(), from + FLUSH_CHUNK);
-    // sessions that see the same channels share one payload (the usual case: all of them)
-    Map<Long, ByteString> payloads = new HashMap<>();
+    // sessions that see the same channels share one dispatch (the usual case: all of them), whose
+    // payload crosses each gateway link once
+    Map<Long, List<Session>> byChannels = new HashMap<>();
     for (int k = from; k < to; k++) {
       Session s = sessions.get(k);
       Session.GuildSub sub = s.sub(guildId);
@@ -248,10 +255,12 @@ public final class PassiveSessions {
         }
       }
       if (newly != 0) {
-        long mask = newly;
-        manager.dispatch(s, "PASSIVE_UPDATE_V1", payloads.computeIfAbsent(mask, m -> unreadPayload(guildId, activity, m)));
-        unreadUpdates.increment();
+        byChannels.computeIfAbsent(newly, m -> new ArrayList<>()).add(s);
       }
+    }
+    for (Map.Entry<Long, List<Session>> e : byChannels.entrySet()) {
+      relay.dispatchShared(e.getValue(), "PASSIVE_UPDATE_V1", unreadPayload(guildId, activity, e.getKey()));
+      unreadUpdates.add(e.getValue().size());
     }
     if (to < sessions.size()) {
       workers.execute(w, () -> flushChunk(w, guildId, activity, sessions, to)); // a full worker drops the rest: markers are hints

@@ -275,6 +275,28 @@ final class RelayDelivery {
     return true;
   }
 
+  /**
+   * On the worker of all of {@code sessions}: the same dispatch for each (its next {@code s}, kept
+   * for a resume), the payload sent ONCE per gateway link for all of them, as a relay event is.
+   */
+  void dispatchShared(List<Session> sessions, String type, ByteString payload) {
+    ReplayBuffer.Item item = new ReplayBuffer.Item(type, payload);
+    SharedDispatches out = null;
+    for (Session s : sessions) {
+      long seq = ++s.seq;
+      s.replay.add(seq, item);
+      if (s.connection != null) {
+        if (out == null) {
+          out = new SharedDispatches(sessions.size());
+        }
+        out.add(s, seq, null);
+      }
+    }
+    if (out != null) {
+      out.flush(type, payload);
+    }
+  }
+
   /** Per-link groups of (session, seq) for one event on one worker. Usually a single link. */
   private final class SharedDispatches {
     private final List<LinkSink> links = new ArrayList<>(1);

@@ -114,6 +114,7 @@ public final class SessionManager {
     this.rosters = new GuildRosters(workers, passivePolicy.keptEvents(), passivePolicy.keptBytesPerGuild(), passivePolicy.keptBytesTotal());
     this.passive = new PassiveSessions(this, workers, scheduler, passivePolicy, rosters);
     this.relay = new RelayDelivery(this, workers, byKey, maxHeldPerGuild, delivered, passive, rosters);
+    passive.relay(relay);
     this.joins = new GuildJoins(this, guilds, relay, rosters, scheduler);
   }
 
