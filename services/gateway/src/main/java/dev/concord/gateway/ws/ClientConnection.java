@@ -11,7 +11,6 @@ import dev.concord.proto.session.v1.Resume;
 import dev.concord.proto.session.v1.Upstream;
 import dev.concord.protocol.CloseCode;
 import dev.concord.protocol.DispatchFrame;
-import dev.concord.protocol.Intents;
 import dev.concord.protocol.InvalidTokenException;
 import dev.concord.protocol.Opcode;
 import dev.concord.gateway.auth.AccountTokens;
@@ -234,61 +233,11 @@ public final class ClientConnection {
   }
 
   private void identify(@Nullable JsonNode d) {
-    if (d == null || !d.isObject() || !d.path("token").isString()) {
-      closeNow(CloseCode.DECODE_ERROR.code(), "identify needs d.token");
+    IdentifyFields.Parsed parsed = IdentifyFields.parse(d, props.publicUrl());
+    Identify.Builder b = parsed.identify();
+    if (d == null || b == null) {
+      closeNow(parsed.closeCode(), parsed.reason());
       return;
-    }
-    JsonNode intentsNode = d.get("intents");
-    if (intentsNode == null || !intentsNode.isIntegralNumber()) {
-      closeNow(CloseCode.DECODE_ERROR.code(), "identify needs integer d.intents");
-      return;
-    }
-    if (!intentsNode.canConvertToLong()) {
-      closeNow(CloseCode.INVALID_INTENTS.code(), "invalid intents");
-      return;
-    }
-    long intents = intentsNode.asLong();
-    if (!Intents.isValid(intents)) {
-      closeNow(CloseCode.INVALID_INTENTS.code(), "invalid intents");
-      return;
-    }
-    int shardId = 0;
-    int shardCount = 0;
-    JsonNode shard = d.get("shard");
-    if (shard != null && !shard.isNull()) {
-      if (!shard.isArray() || shard.size() != 2 || !shard.get(0).isIntegralNumber() || !shard.get(1).isIntegralNumber()) {
-        closeNow(CloseCode.INVALID_SHARD.code(), "shard must be [id, count]");
-        return;
-      }
-      shardId = shard.get(0).asInt();
-      shardCount = shard.get(1).asInt();
-      if (shardCount < 1 || shardCount > 4096 || shardId < 0 || shardId >= shardCount) {
-        closeNow(CloseCode.INVALID_SHARD.code(), "invalid shard");
-        return;
-      }
-    }
-    int largeThreshold = Math.clamp(d.path("large_threshold").asInt(50), 50, 250);
-    JsonNode capabilities = d.path("capabilities");
-    if (!capabilities.isMissingNode() && !capabilities.isNull() && !(capabilities.isIntegralNumber() && capabilities.canConvertToLong())) {
-      closeNow(CloseCode.DECODE_ERROR.code(), "capabilities must be an integer");
-      return;
-    }
-    JsonNode properties = d.path("properties");
-    JsonNode presence = d.get("presence");
-    Identify.Builder b =
-        Identify.newBuilder()
-            .setUserId(userId)
-            .setIntents(intents)
-            .setOs(text(properties, "os"))
-            .setBrowser(text(properties, "browser"))
-            .setDevice(text(properties, "device"))
-            .setLargeThreshold(largeThreshold)
-            .setShardId(shardId)
-            .setShardCount(shardCount)
-            .setCapabilities(capabilities.asLong(0))
-            .setResumeGatewayUrl(props.publicUrl());
-    if (presence != null && presence.isObject()) {
-      b.setPresenceJson(ByteString.copyFrom(JSON.writeValueAsBytes(presence)));
     }
     TokenVerifier.Verified token = authenticate(d.get("token").asString());
     if (token != null) {
@@ -600,15 +549,6 @@ public final class ClientConnection {
     } else {
       loop.execute(task);
     }
-  }
-
-  private static String text(JsonNode node, String field) {
-    JsonNode v = node.get(field);
-    if (v == null || !v.isString()) {
-      return "";
-    }
-    String s = v.asString();
-    return s.length() > 64 ? s.substring(0, 64) : s;
   }
 
   private static String truncate(String reason) {

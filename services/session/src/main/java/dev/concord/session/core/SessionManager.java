@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sessions and everything that happens to them: identify → READY → one GUILD_CREATE per joined
@@ -40,7 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SessionManager {
   private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final ByteString SUFFIX = ByteString.copyFromUtf8("}");
 
   /** Events held per guild while a join is in flight, before the session is desynced. */
@@ -212,27 +209,20 @@ public final class SessionManager {
     return joins.caughtUpMessages();
   }
 
-  /** Live sessions per user on this pod (a user's sessions all live on the pod that owns it). */
-  private final ConcurrentHashMap<Long, Integer> sessionsPerUser = new ConcurrentHashMap<>();
+  private final SessionsPerUser perUser = new SessionsPerUser();
 
-  private volatile int maxSessionsPerUser = DEFAULT_MAX_SESSIONS_PER_USER;
-  private final LongAdder tooManySessions = new LongAdder();
+  /** Sessions one user may hold at once (see {@link SessionsPerUser#DEFAULT_MAX}). */
+  public static final int DEFAULT_MAX_SESSIONS_PER_USER = SessionsPerUser.DEFAULT_MAX;
 
-  /** Sessions one user may hold at once: room for a bot's shards, not for a token leaked to a botnet. */
-  public static final int DEFAULT_MAX_SESSIONS_PER_USER = 1000;
-
-  /** Sets the per-user session bound (see {@link #DEFAULT_MAX_SESSIONS_PER_USER}); call before serving. */
+  /** Sets the per-user session bound; call before serving. */
   public SessionManager withMaxSessionsPerUser(int max) {
-    if (max < 1) {
-      throw new IllegalArgumentException("max sessions per user out of range: " + max + " (expected: >= 1)");
-    }
-    this.maxSessionsPerUser = max;
+    perUser.max(max);
     return this;
   }
 
   /** Identifies refused because the user held its maximum of sessions. */
   public long tooManySessionsRefusals() {
-    return tooManySessions.sum();
+    return perUser.refused();
   }
 
   /**
@@ -241,16 +231,9 @@ public final class SessionManager {
    * socket is closed with 4008 (rate limited; the client may retry once one of its sessions ends).
    */
   public @org.jspecify.annotations.Nullable Session identify(Identify req, Connection connection) {
-    boolean[] admitted = {false};
-    sessionsPerUser.compute(req.getUserId(), (u, n) -> {
-      int now = n == null ? 0 : n;
-      admitted[0] = now < maxSessionsPerUser;
-      return admitted[0] ? now + 1 : now;
-    });
-    if (!admitted[0]) {
-      tooManySessions.increment();
-      log.info("identify of user {} refused: it holds {} sessions already", Long.toUnsignedString(req.getUserId()), maxSessionsPerUser);
-      connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + maxSessionsPerUser + "); end one first");
+    if (!perUser.tryAdd(req.getUserId())) {
+      log.info("identify of user {} refused: it holds {} sessions already", Long.toUnsignedString(req.getUserId()), perUser.max());
+      connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + perUser.max() + "); end one first");
       return null;
     }
     String sessionId = newSessionId();
@@ -272,7 +255,7 @@ public final class SessionManager {
             connection,
             new ReplayBuffer(resume.replayMaxEvents(), resume.replayMaxBytes()));
     s.key = byKey.add(s);
-    applyIdentifyPresence(s, req.getPresenceJson());
+    SessionPresence.fromIdentify(s, req.getPresenceJson());
     sessions.put(sessionId, s);
     String resumeUrl = req.getResumeGatewayUrl();
     guilds
@@ -516,15 +499,10 @@ public final class SessionManager {
             return;
           }
           try {
-            JsonNode d = JSON.readTree(json).path("d");
-            String status = d.path("status").asString("");
-            if (!List.of("online", "idle", "dnd", "invisible", "offline").contains(status)) {
+            if (!SessionPresence.fromUpdate(s, json)) {
               closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid status");
               return;
             }
-            s.status = status;
-            JsonNode acts = d.path("activities");
-            s.activitiesJson = acts.isArray() ? JSON.writeValueAsString(acts) : "[]";
             presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()));
           } catch (JacksonException e) {
             closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid presence update");
@@ -557,7 +535,7 @@ public final class SessionManager {
       return;
     }
     s.ended = true;
-    sessionsPerUser.computeIfPresent(s.userId, (u, n) -> n <= 1 ? null : n - 1);
+    perUser.remove(s.userId);
     if (s.expiry != null) {
       s.expiry.cancel(false);
     }
@@ -593,24 +571,6 @@ public final class SessionManager {
     // The same worker the relay partitioner picks for this session: all of its work is ordered.
     if (!workers.execute(workers.workerOf(s.key), task)) {
       desync(s);
-    }
-  }
-
-  private void applyIdentifyPresence(Session s, ByteString json) {
-    if (json.isEmpty()) {
-      return;
-    }
-    try {
-      JsonNode p = JSON.readTree(json.toByteArray());
-      String status = p.path("status").asString("online");
-      if (List.of("online", "idle", "dnd", "invisible").contains(status)) {
-        s.status = status;
-      }
-      if (p.path("activities").isArray()) {
-        s.activitiesJson = JSON.writeValueAsString(p.path("activities"));
-      }
-    } catch (JacksonException e) {
-      // the gateway checked the shape; a bad presence just means the default
     }
   }
 
