@@ -90,6 +90,11 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
     DockerClientFactory.instance().client().killContainerCmd(getContainerId()).exec();
   }
 
+  /** {@code docker start} of the stopped container: the same pod id and ports, a fresh JVM (a restart). */
+  void startAgain() {
+    DockerClientFactory.instance().client().startContainerCmd(getContainerId()).exec();
+  }
+
   /** The container's exit code once it stopped. */
   long exitCode() {
     return DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec().getState().getExitCodeLong();
