@@ -95,6 +95,18 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
     DockerClientFactory.instance().client().startContainerCmd(getContainerId()).exec();
   }
 
+  /**
+   * {@code docker pause}: every process of the pod frozen (cgroup freezer) with its sockets open:
+   * to the rest of the cluster it is partitioned away, and it does not know it until it thaws.
+   */
+  void pause() {
+    DockerClientFactory.instance().client().pauseContainerCmd(getContainerId()).exec();
+  }
+
+  void unpause() {
+    DockerClientFactory.instance().client().unpauseContainerCmd(getContainerId()).exec();
+  }
+
   /** The container's exit code once it stopped. */
   long exitCode() {
     return DockerClientFactory.instance().client().inspectContainerCmd(getContainerId()).exec().getState().getExitCodeLong();
