@@ -18,4 +18,18 @@ class ClientJsonTest {
         .isEqualTo(2);
     assertThat(json.readTree("{\"id\":\"1574124765818392576\",\"n\":12345678901234567890}").path("n").isIntegralNumber()).isTrue();
   }
+
+  @Test
+  void arraysOfMoreElementsThanTheTokenBound_areRefused() {
+    var json = ClientJson.mapper();
+    String many = "[" + "0,".repeat(ClientJson.MAX_TOKENS) + "0]";
+    assertThatThrownBy(() -> json.readTree(many)).isInstanceOf(JacksonException.class).hasMessageContaining("Token count");
+    // a bulk delete of 100 ids, or ten embeds of 25 fields, is far below it
+    String hundredIds = "{\"messages\":[" + "\"1574124765818392576\",".repeat(99) + "\"1574124765818392576\"]}";
+    assertThat(json.readTree(hundredIds).path("messages").size()).isEqualTo(100);
+    String field = "{\"name\":\"n\",\"value\":\"v\",\"inline\":true}";
+    String embed = "{\"title\":\"t\",\"fields\":[" + (field + ",").repeat(24) + field + "]}";
+    String embeds = "{\"content\":\"c\",\"embeds\":[" + (embed + ",").repeat(9) + embed + "]}";
+    assertThat(json.readTree(embeds).path("embeds").size()).isEqualTo(10);
+  }
 }
