@@ -199,7 +199,7 @@ class SessionConfig {
         .description("PASSIVE_UPDATE_V1 dispatches (batched unread markers) sent instead")
         .register(meters);
     FunctionCounter.builder("concord.session.passive.syncs", manager, SessionManager::passiveSyncs)
-        .description("switches to active served from the pod's passive log")
+        .description("switches to active served from the worker's roster of the guild")
         .register(meters);
     FunctionCounter.builder("concord.session.passive.sync-fallbacks", manager, SessionManager::passiveSyncFallbacks)
         .description("switches to active that re-joined the guild with a catch-up from the store instead")
