@@ -173,7 +173,7 @@ class PassiveSessionsTest {
 
   /** The frames after READY and the two GUILD_CREATEs, as "TYPE id". */
   private List<String> live(long connection) {
-    List<JsonNode> frames = framesByConnection.get(connection);
+    List<JsonNode> frames = List.copyOf(framesByConnection.get(connection)); // a snapshot: the worker may add meanwhile
     return frames.subList(3, frames.size()).stream().map(f -> f.path("t").asString() + " " + f.path("d").path("id").asString("")).toList();
   }
 
@@ -318,7 +318,7 @@ class PassiveSessionsTest {
 
   /** Frames after READY, as "TYPE id", without the other guild's GUILD_CREATE. */
   private List<String> afterReady(long connection) {
-    List<JsonNode> frames = framesByConnection.get(connection);
+    List<JsonNode> frames = List.copyOf(framesByConnection.get(connection)); // a snapshot: the worker may add meanwhile
     return frames.subList(1, frames.size()).stream()
         .map(f -> f.path("t").asString() + " " + f.path("d").path("id").asString(""))
         .filter(t -> !t.equals("GUILD_CREATE " + OTHER_GUILD))
