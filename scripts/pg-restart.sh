@@ -7,8 +7,6 @@ SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
 VERSION=$(ls /usr/lib/postgresql | sort -V | tail -1)
 $SUDO pg_ctlcluster --skip-systemctl-redirect "$VERSION" main restart -m fast >&2
 PORT=$(pg_lsclusters -h | awk -v v="$VERSION" '$1==v && $2=="main" {print $3}')
-for _ in $(seq 1 100); do
-  if su postgres -c "psql -p $PORT -qtAc 'select 1'" >/dev/null 2>&1; then echo "restarted $PORT"; exit 0; fi
-  sleep 0.1
-done
+# pg_isready waits (at most 10 s) until the server accepts connections
+if pg_isready -q -h 127.0.0.1 -p "$PORT" -t 10; then echo "restarted $PORT"; exit 0; fi
 echo "PostgreSQL did not come back within 10 s" >&2; exit 1

@@ -110,28 +110,8 @@ public final class FanoutBenchmark {
     void identify(int count, long firstUserId) {
       for (int i = 0; i < count; i++) {
         long connId = i;
-        Connection c =
-            new Connection() {
-              @Override
-              public boolean send(ByteString frame) {
-                return true; // READY / GUILD_CREATE of the setup
-              }
-
-              @Override
-              public void close(int code, String reason) {
-                throw new IllegalStateException("session closed: " + code + " " + reason);
-              }
-
-              @Override
-              public long id() {
-                return connId;
-              }
-
-              @Override
-              public LinkSink link() {
-                return SessionPod.this;
-              }
-            };
+        // READY / GUILD_CREATE of the set-up are not counted
+        Connection c = new dev.concord.bench.BenchConnection(connId, SessionPod.this, frame -> {});
         Session s =
             manager.identify(
                 Identify.newBuilder().setUserId(firstUserId + i).setIntents(Intents.GUILD_MESSAGES).build(), c);

@@ -365,7 +365,6 @@ public final class PassiveSessions {
       if (delivers(s, e, new Pass(e)) || !RelayDelivery.permits(s, sub, e)) {
         continue; // it had it live, or may not see it
       }
-      sub.lastSeq = e.getGuildSeq();
       sub.lastMessageId = Math.max(sub.lastMessageId, e.getMessageId());
       manager.dispatch(s, e.getType(), RelayDelivery.payloadFor(s, e));
     }

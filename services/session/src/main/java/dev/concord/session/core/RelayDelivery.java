@@ -357,7 +357,6 @@ final class RelayDelivery {
     if (e.getGuildSeq() <= sub.snapshotSeq) {
       return false;
     }
-    sub.lastSeq = e.getGuildSeq();
     if (e.getMessageId() > sub.lastMessageId) {
       sub.lastMessageId = e.getMessageId(); // seen, even if filtered below
     }

@@ -29,8 +29,6 @@ public final class Session {
     /** Channels this session cannot view, sorted (from the join, then _VISIBILITY events). */
     long[] hidden = new long[0];
     final ArrayDeque<RelayEvent> held = new ArrayDeque<>();
-    /** The guild_seq of the newest event this session was handed (delivered or filtered). */
-    long lastSeq;
 
     // Passive sessions (see PassiveSessions) and the worker's roster (GuildRosters): worker-confined.
     /** The session is not looking at this guild: it gets a reduced diet of its events. */
