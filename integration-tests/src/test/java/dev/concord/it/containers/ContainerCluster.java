@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.testcontainers.lifecycle.Startables;
 
 /**
@@ -32,6 +33,8 @@ import org.testcontainers.lifecycle.Startables;
  */
 final class ContainerCluster implements AutoCloseable {
   static final Duration SEED_TIMEOUT = Duration.ofSeconds(60);
+  /** With a {@link PodNetwork}: the guild pod in a network namespace of its own. */
+  static final int ISOLATED_GUILD = 1;
 
   final String secret;
   final Channels channels = new Channels();
@@ -45,10 +48,14 @@ final class ContainerCluster implements AutoCloseable {
   private final List<String> guildAddresses = new ArrayList<>();
   private final String registryAddress;
   private final Path logDir;
+  private final @Nullable PodNetwork net;
   DemoSeed.Demo demo;
 
-  private ContainerCluster(String testName, String secret, int guildCount, int gatewayCount) {
+  private ContainerCluster(String testName, String secret, int guildCount, int gatewayCount, @Nullable PodNetwork net) {
     this.secret = secret;
+    this.net = net;
+    // with an isolated pod, the others listen and advertise where its namespace reaches them
+    String host = net == null ? "127.0.0.1" : PodNetwork.CLUSTER;
     this.logDir = Path.of("target", "containers", testName);
     String jdbc = System.getenv("CONCORD_TEST_JDBC_URL");
     if (guildCount > 1 && (jdbc == null || jdbc.isBlank())) {
@@ -57,28 +64,35 @@ final class ContainerCluster implements AutoCloseable {
     }
 
     registry = add(new ServiceContainer("registry", "registry"));
-    registryAddress = "127.0.0.1:" + registry.grpcPort();
+    registryAddress = host + ":" + registry.grpcPort();
     for (int i = 0; i < guildCount; i++) {
       ServiceContainer guild = add(new ServiceContainer("guild", "guild-" + i));
-      String address = "127.0.0.1:" + guild.grpcPort();
+      boolean isolated = net != null && i == ISOLATED_GUILD;
+      String address = (isolated ? PodNetwork.POD : host) + ":" + guild.grpcPort();
       guildAddresses.add(address);
       guild
           .withEnv("CONCORD_GUILD_POD_ID", "guild-" + i)
           .withEnv("CONCORD_GUILD_NODE", Integer.toString(i + 1))
           .withEnv("CONCORD_GUILD_ADVERTISE_ADDRESS", address)
           .withEnv("CONCORD_GUILD_REGISTRY_ADDRESS", registryAddress);
-      if (jdbc != null && !jdbc.isBlank()) {
+      if (isolated) {
+        guild.inOwnNetwork(net::plumb).withEnv("SPRING_DATASOURCE_URL", net.podJdbcUrl(jdbc));
+      } else if (jdbc != null && !jdbc.isBlank()) {
         guild.withEnv("SPRING_DATASOURCE_URL", jdbc);
       }
       guilds.add(guild);
     }
+    ServiceContainer presencePod = add(new ServiceContainer("presence", "presence-0"));
     presence =
-        add(new ServiceContainer("presence", "presence-0"))
+        presencePod
             .withEnv("CONCORD_PRESENCE_POD_ID", "presence-0")
+            .withEnv("CONCORD_PRESENCE_ADVERTISE_ADDRESS", host + ":" + presencePod.grpcPort())
             .withEnv("CONCORD_PRESENCE_REGISTRY_ADDRESS", registryAddress);
+    ServiceContainer sessionPod = add(new ServiceContainer("session", "session-0"));
     session =
-        add(new ServiceContainer("session", "session-0"))
+        sessionPod
             .withEnv("CONCORD_SESSION_POD_ID", "session-0")
+            .withEnv("CONCORD_SESSION_ADVERTISE_ADDRESS", host + ":" + sessionPod.grpcPort())
             .withEnv("CONCORD_SESSION_REGISTRY_ADDRESS", registryAddress);
     for (int i = 0; i < gatewayCount; i++) {
       ServiceContainer gateway = add(new ServiceContainer("gateway", "gateway-" + i)).withManagementPort(HostPorts.take());
@@ -87,6 +101,7 @@ final class ContainerCluster implements AutoCloseable {
       gateways.add(
           gateway
               .withEnv("CONCORD_GATEWAY_POD_ID", "gateway-" + i)
+              .withEnv("CONCORD_GATEWAY_ADVERTISE_ADDRESS", host + ":" + gateway.grpcPort())
               .withEnv("CONCORD_GATEWAY_PUBLIC_URL", url)
               .withEnv("CONCORD_GATEWAY_TOKEN_SECRET", secret)
               .withEnv("CONCORD_GATEWAY_REGISTRY_ADDRESS", registryAddress));
@@ -103,7 +118,12 @@ final class ContainerCluster implements AutoCloseable {
    * role's ring and seeds the demo guild.
    */
   static ContainerCluster start(String testName, String secret, int guildPods, int gateways) {
-    ContainerCluster cluster = new ContainerCluster(testName, secret, guildPods, gateways);
+    return start(testName, secret, guildPods, gateways, null);
+  }
+
+  /** As {@link #start(String, String, int, int)}, with guild pod {@link #ISOLATED_GUILD} in its own namespace of {@code net}. */
+  static ContainerCluster start(String testName, String secret, int guildPods, int gateways, @Nullable PodNetwork net) {
+    ContainerCluster cluster = new ContainerCluster(testName, secret, guildPods, gateways, net);
     try {
       cluster.registry.start();
       Startables.deepStart(cluster.all.subList(1, cluster.all.size())).join();
@@ -155,6 +175,17 @@ final class ContainerCluster implements AutoCloseable {
   /** A channel to guild pod {@code i} (any pod forwards guild API calls to the guild's owner). */
   ManagedChannel guildChannel(int i) {
     return channels.forAddress(guildAddresses.get(i));
+  }
+
+  /**
+   * A channel to the isolated guild pod at its own side's address, which a partition leaves
+   * reachable from the test (a backend on the pod's side of the cut).
+   */
+  ManagedChannel isolatedGuildChannel() {
+    if (net == null) {
+      throw new IllegalStateException("no pod is isolated");
+    }
+    return channels.forAddress(PodNetwork.POD_SIDE + ":" + guilds.get(ISOLATED_GUILD).grpcPort());
   }
 
   /** The public URL of gateway {@code i} (no query), as READY's resume_gateway_url names it. */

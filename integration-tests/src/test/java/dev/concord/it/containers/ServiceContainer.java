@@ -1,5 +1,6 @@
 package dev.concord.it.containers;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -26,6 +29,7 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
   private int grpcPort;
   private int httpPort;
   private int actuatorPort;
+  private @Nullable LongConsumer onStarting;
 
   ServiceContainer(String service, String name) {
     super(DockerImageName.parse("concord/" + service + ":" + TAG));
@@ -48,6 +52,24 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
 
   String name() {
     return name;
+  }
+
+  /**
+   * In a network namespace of its own with only loopback ({@code --network none}); {@code plumb}
+   * gets the container's PID right after it started, before its JVM is up, to wire the namespace
+   * to the host ({@link PodNetwork}).
+   */
+  ServiceContainer inOwnNetwork(LongConsumer plumb) {
+    onStarting = plumb;
+    return withNetworkMode("none");
+  }
+
+  @Override
+  protected void containerIsStarting(InspectContainerResponse containerInfo) {
+    super.containerIsStarting(containerInfo);
+    if (onStarting != null) {
+      onStarting.accept(containerInfo.getState().getPidLong());
+    }
   }
 
   /** The gRPC and HTTP ports the service listens on (actuator too, unless a management port is set). */

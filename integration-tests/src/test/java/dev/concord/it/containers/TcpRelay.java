@@ -1,0 +1,112 @@
+package dev.concord.it.containers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay on every host address to one loopback service: how a pod in a network namespace of
+ * its own reaches the test PostgreSQL, which listens on the host's loopback only ({@link
+ * PodNetwork}). One virtual thread per direction; at most {@link #MAX_CONNECTIONS} relayed at
+ * once (a pod's connection pool needs a handful), more are refused.
+ */
+final class TcpRelay implements AutoCloseable {
+  static final int MAX_CONNECTIONS = 64;
+
+  private final ServerSocket server;
+  private final String targetHost;
+  private final int targetPort;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+  private TcpRelay(ServerSocket server, String targetHost, int targetPort) {
+    this.server = server;
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
+
+  static TcpRelay start(String targetHost, int targetPort) {
+    try {
+      ServerSocket server = new ServerSocket();
+      server.bind(new InetSocketAddress(0));
+      TcpRelay relay = new TcpRelay(server, targetHost, targetPort);
+      Thread.ofVirtual().name("tcp-relay-accept").start(relay::acceptLoop);
+      return relay;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      Socket client;
+      try {
+        client = server.accept();
+      } catch (IOException closed) {
+        return;
+      }
+      if (open.size() >= 2 * MAX_CONNECTIONS) {
+        closeQuietly(client);
+        continue;
+      }
+      Thread.ofVirtual().name("tcp-relay").start(() -> relay(client));
+    }
+  }
+
+  private void relay(Socket client) {
+    open.add(client);
+    Socket target = new Socket();
+    open.add(target);
+    try {
+      target.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
+      Thread.ofVirtual().name("tcp-relay-back").start(() -> copy(target, client));
+      copy(client, target);
+    } catch (IOException e) {
+      closeQuietly(client);
+      closeQuietly(target);
+    }
+  }
+
+  /** Copies until either side ends, then closes both. */
+  private void copy(Socket from, Socket to) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
+      in.transferTo(out);
+    } catch (IOException ended) {
+      // one side closed or reset: the other follows
+    } finally {
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  private void closeQuietly(Socket s) {
+    open.remove(s);
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
+  }
+}
