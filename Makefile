@@ -32,7 +32,7 @@ help:
 	@echo "make bench-ring    JMH: ring lookups vs synchronized TreeMap and owner-thread baselines (~4 min)"
 	@echo "make top           the most backed-up guilds of a running suite (ARGS=\"--by rate|subscribers --top N <guild pod management URLs>\")"
 	@echo "make helm-lint     helm lint --strict + render checks of helm/concord (Helm runs in the JVM)"
-	@echo "make fuzz       Jazzer on the token verifier and the gateway's frame handling, 5 min per target (FUZZ_ROUNDS=30)"
+	@echo "make fuzz          Jazzer on the token verifier, the gateway's frames (plain, zlib-stream) and every REST route, 5 min per target (FUZZ_ROUNDS=30)"
 	@echo "make k8s-manifests regenerate k8s/concord.yaml from the chart (make test fails while it is stale)"
 
 tools:

@@ -12,7 +12,9 @@ TARGETS=(
   "libs/protocol:TokenVerifierFuzzTest#anyToken"
   "libs/protocol:TokenVerifierFuzzTest#anySignedToken"
   "services/gateway:GatewayFrameFuzzTest#anyFrame"
+  "services/gateway:GatewayFrameFuzzTest#anyFrameZlibStream"
   "services/gateway:MessageBodyFuzzTest#anyBody"
+  "services/gateway:RestRoutesFuzzTest#anyRequest"
 )
 summary=()
 for t in "${TARGETS[@]}"; do

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's connection limits as a client meets them: a socket that never identifies is
- * closed with 4003, and past the per-address limit the upgrade is answered 429 with Retry-After
- * (and a slot comes back when a socket closes). Limits lowered for the test: identify timeout 1 s,
- * 3 sockets per address.
+ * closed with 4003, and past the per-address limit or the compressors' memory budget the upgrade
+ * is answered 429 with Retry-After (and a slot comes back when a socket closes). Limits lowered
+ * for the test: identify timeout 1 s, 3 sockets per address, 400 KB of compressor memory (two
+ * zlib-stream sockets).
  */
 class ConnectionLimitsIT {
   static final String SECRET = "limits-test-secret-0123456789abcdefgh";
@@ -31,7 +32,8 @@ class ConnectionLimitsIT {
     fixture =
         new SuiteFixture(
             LocalSuite.Options.defaults(SECRET)
-                .withExtra(List.of("--concord.gateway.identify-timeout=1s", "--concord.gateway.max-connections-per-address=3")));
+                .withExtra(List.of("--concord.gateway.identify-timeout=1s", "--concord.gateway.max-connections-per-address=3",
+                        "--concord.gateway.compression-memory=400KB")));
   }
 
   @AfterAll
@@ -85,7 +87,7 @@ class ConnectionLimitsIT {
         open.add(c);
       }
       // the 4th from the same address: refused at the upgrade, as a plain HTTP answer
-      String r = rawUpgrade(fixture.suite.ports().gatewayHttp());
+      String r = rawUpgrade(fixture.suite.ports().gatewayHttp(), "v=10&encoding=json");
       System.out.println("4th socket from one address: " + r.replace("\r\n", " | "));
       assertThat(r).startsWith("HTTP/1.1 429");
       assertThat(r).containsIgnoringCase("retry-after: 5");
@@ -107,12 +109,41 @@ class ConnectionLimitsIT {
     }
   }
 
-  /** A socket, once the gateway admits one from this address (a closed socket's slot comes back when the server sees the close). */
+  @Test
+  void pastTheCompressionBudget_aCompressedUpgradeIs429_andAnUncompressedOneIsNot() throws Exception {
+    String zlib = "v=10&encoding=json&compress=zlib-stream";
+    List<GatewayClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        GatewayClient c = connectWhenAdmitted(zlib);
+        c.next(WAIT);
+        c.identify(fixture.demo.users().get(0).token(), 513);
+        open.add(c);
+      }
+      String r = rawUpgrade(fixture.suite.ports().gatewayHttp(), zlib);
+      System.out.println("3rd zlib-stream socket past a 400 KB budget: " + r.replace("\r\n", " | "));
+      assertThat(r).startsWith("HTTP/1.1 429");
+      assertThat(r).contains("no memory left for compressed connections");
+      assertThat(rawUpgrade(fixture.suite.ports().gatewayHttp(), "v=10&encoding=json")).startsWith("HTTP/1.1 101");
+      open.removeFirst().close();
+      GatewayClient again = connectWhenAdmitted(zlib);
+      assertThat(again.next(WAIT).path("op").asInt()).isEqualTo(10);
+      open.add(again);
+    } finally {
+      open.forEach(GatewayClient::close);
+    }
+  }
+
   private static GatewayClient connectWhenAdmitted() throws InterruptedException {
+    return connectWhenAdmitted("v=10&encoding=json");
+  }
+
+  /** A socket, once the gateway admits one from this address (a closed socket's slot comes back when the server sees the close). */
+  private static GatewayClient connectWhenAdmitted(String query) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       try {
-        return GatewayClient.connect(fixture.url("v=10&encoding=json"));
+        return GatewayClient.connect(fixture.url(query));
       } catch (CompletionException refused) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("no slot for this address within " + WAIT, refused);
@@ -123,12 +154,12 @@ class ConnectionLimitsIT {
   }
 
   /** A WebSocket upgrade request written by hand (HttpClient refuses to set Upgrade itself): the whole answer. */
-  private static String rawUpgrade(int port) throws Exception {
+  private static String rawUpgrade(int port, String query) throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) WAIT.toMillis());
       socket.getOutputStream()
           .write(
-              ("GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              ("GET /?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       java.io.InputStream in = socket.getInputStream();

@@ -101,6 +101,14 @@ class GatewayCloseCodesIT {
     }
   }
 
+  /** A query no decoder takes (a broken percent escape, found by reading the upgrade path): 4002, not a dropped socket. */
+  @Test
+  void malformedQuery_closes4002() throws Exception {
+    try (RawGatewaySocket raw = RawGatewaySocket.connect(fixture.suite.ports().gatewayHttp(), "v=10&encoding=json&x=%zz")) {
+      assertThat(raw.next(WAIT).closeCode()).isEqualTo(4002);
+    }
+  }
+
   @Test
   void undecodableFrame_closes4002() throws Exception {
     try (GatewayClient c = hello()) {

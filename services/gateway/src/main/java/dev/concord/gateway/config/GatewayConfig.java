@@ -206,15 +206,21 @@ class GatewayConfig {
   @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(name = "concord.gateway.ws-direct-routes", matchIfMissing = true)
   org.springframework.boot.reactor.netty.NettyRouteProvider gatewayWebSocketRoutes(
       GatewayWebSocketHandler handler, GatewayProperties props, MeterRegistry meters) {
-    var admission = new dev.concord.gateway.ws.ConnectionAdmission(props.maxConnections(), props.maxConnectionsPerAddress());
+    var admission =
+        new dev.concord.gateway.ws.ConnectionAdmission(
+            props.maxConnections(), props.maxConnectionsPerAddress(), props.compressionMemory().toBytes(), props.zstdWindowLog());
     for (var why : dev.concord.gateway.ws.ConnectionAdmission.Refusal.values()) {
       FunctionCounter.builder("concord.gateway.upgrades.refused", admission, a -> a.refused(why))
           .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT))
-          .description("WebSocket upgrades answered 429: the pod's or one address's connection limit")
+          .description("WebSocket upgrades answered 429: the pod's or one address's connection limit, or the compressors' memory budget")
           .register(meters);
     }
     Gauge.builder("concord.gateway.connection.addresses", admission, dev.concord.gateway.ws.ConnectionAdmission::addresses)
         .description("client addresses with an open connection")
+        .register(meters);
+    Gauge.builder("concord.gateway.compression.memory", admission, dev.concord.gateway.ws.ConnectionAdmission::compressionBytes)
+        .description("native memory charged to the compressors of open compressed sockets (counted under a budget)")
+        .baseUnit("bytes")
         .register(meters);
     return new dev.concord.gateway.ws.GatewayWebSocketRoutes(
         handler, () -> WebsocketServerSpec.builder().maxFramePayloadLength(NETTY_MAX_FRAME_BYTES).handlePing(false), admission);

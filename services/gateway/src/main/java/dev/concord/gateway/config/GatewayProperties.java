@@ -60,6 +60,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenSecretPrevious during a key rotation, the key tokens were signed with before (empty:
  *     no rotation); accepted until {@code tokenSecretPreviousUntil}
  * @param tokenSecretPreviousUntil when the previous key stops being accepted (ISO-8601 instant)
+ * @param compressionMemory native memory for the compressors of compress=zlib-stream and
+ *     zstd-stream sockets at most (charged ~150 KiB per zlib socket, 112 KiB plus the window per
+ *     zstd socket; more: 429 at the upgrade; 0: no budget). Outside the heap: size it with the
+ *     pod's memory limit minus the heap
  */
 @ConfigurationProperties("concord.gateway")
 public record GatewayProperties(
@@ -104,7 +108,8 @@ public record GatewayProperties(
     @DefaultValue("1000") int maxConnectionsPerAddress,
     @DefaultValue("") String tokenSecretPrevious,
     @DefaultValue("1970-01-01T00:00:00Z") java.time.Instant tokenSecretPreviousUntil,
-    @DefaultValue("2s") Duration writeBufferGrace) {
+    @DefaultValue("2s") Duration writeBufferGrace,
+    @DefaultValue("256MB") org.springframework.util.unit.DataSize compressionMemory) {
   public GatewayProperties {
     if (zstdLevel < 1 || zstdLevel > 19) {
       throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");
@@ -117,6 +122,9 @@ public record GatewayProperties(
     }
     if (maxConnections < 0 || maxConnectionsPerAddress < 0) {
       throw new IllegalArgumentException("concord.gateway.max-connections(-per-address) must be >= 0 (0: no limit)");
+    }
+    if (compressionMemory.isNegative()) {
+      throw new IllegalArgumentException("concord.gateway.compression-memory must be >= 0 (0: no budget)");
     }
     if (zstdWindowLog < 10 || zstdWindowLog > 22) {
       throw new IllegalArgumentException("concord.gateway.zstd-window-log out of range: " + zstdWindowLog + " (expected: 10..22)");

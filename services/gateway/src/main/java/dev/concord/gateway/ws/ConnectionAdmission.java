@@ -1,15 +1,25 @@
 package dev.concord.gateway.ws;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Who may open a client socket, decided at the HTTP upgrade before any WebSocket state exists:
  * at most {@code maxTotal} open sockets on this pod and {@code maxPerAddress} per client address
- * (0: no limit). A refused upgrade is answered 429 with Retry-After, which costs the pod one HTTP
- * response instead of a connection's buffers and session.
+ * (0: no limit), and, for a socket that asks for {@code compress}, room in the pod's budget of
+ * compressor memory. A refused upgrade is answered 429 with Retry-After, which costs the pod one
+ * HTTP response instead of a connection's buffers and session.
+ *
+ * <p>Compressor memory is native (zlib's deflate state, zstd's context and window), outside the
+ * heap and its limit: 50 000 zstd-stream sockets would hold 12 GB of it, so the pod would be
+ * killed for memory long before its socket limit. Each compressed socket is charged what {@code
+ * make bench-compress} measured for its kind ({@link #ZLIB_BYTES}; zstd by its window, {@link
+ * #zstdBytes}) against {@code compressionBudgetBytes} (0: no budget).
  *
  * <p>Bounded: one counter per address with an open socket (an address leaves the map with its
  * last socket), so the map is never larger than the open sockets.
@@ -18,52 +28,114 @@ public final class ConnectionAdmission {
   /** Why an upgrade was refused. */
   public enum Refusal {
     POD_FULL,
-    ADDRESS_FULL
+    ADDRESS_FULL,
+    COMPRESSION_MEMORY
   }
+
+  /** Native memory of a zlib-stream socket's deflater (make bench-compress). */
+  static final long ZLIB_BYTES = 150L << 10;
+  /** What a zstd-stream context holds besides its window (240 KiB measured at window log 17). */
+  static final long ZSTD_BASE_BYTES = 112L << 10;
 
   private final int maxTotal;
   private final int maxPerAddress;
+  private final long compressionBudgetBytes;
+  private final long zstdBytes;
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong compressionBytes = new AtomicLong();
   private final ConcurrentHashMap<String, AtomicInteger> byAddress = new ConcurrentHashMap<>();
-  private final LongAdder refusedPodFull = new LongAdder();
-  private final LongAdder refusedAddressFull = new LongAdder();
+  private final Map<Refusal, LongAdder> refused = new EnumMap<>(Refusal.class);
 
   public ConnectionAdmission(int maxTotal, int maxPerAddress) {
-    this.maxTotal = maxTotal;
-    this.maxPerAddress = maxPerAddress;
+    this(maxTotal, maxPerAddress, 0, 17);
   }
 
-  /** Takes a slot for a socket from {@code address}; null if admitted, else why not. */
+  /** With a budget of compressor memory ({@code 0}: none) for zstd contexts of window {@code 2^zstdWindowLog}. */
+  public ConnectionAdmission(int maxTotal, int maxPerAddress, long compressionBudgetBytes, int zstdWindowLog) {
+    this.maxTotal = maxTotal;
+    this.maxPerAddress = maxPerAddress;
+    this.compressionBudgetBytes = compressionBudgetBytes;
+    this.zstdBytes = zstdBytes(zstdWindowLog);
+    for (Refusal r : Refusal.values()) {
+      refused.put(r, new LongAdder());
+    }
+  }
+
+  /** The native memory charged for one zstd-stream socket with a window of {@code 2^windowLog}. */
+  static long zstdBytes(int windowLog) {
+    return ZSTD_BASE_BYTES + (1L << windowLog);
+  }
+
+  /** The native memory charged for a socket compressed with {@code kind} (0 for none). */
+  long cost(StreamCompressor.@Nullable Kind kind) {
+    if (kind == null) {
+      return 0;
+    }
+    return kind == StreamCompressor.Kind.ZLIB_STREAM ? ZLIB_BYTES : zstdBytes;
+  }
+
+  /** Takes a slot for an uncompressed socket from {@code address}; null if admitted, else why not. */
   public @Nullable Refusal admit(String address) {
+    return admit(address, null);
+  }
+
+  /**
+   * Takes a slot for a socket from {@code address} compressed with {@code kind} (null: none), and
+   * its compressor's memory; null if admitted, else why not (and nothing is taken).
+   */
+  public @Nullable Refusal admit(String address, StreamCompressor.@Nullable Kind kind) {
+    long cost = cost(kind);
+    if (cost > 0 && compressionBudgetBytes > 0 && compressionBytes.addAndGet(cost) > compressionBudgetBytes) {
+      compressionBytes.addAndGet(-cost);
+      refused.get(Refusal.COMPRESSION_MEMORY).increment();
+      return Refusal.COMPRESSION_MEMORY;
+    }
+    Refusal r = admitSocket(address);
+    if (r != null && cost > 0 && compressionBudgetBytes > 0) {
+      compressionBytes.addAndGet(-cost);
+    }
+    return r;
+  }
+
+  private @Nullable Refusal admitSocket(String address) {
     if (open.incrementAndGet() > maxTotal && maxTotal > 0) {
       open.decrementAndGet();
-      refusedPodFull.increment();
+      refused.get(Refusal.POD_FULL).increment();
       return Refusal.POD_FULL;
     }
     if (maxPerAddress > 0) {
-      boolean[] refused = {false};
+      boolean[] full = {false};
       byAddress.compute(
           address,
           (a, n) -> {
             AtomicInteger c = n == null ? new AtomicInteger() : n;
             if (c.get() >= maxPerAddress) {
-              refused[0] = true;
+              full[0] = true;
             } else {
               c.incrementAndGet();
             }
             return c.get() == 0 ? null : c;
           });
-      if (refused[0]) {
+      if (full[0]) {
         open.decrementAndGet();
-        refusedAddressFull.increment();
+        refused.get(Refusal.ADDRESS_FULL).increment();
         return Refusal.ADDRESS_FULL;
       }
     }
     return null;
   }
 
-  /** The socket admitted for {@code address} closed. */
+  /** The uncompressed socket admitted for {@code address} closed. */
   public void release(String address) {
+    release(address, null);
+  }
+
+  /** The socket admitted for {@code address} with {@code kind} closed. */
+  public void release(String address, StreamCompressor.@Nullable Kind kind) {
+    long cost = cost(kind);
+    if (cost > 0 && compressionBudgetBytes > 0) {
+      compressionBytes.addAndGet(-cost);
+    }
     open.decrementAndGet();
     if (maxPerAddress > 0) {
       byAddress.computeIfPresent(address, (a, c) -> c.decrementAndGet() <= 0 ? null : c);
@@ -78,7 +150,12 @@ public final class ConnectionAdmission {
     return byAddress.size();
   }
 
+  /** Compressor memory charged for the open sockets (counted only under a budget). */
+  public long compressionBytes() {
+    return compressionBytes.get();
+  }
+
   public long refused(Refusal why) {
-    return why == Refusal.POD_FULL ? refusedPodFull.sum() : refusedAddressFull.sum();
+    return refused.get(why).sum();
   }
 }

@@ -85,7 +85,12 @@ public final class GatewayWebSocketHandler implements WebSocketHandler {
    * with (empty or failing: 1006). Completes when the socket is closed.
    */
   Mono<Void> serve(Channel channel, String uri, Flux<byte[]> frames, Mono<Integer> closeStatus) {
-    Map<String, List<String>> query = new QueryStringDecoder(uri).parameters();
+    Map<String, List<String>> query;
+    try {
+      query = new QueryStringDecoder(uri).parameters();
+    } catch (IllegalArgumentException malformed) {
+      return closeAtOnce(channel, CloseCode.DECODE_ERROR.code(), "malformed query");
+    }
     String v = first(query, "v");
     String encoding = first(query, "encoding");
     String compress = first(query, "compress");

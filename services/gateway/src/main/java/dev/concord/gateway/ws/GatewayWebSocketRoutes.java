@@ -49,12 +49,15 @@ public final class GatewayWebSocketRoutes implements NettyRouteProvider {
         GatewayWebSocketRoutes::isGatewayUpgrade,
         (req, res) -> {
           String address = addressOf(req);
-          ConnectionAdmission.Refusal refused = admission.admit(address);
+          StreamCompressor.Kind compression = StreamCompressor.Kind.ofUri(req.uri());
+          ConnectionAdmission.Refusal refused = admission.admit(address, compression);
           if (refused != null) {
             String why =
-                refused == ConnectionAdmission.Refusal.POD_FULL
-                    ? "this gateway has all the connections it takes; retry (another pod may take it)"
-                    : "too many connections from your address";
+                switch (refused) {
+                  case POD_FULL -> "this gateway has all the connections it takes; retry (another pod may take it)";
+                  case ADDRESS_FULL -> "too many connections from your address";
+                  case COMPRESSION_MEMORY -> "this gateway has no memory left for compressed connections; retry, or connect without compress";
+                };
             return res.status(HttpResponseStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaderNames.RETRY_AFTER, "5")
                 .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
@@ -62,7 +65,7 @@ public final class GatewayWebSocketRoutes implements NettyRouteProvider {
                 .then();
           }
           // the slot is the TCP connection's: given back when it closes, however the upgrade went
-          res.withConnection(c -> c.onDispose(() -> admission.release(address)));
+          res.withConnection(c -> c.onDispose(() -> admission.release(address, compression)));
           return res.sendWebsocket((in, out) -> handler.serve(channelOf(in), req.uri(), frames(in, maxFrame), closeStatus(in)), built);
         });
   }

@@ -38,6 +38,22 @@ public interface StreamCompressor {
       }
       throw new IllegalArgumentException("unsupported compression (expected: zlib-stream or zstd-stream)");
     }
+
+    /**
+     * The kind the {@code compress} parameter of an upgrade's URI names; null for none, a value
+     * that is not a kind or a malformed query (the socket is closed 4002 for those once open).
+     */
+    public static @Nullable Kind ofUri(String uri) {
+      if (!uri.contains("compress=")) {
+        return null;
+      }
+      try {
+        java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters().get("compress");
+        return values == null || values.isEmpty() ? null : parse(values.getFirst());
+      } catch (IllegalArgumentException unknownOrMalformed) {
+        return null;
+      }
+    }
   }
 
   /** Settings of zstd-stream contexts (level and window bound their CPU and memory). */

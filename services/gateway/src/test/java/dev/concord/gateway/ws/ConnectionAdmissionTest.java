@@ -26,6 +26,45 @@ class ConnectionAdmissionTest {
   }
 
   @Test
+  void compressedSockets_areChargedTheirCompressorsMemory_andRefusedPastTheBudget() {
+    long zlib = ConnectionAdmission.ZLIB_BYTES;
+    long zstd = ConnectionAdmission.zstdBytes(17);
+    assertThat(zstd).isEqualTo(240L << 10); // what make bench-compress measured at the default window
+    ConnectionAdmission a = new ConnectionAdmission(100, 100, 2 * zlib + zstd, 17);
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZLIB_STREAM)).isNull();
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM)).isNull();
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM)).isEqualTo(ConnectionAdmission.Refusal.COMPRESSION_MEMORY);
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZLIB_STREAM)).isNull(); // exactly the budget
+    assertThat(a.admit("2.2.2.2", StreamCompressor.Kind.ZLIB_STREAM)).isEqualTo(ConnectionAdmission.Refusal.COMPRESSION_MEMORY);
+    assertThat(a.admit("2.2.2.2")).isNull(); // uncompressed sockets cost no compressor
+    assertThat(a.compressionBytes()).isEqualTo(2 * zlib + zstd);
+    assertThat(a.refused(ConnectionAdmission.Refusal.COMPRESSION_MEMORY)).isEqualTo(2);
+    assertThat(a.open()).isEqualTo(4);
+    a.release("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM);
+    assertThat(a.admit("2.2.2.2", StreamCompressor.Kind.ZSTD_STREAM)).isNull();
+  }
+
+  @Test
+  void aRefusedSocket_givesItsCompressorMemoryBack() {
+    ConnectionAdmission a = new ConnectionAdmission(1, 0, 1L << 30, 17);
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM)).isNull();
+    assertThat(a.admit("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM)).isEqualTo(ConnectionAdmission.Refusal.POD_FULL);
+    assertThat(a.compressionBytes()).isEqualTo(ConnectionAdmission.zstdBytes(17));
+    a.release("1.1.1.1", StreamCompressor.Kind.ZSTD_STREAM);
+    assertThat(a.compressionBytes()).isZero();
+    assertThat(a.open()).isZero();
+  }
+
+  @Test
+  void theCompressionOfAnUpgrade_isReadFromItsUri() {
+    assertThat(StreamCompressor.Kind.ofUri("/?v=10&encoding=json&compress=zlib-stream")).isEqualTo(StreamCompressor.Kind.ZLIB_STREAM);
+    assertThat(StreamCompressor.Kind.ofUri("/gateway?compress=zstd-stream&v=10")).isEqualTo(StreamCompressor.Kind.ZSTD_STREAM);
+    assertThat(StreamCompressor.Kind.ofUri("/?v=10&encoding=json")).isNull();
+    assertThat(StreamCompressor.Kind.ofUri("/?compress=lz4")).isNull(); // closed 4002 once open, costs nothing here
+    assertThat(StreamCompressor.Kind.ofUri("/?compress=%zz")).isNull();
+  }
+
+  @Test
   void concurrentAdmitsAndReleases_leaveNothingBehind() throws Exception {
     ConnectionAdmission a = new ConnectionAdmission(1000, 5);
     ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -14,11 +14,13 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Any bytes a client can send as a frame, at any point before it identifies (HELLO sent, then
- * the frame): the connection answers with a frame or closes with one of the protocol's close
- * codes (4000–4014); no exception escapes, nothing else closes it.
+ * the frame), on a plain and on a zlib-stream connection: the connection answers with a frame or
+ * closes with one of the protocol's close codes (4000–4014); no exception escapes, nothing else
+ * closes it.
  */
 class GatewayFrameFuzzTest {
   private static final String SECRET = "fuzz-test-secret-0123456789abcdef0123";
@@ -30,7 +32,7 @@ class GatewayFrameFuzzTest {
             "gw-fuzz", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 120,
             Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
             Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
-            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH, Duration.ofSeconds(2));
+            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH, Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(256));
     static final SessionLinks LINKS =
         new SessionLinks(
             new RingWatcher(Role.ROLE_SESSION, InProcessChannelBuilder.forName("nowhere").build(), Executors.newSingleThreadScheduledExecutor()),
@@ -47,10 +49,23 @@ class GatewayFrameFuzzTest {
 
   @FuzzTest(maxDuration = "10s")
   void anyFrame(byte[] frame) {
+    handle(frame, null);
+  }
+
+  /** The same on a {@code compress=zlib-stream} connection: its HELLO and answers go through the compressor. */
+  @FuzzTest(maxDuration = "10s")
+  void anyFrameZlibStream(byte[] frame) {
+    handle(frame, StreamCompressor.Kind.ZLIB_STREAM);
+  }
+
+  private static void handle(byte[] frame, StreamCompressor.@Nullable Kind compression) {
     EmbeddedChannel channel = new EmbeddedChannel();
+    ClientConnection conn = null;
     try {
-      ClientConnection conn =
-          new ClientConnection(1, channel, Fixture.PROPS, Fixture.TOKENS, Fixture.STARTS, Fixture.LINKS, Fixture.BUDGET, null);
+      conn =
+          new ClientConnection(
+              1, channel, Fixture.PROPS, Fixture.TOKENS, Fixture.STARTS, Fixture.LINKS, Fixture.BUDGET,
+              StreamCompressor.create(compression, new StreamCompressor.ZstdSettings(3, 17)));
       conn.start();
       conn.onFrame(frame);
       channel.runPendingTasks();
@@ -68,6 +83,10 @@ class GatewayFrameFuzzTest {
         }
       }
     } finally {
+      if (conn != null) {
+        conn.onSocketClosed(1000); // gives the compressor's native memory back
+        channel.runPendingTasks();
+      }
       channel.finishAndReleaseAll();
     }
   }
