@@ -9,11 +9,15 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The per-user session bound (concord.session.max-sessions-per-user, here 2) with real WebSocket
  * clients through the gateway: a third IDENTIFY of the same user is closed with 4008, and a
- * session that ends gives its place back.
+ * session that ends gives its place back. And a bot's identify buckets (max_concurrency 2, one
+ * session per bucket per 2 s here): a shard whose bucket just started one gets INVALID_SESSION and
+ * identifies again on the same socket (shards of different buckets starting together:
+ * SessionManagerTest).
  */
 class SessionLimitsIT {
   static final String SECRET = "session-limits-test-secret-0123456789abc";
@@ -23,7 +27,15 @@ class SessionLimitsIT {
 
   @BeforeAll
   static void start() {
-    fixture = new SuiteFixture(LocalSuite.Options.defaults(SECRET).withExtra(List.of("--concord.session.max-sessions-per-user=2")));
+    fixture =
+        new SuiteFixture(
+            LocalSuite.Options.defaults(SECRET)
+                .withExtra(
+                    List.of(
+                        "--concord.session.max-sessions-per-user=2",
+                        "--concord.session.max-concurrency=2",
+                        "--concord.gateway.max-concurrency=2",
+                        "--concord.session.identify-concurrency-window=2s")));
   }
 
   @AfterAll
@@ -74,5 +86,59 @@ class SessionLimitsIT {
       }
       again.close();
     }
+  }
+
+  @Test
+  void aBotShardWhoseBucketJustStartedOne_getsInvalidSession_andIdentifiesAgain() throws Exception {
+    var api = dev.concord.proto.guild.v1.GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress()));
+    long bot =
+        api.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+            .createUser(dev.concord.proto.guild.v1.CreateUserRequest.newBuilder().setUsername("shard-bot").setBot(true).build())
+            .getId();
+    String token = new dev.concord.protocol.TokenVerifier(SECRET).sign(bot, 3600);
+    // what the gateway advertises is what the session pod enforces
+    var http = java.net.http.HttpClient.newHttpClient();
+    var gatewayBot =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + fixture.suite.ports().gatewayHttp() + "/api/v10/gateway/bot"))
+                .header("Authorization", "Bot " + token)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(tools.jackson.databind.json.JsonMapper.builder().build().readTree(gatewayBot.body()).path("session_start_limit").path("max_concurrency").asInt())
+        .isEqualTo(2);
+
+    try (GatewayClient shard0 = shard(token, 0)) {
+      shard0.nextDispatch("READY", WAIT);
+      // shard 2 of 4 falls in shard 0's bucket (2 % 2), which started a session a moment ago
+      try (GatewayClient shard2 = shard(token, 2)) {
+        JsonNode first = shard2.next(WAIT);
+        System.out.println("shard 2 identified right after shard 0: " + first);
+        assertThat(first.path("op").asInt()).isEqualTo(9);
+        assertThat(first.path("d").asBoolean()).isFalse();
+        // as a client library does: wait, then IDENTIFY again on the same socket (bounded)
+        long t0 = System.nanoTime();
+        JsonNode answer = first;
+        for (int attempt = 0; attempt < 20 && answer.path("op").asInt() == 9; attempt++) {
+          Thread.sleep(500); // the client's back-off before a new IDENTIFY (the libraries wait 1-5 s)
+          shard2.send(identifyJson(token, 2));
+          answer = shard2.next(WAIT);
+        }
+        System.out.printf("shard 2 READY %d ms after its INVALID_SESSION (bucket window 2 s)%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(answer.path("t").asString()).isEqualTo("READY");
+        assertThat(answer.path("d").path("shard").get(0).asInt()).isEqualTo(2);
+      }
+    }
+  }
+
+  private static GatewayClient shard(String token, int shard) throws InterruptedException {
+    GatewayClient c = GatewayClient.connect(fixture.url("v=10&encoding=json"));
+    c.next(WAIT);
+    c.send(identifyJson(token, shard));
+    return c;
+  }
+
+  private static String identifyJson(String token, int shard) {
+    return "{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":513,\"shard\":[" + shard + ",4],"
+        + "\"properties\":{\"os\":\"linux\",\"browser\":\"it\",\"device\":\"it\"}}}";
   }
 }

@@ -71,6 +71,8 @@ public final class ClientConnection {
   private final SessionLinks links;
   private final ConnectionWriter writer;
   private State state = State.AWAITING_IDENTIFY;
+  /** IDENTIFY sent to the session, its first answer not seen yet (READY, or op 9 to identify again). */
+  private boolean identifying;
   private @Nullable SessionLinkClient link;
   private long lastHeartbeatNanos;
   private long windowStartNanos;
@@ -256,6 +258,7 @@ public final class ClientConnection {
       return;
     }
     state = State.IDENTIFIED;
+    identifying = true;
     link = l;
     l.register(this);
     l.send(Upstream.newBuilder().setConnectionId(id).setIdentify(b.setUserId(userId)).build());
@@ -403,15 +406,19 @@ public final class ClientConnection {
           if (state == State.CLOSED) {
             return;
           }
-          if (state == State.RESUMING) {
-            settleResume(isInvalidSession(frame));
+          if (state == State.RESUMING || identifying) {
+            settleStart(isInvalidSession(frame));
           }
           write(frame);
         });
   }
 
-  /** The session's first answer to RESUME: replayed frames (resumed) or op 9 (not resumable). */
-  private void settleResume(boolean invalid) {
+  /**
+   * The session's first answer to RESUME (replayed frames, or op 9: not resumable) or to IDENTIFY
+   * (READY, or op 9: a bot's identify bucket was taken, identify again later).
+   */
+  private void settleStart(boolean invalid) {
+    identifying = false;
     if (!invalid) {
       state = State.IDENTIFIED;
       return;
@@ -455,8 +462,8 @@ public final class ClientConnection {
     if (state == State.CLOSED) {
       return;
     }
-    if (state == State.RESUMING) {
-      settleResume(false);
+    if (state == State.RESUMING || identifying) {
+      settleStart(false);
     }
     writer.writeShared(seq, type, rest);
   }

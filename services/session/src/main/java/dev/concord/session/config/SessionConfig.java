@@ -163,7 +163,8 @@ class SessionConfig {
             new SessionManager.ResumePolicy(props.resumeWindow(), props.replayMaxEvents(), props.replayMaxBytes()),
             props.passive().policy(),
             sessionScheduler);
-    manager.withTracing(tracing).withMaxSessionsPerUser(props.maxSessionsPerUser());
+    manager.withTracing(tracing);
+    manager.admission().maxSessionsPerUser(props.maxSessionsPerUser()).identifyBuckets(props.maxConcurrency(), props.identifyConcurrencyWindow());
     io.micrometer.core.instrument.Timer pass =
         io.micrometer.core.instrument.Timer.builder("concord.session.relay.pass")
             .description("time a session worker takes to deliver one relay event to its share of the recipients")
@@ -188,9 +189,13 @@ class SessionConfig {
         .description("sessions that lost their socket and became resumable")
         .register(meters);
     FunctionCounter.builder("concord.session.resumed", manager, SessionManager::resumedSessions).register(meters);
-    FunctionCounter.builder("concord.session.identify.refused", manager, SessionManager::tooManySessionsRefusals)
+    FunctionCounter.builder("concord.session.identify.refused", manager.admission(), a -> a.tooManySessions())
         .tag("reason", "too_many_sessions")
-        .description("IDENTIFYs closed with 4008 because the user held its maximum of sessions")
+        .description("IDENTIFYs refused: 4008 as the user held its maximum of sessions, or INVALID_SESSION as a bot's bucket started one too recently")
+        .register(meters);
+    FunctionCounter.builder("concord.session.identify.refused", manager.admission(), a -> a.tooSoon())
+        .tag("reason", "too_soon")
+        .description("IDENTIFYs refused: 4008 as the user held its maximum of sessions, or INVALID_SESSION as a bot's bucket started one too recently")
         .register(meters);
     FunctionCounter.builder("concord.session.passive.skipped", manager, SessionManager::passiveSkipped)
         .description("deliveries passive sessions skipped (guilds their clients are not looking at)")

@@ -26,6 +26,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param passive passive sessions of user clients in guilds they are not looking at
  * @param maxSessionsPerUser live sessions one user may hold at once (all of a user's sessions live
  *     on the pod that owns it); one more IDENTIFY is closed with 4008
+ * @param maxConcurrency a bot's shard buckets, {@code shard_id % maxConcurrency}: keep it equal to
+ *     the gateways' {@code concord.gateway.max-concurrency}, which {@code GET /gateway/bot} reports
+ * @param identifyConcurrencyWindow each bucket starts one session per this window (sooner:
+ *     INVALID_SESSION, and the bot identifies again); 0: no buckets. Users have none
  */
 @ConfigurationProperties("concord.session")
 public record SessionProperties(
@@ -45,7 +49,9 @@ public record SessionProperties(
     @DefaultValue("1000") int replayMaxEvents,
     @DefaultValue("1048576") long replayMaxBytes,
     @DefaultValue Passive passive,
-    @DefaultValue("1000") int maxSessionsPerUser) {
+    @DefaultValue("1000") int maxSessionsPerUser,
+    @DefaultValue("1") int maxConcurrency,
+    @DefaultValue("5s") Duration identifyConcurrencyWindow) {
 
   /**
    * @param enabled false: every session is active everywhere (benchmarks compare both)

@@ -209,31 +209,23 @@ public final class SessionManager {
     return joins.caughtUpMessages();
   }
 
-  private final SessionsPerUser perUser = new SessionsPerUser();
+  private final SessionAdmission admission = new SessionAdmission();
 
-  /** Sessions one user may hold at once (see {@link SessionsPerUser#DEFAULT_MAX}). */
-  public static final int DEFAULT_MAX_SESSIONS_PER_USER = SessionsPerUser.DEFAULT_MAX;
-
-  /** Sets the per-user session bound; call before serving. */
-  public SessionManager withMaxSessionsPerUser(int max) {
-    perUser.max(max);
-    return this;
-  }
-
-  /** Identifies refused because the user held its maximum of sessions. */
-  public long tooManySessionsRefusals() {
-    return perUser.refused();
+  /** Who may start a session here: sessions per user, bots' identify buckets (configure before serving). */
+  public SessionAdmission admission() {
+    return admission;
   }
 
   /**
    * A client identified (token already verified by the gateway). Returns the new session, or null
-   * when the user already holds {@link #withMaxSessionsPerUser its maximum} of sessions: the
+   * when the user already holds {@link SessionAdmission#maxSessionsPerUser its maximum} of sessions: the
    * socket is closed with 4008 (rate limited; the client may retry once one of its sessions ends).
    */
   public @org.jspecify.annotations.Nullable Session identify(Identify req, Connection connection) {
-    if (!perUser.tryAdd(req.getUserId())) {
-      log.info("identify of user {} refused: it holds {} sessions already", Long.toUnsignedString(req.getUserId()), perUser.max());
-      connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + perUser.max() + "); end one first");
+    if (!admission.tryAdd(req.getUserId())) {
+      int max = admission.maxSessionsPerUser();
+      log.info("identify of user {} refused: it holds {} sessions already", Long.toUnsignedString(req.getUserId()), max);
+      connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + max + "); end one first");
       return null;
     }
     String sessionId = newSessionId();
@@ -272,6 +264,11 @@ public final class SessionManager {
                         log.info("identify of user {} failed: {}", Long.toUnsignedString(s.userId), error.toString());
                         connection.close(CloseCode.AUTHENTICATION_FAILED.code(), "unknown user");
                         end(s, false);
+                        return;
+                      }
+                      if (user.getBot() && !admission.tryStartBot(s.userId, s.shardId)) {
+                        end(s, false); // first: its place is free when the client hears it may identify again
+                        connection.send(invalidSession(false)); // too soon for its bucket
                         return;
                       }
                       s.passiveCapable = passive.capable(capabilities, user.getBot());
@@ -535,7 +532,7 @@ public final class SessionManager {
       return;
     }
     s.ended = true;
-    perUser.remove(s.userId);
+    admission.remove(s.userId);
     if (s.expiry != null) {
       s.expiry.cancel(false);
     }

@@ -214,8 +214,42 @@ class SessionManagerTest {
   }
 
   @Test
+  void aBotsSecondIdentifyInItsBucketsWindow_getsInvalidSession_andAUserDoesNot() throws Exception {
+    manager.admission().identifyBuckets(2, java.time.Duration.ofMinutes(1));
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("shardbot").setBot(true).build());
+    RecordingConnection shard0 = new RecordingConnection();
+    RecordingConnection shard1 = new RecordingConnection();
+    RecordingConnection shard2 = new RecordingConnection();
+    manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).setShardId(0).setShardCount(3).build(), shard0);
+    manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).setShardId(1).setShardCount(3).build(), shard1);
+    // shard 2 falls in shard 0's bucket (2 % 2), taken a moment ago
+    manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).setShardId(2).setShardCount(3).build(), shard2);
+    Await.until(() -> !shard0.frames.isEmpty() && !shard1.frames.isEmpty() && !shard2.frames.isEmpty(), "every shard answered");
+    assertThat(shard0.frames.getFirst().path("t").asString()).isEqualTo("READY");
+    assertThat(shard1.frames.getFirst().path("t").asString()).isEqualTo("READY");
+    assertThat(shard2.frames.getFirst().path("op").asInt()).isEqualTo(9);
+    assertThat(shard2.frames.getFirst().path("d").asBoolean()).isFalse();
+    assertThat(shard2.closedWith).as("the socket stays open to identify again").isZero();
+    assertThat(manager.admission().tooSoon()).isEqualTo(1);
+    Await.until(() -> manager.sessionCount() == 2, "the refused identify started no session");
+  }
+
+  @Test
+  void usersHaveNoIdentifyBuckets() throws Exception {
+    manager.admission().identifyBuckets(1, java.time.Duration.ofMinutes(1));
+    guilds.user.complete(User.newBuilder().setId(42).setUsername("alice").build());
+    RecordingConnection tab1 = new RecordingConnection();
+    RecordingConnection tab2 = new RecordingConnection();
+    manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).build(), tab1);
+    manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).build(), tab2);
+    Await.until(() -> !tab1.frames.isEmpty() && !tab2.frames.isEmpty(), "both answered");
+    assertThat(tab2.frames.getFirst().path("t").asString()).isEqualTo("READY");
+    assertThat(manager.admission().tooSoon()).isZero();
+  }
+
+  @Test
   void aUserPastItsSessionBound_isClosedRateLimited_untilOneOfItsSessionsEnds() throws Exception {
-    manager.withMaxSessionsPerUser(2);
+    manager.admission().maxSessionsPerUser(2);
     RecordingConnection first = new RecordingConnection();
     Session one = identified(first, Intents.GUILDS);
     RecordingConnection second = new RecordingConnection();
@@ -223,7 +257,7 @@ class SessionManagerTest {
     RecordingConnection third = new RecordingConnection();
     assertThat(manager.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILDS).build(), third)).isNull();
     assertThat(third.closedWith).isEqualTo(4008);
-    assertThat(manager.tooManySessionsRefusals()).isEqualTo(1);
+    assertThat(manager.admission().tooManySessions()).isEqualTo(1);
     assertThat(manager.sessionCount()).isEqualTo(2);
     // another user is not affected
     RecordingConnection other = new RecordingConnection();
