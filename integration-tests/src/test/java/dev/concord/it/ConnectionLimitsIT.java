@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The gateway's connection limits as a client meets them: a socket that never identifies is
  * closed with 4003, and past the per-address limit or the compressors' memory budget the upgrade
  * is answered 429 with Retry-After (and a slot comes back when a socket closes). Limits lowered
- * for the test: identify timeout 1 s, 3 sockets per address, 400 KB of compressor memory (two
+ * for the test: identify timeout 1 s, 3 sockets per address, 600 KB of compressor memory (two
  * zlib-stream sockets).
  */
 class ConnectionLimitsIT {
@@ -33,7 +33,7 @@ class ConnectionLimitsIT {
         new SuiteFixture(
             LocalSuite.Options.defaults(SECRET)
                 .withExtra(List.of("--concord.gateway.identify-timeout=1s", "--concord.gateway.max-connections-per-address=3",
-                        "--concord.gateway.compression-memory=400KB")));
+                        "--concord.gateway.compression-memory=600KB")));
   }
 
   @AfterAll
@@ -121,7 +121,7 @@ class ConnectionLimitsIT {
         open.add(c);
       }
       String r = rawUpgrade(fixture.suite.ports().gatewayHttp(), zlib);
-      System.out.println("3rd zlib-stream socket past a 400 KB budget: " + r.replace("\r\n", " | "));
+      System.out.println("3rd zlib-stream socket past a 600 KB budget: " + r.replace("\r\n", " | "));
       assertThat(r).startsWith("HTTP/1.1 429");
       assertThat(r).contains("no memory left for compressed connections");
       assertThat(rawUpgrade(fixture.suite.ports().gatewayHttp(), "v=10&encoding=json")).startsWith("HTTP/1.1 101");

@@ -97,16 +97,9 @@ class SessionLimitsIT {
             .getId();
     String token = new dev.concord.protocol.TokenVerifier(SECRET).sign(bot, 3600);
     // what the gateway advertises is what the session pod enforces
-    var http = java.net.http.HttpClient.newHttpClient();
-    var gatewayBot =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + fixture.suite.ports().gatewayHttp() + "/api/v10/gateway/bot"))
-                .header("Authorization", "Bot " + token)
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(tools.jackson.databind.json.JsonMapper.builder().build().readTree(gatewayBot.body()).path("session_start_limit").path("max_concurrency").asInt())
-        .isEqualTo(2);
-
+    JsonNode limit = gatewayBot(token).path("session_start_limit");
+    assertThat(limit.path("max_concurrency").asInt()).isEqualTo(2);
+    int remaining = limit.path("remaining").asInt();
     try (GatewayClient shard0 = shard(token, 0)) {
       shard0.nextDispatch("READY", WAIT);
       // shard 2 of 4 falls in shard 0's bucket (2 % 2), which started a session a moment ago
@@ -127,6 +120,21 @@ class SessionLimitsIT {
         assertThat(answer.path("t").asString()).isEqualTo("READY");
         assertThat(answer.path("d").path("shard").get(0).asInt()).isEqualTo(2);
       }
+      // two sessions started; the refused IDENTIFYs cost none
+      assertThat(gatewayBot(token).path("session_start_limit").path("remaining").asInt()).isEqualTo(remaining - 2);
+    }
+  }
+
+  private static JsonNode gatewayBot(String token) throws Exception {
+    try (var http = java.net.http.HttpClient.newHttpClient()) {
+      var response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + fixture.suite.ports().gatewayHttp() + "/api/v10/gateway/bot"))
+                  .header("Authorization", "Bot " + token)
+                  .timeout(WAIT)
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      return tools.jackson.databind.json.JsonMapper.builder().build().readTree(response.body());
     }
   }
 

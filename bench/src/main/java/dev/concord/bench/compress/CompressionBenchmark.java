@@ -39,8 +39,10 @@ import tools.jackson.databind.json.JsonMapper;
  * StreamCompressor}: one context per connection, a flush per frame): bytes on the wire and the
  * ratio, server CPU per MB of dispatches (this thread's CPU time over repeated passes, a fresh
  * context per pass, as per connection), and the native + heap memory one connection's context
- * holds (RSS growth over 1 000 live contexts that have each compressed the recording's first
- * frames, each mode in a fresh JVM).
+ * holds (RSS growth over live contexts, each mode in a fresh JVM): fresh (1 000 contexts that
+ * have each compressed the recording's first 20 frames) and full (300 contexts that have each
+ * compressed 1 MiB of the recording, over and over: the window and match tables in use, as on a
+ * socket that has been open a while; what the gateway's compression budget charges).
  *
  * <p>Run: {@code make bench-compress} (options: {@code --messages 400 --passes 20}).
  */
@@ -57,8 +59,8 @@ public final class CompressionBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 4 && args[0].equals("--memory-probe")) {
-      memoryProbe(args[1], Integer.parseInt(args[2]), Path.of(args[3]));
+    if (args.length == 6 && args[0].equals("--memory-probe")) {
+      memoryProbe(args[1], Integer.parseInt(args[2]), Path.of(args[3]), Long.parseLong(args[4]), Integer.parseInt(args[5]));
       return;
     }
     int messages = BenchArgs.intArg(args, "--messages", 400);
@@ -77,8 +79,9 @@ public final class CompressionBenchmark {
             new Mode("zstd-stream level 6 (default)", StreamCompressor.Kind.ZSTD_STREAM, 6));
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.printf(
-        "%-32s %14s %8s %16s %16s %18s%n", "mode", "bytes sent", "ratio", "after GUILD_CREATE", "CPU ms per MB", "memory/connection");
-    System.out.printf("%-32s %,14d %7.2fx %16s %16s %18s%n", "none", raw, 1.0, "1.00x", "0", "0");
+        "%-32s %14s %8s %16s %16s %18s %18s%n", "mode", "bytes sent", "ratio", "after GUILD_CREATE", "CPU ms per MB", "memory/conn fresh",
+        "memory/conn full");
+    System.out.printf("%-32s %,14d %7.2fx %16s %16s %18s %18s%n", "none", raw, 1.0, "1.00x", "0", "0", "0");
     for (Mode m : modes) {
       // wire size: one context through the whole recording, as one connection
       long sent = 0;
@@ -107,8 +110,14 @@ public final class CompressionBenchmark {
       }
       double cpuMsPerMb = best / 1e6 / (raw / 1e6);
       System.out.printf(
-          "%-32s %,14d %7.2fx %15.2fx %16.1f %15.0f KB%n",
-          m.name(), sent, (double) raw / sent, (double) rawAfterJoin / sentAfterJoin, cpuMsPerMb, memoryPerContext(m, frames) / 1024);
+          "%-32s %,14d %7.2fx %15.2fx %16.1f %15.0f KB %15.0f KB%n",
+          m.name(),
+          sent,
+          (double) raw / sent,
+          (double) rawAfterJoin / sentAfterJoin,
+          cpuMsPerMb,
+          memoryPerContext(m, frames.subList(0, Math.min(20, frames.size())), 0, 1000) / 1024,
+          memoryPerContext(m, frames, 1 << 20, 300) / 1024);
     }
     System.exit(0);
   }
@@ -127,14 +136,15 @@ public final class CompressionBenchmark {
   /**
    * Memory one connection's context holds: a fresh JVM per mode (a small pre-touched heap, so RSS
    * moves with native memory only, and no allocator reuse from another mode's contexts) opens
-   * 1 000 contexts that each compress the recording's first 20 frames; RSS growth / 1 000.
+   * {@code contexts} contexts that each compress {@code frames} once, and then again in turns until
+   * {@code bytesPerContext} (0: once); RSS growth / contexts.
    */
-  private static double memoryPerContext(Mode m, List<byte[]> frames) throws Exception {
+  private static double memoryPerContext(Mode m, List<byte[]> frames, long bytesPerContext, int contexts) throws Exception {
     Path sample = Files.createTempFile("concord-mix", ".bin");
     try (var out = new java.io.DataOutputStream(Files.newOutputStream(sample))) {
-      for (int k = 0; k < Math.min(20, frames.size()); k++) {
-        out.writeInt(frames.get(k).length);
-        out.write(frames.get(k));
+      for (byte[] f : frames) {
+        out.writeInt(f.length);
+        out.write(f);
       }
     }
     try {
@@ -151,11 +161,13 @@ public final class CompressionBenchmark {
                   "--memory-probe",
                   m.kind().name(),
                   Integer.toString(m.zstdLevel()),
-                  sample.toString())
+                  sample.toString(),
+                  Long.toString(bytesPerContext),
+                  Integer.toString(contexts))
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException("memory probe failed: " + out);
       }
       return Double.parseDouble(out.substring(out.lastIndexOf('\n') + 1));
@@ -165,7 +177,7 @@ public final class CompressionBenchmark {
   }
 
   /** The child of {@link #memoryPerContext}: prints the RSS growth per context in bytes. */
-  private static void memoryProbe(String kind, int level, Path sample) throws Exception {
+  private static void memoryProbe(String kind, int level, Path sample, long bytesPerContext, int n) throws Exception {
     List<byte[]> frames = new ArrayList<>();
     try (var in = new java.io.DataInputStream(Files.newInputStream(sample))) {
       while (in.available() > 0) {
@@ -174,14 +186,17 @@ public final class CompressionBenchmark {
     }
     Mode m = new Mode(kind, StreamCompressor.Kind.valueOf(kind), level);
     m.create().close(); // load the native library before the baseline
-    int n = 1000;
     long before = rssBytes();
     List<StreamCompressor> live = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       StreamCompressor c = m.create();
-      for (byte[] f : frames) {
+      long fed = 0;
+      int k = 0;
+      do {
+        byte[] f = frames.get(k++ % frames.size());
         c.compress(f);
-      }
+        fed += f.length;
+      } while (k < frames.size() || fed < bytesPerContext);
       live.add(c);
     }
     long after = rssBytes();

@@ -31,6 +31,8 @@ final class PodNetwork implements AutoCloseable {
   static final String HOST_END = "10.77.1.1";
   static final String POD = "10.77.1.2";
   static final String POD_SIDE = "10.77.1.4";
+  /** The veth subnet: only its addresses reach the store relay. */
+  private static final String SUBNET_PREFIX = "10.77.1.";
   private static final String HOST_LINK = "concord-h1";
   private static final String POD_LINK = "concord-p1";
   private static final long COMMAND_SECONDS = 10;
@@ -48,9 +50,15 @@ final class PodNetwork implements AutoCloseable {
     quietly("ip", "route", "del", "blackhole", POD + "/32");
     quietly("ip", "link", "del", HOST_LINK);
     quietly("ip", "addr", "del", CLUSTER + "/32", "dev", "lo");
-    run("ip", "addr", "add", CLUSTER + "/32", "dev", "lo");
     URI db = URI.create(jdbcUrl.substring("jdbc:".length()));
-    return new PodNetwork(TcpRelay.start(db.getHost(), db.getPort()));
+    TcpRelay store = TcpRelay.start(SUBNET_PREFIX, db.getHost(), db.getPort());
+    try {
+      run("ip", "addr", "add", CLUSTER + "/32", "dev", "lo");
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return new PodNetwork(store);
   }
 
   /** The JDBC URL the isolated pod reaches the store at: the relay, on the host end of its veth. */

@@ -13,28 +13,33 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP relay on every host address to one loopback service: how a pod in a network namespace of
  * its own reaches the test PostgreSQL, which listens on the host's loopback only ({@link
- * PodNetwork}). One virtual thread per direction; at most {@link #MAX_CONNECTIONS} relayed at
- * once (a pod's connection pool needs a handful), more are refused.
+ * PodNetwork}). It relays only for clients from {@code allowedPrefix} (the pods' veth subnet;
+ * others are closed at once), at most {@link #MAX_CONNECTIONS} at once (a pod's connection pool
+ * needs a handful; more are closed), one virtual thread per direction.
  */
 final class TcpRelay implements AutoCloseable {
   static final int MAX_CONNECTIONS = 64;
 
   private final ServerSocket server;
+  private final String allowedPrefix;
+  private final java.util.concurrent.atomic.AtomicInteger relayed = new java.util.concurrent.atomic.AtomicInteger();
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private TcpRelay(ServerSocket server, String targetHost, int targetPort) {
+  private TcpRelay(ServerSocket server, String allowedPrefix, String targetHost, int targetPort) {
     this.server = server;
+    this.allowedPrefix = allowedPrefix;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
   }
 
-  static TcpRelay start(String targetHost, int targetPort) {
+  /** Relays to {@code targetHost:targetPort} for clients whose address starts with {@code allowedPrefix}. */
+  static TcpRelay start(String allowedPrefix, String targetHost, int targetPort) {
     try {
       ServerSocket server = new ServerSocket();
       server.bind(new InetSocketAddress(0));
-      TcpRelay relay = new TcpRelay(server, targetHost, targetPort);
+      TcpRelay relay = new TcpRelay(server, allowedPrefix, targetHost, targetPort);
       Thread.ofVirtual().name("tcp-relay-accept").start(relay::acceptLoop);
       return relay;
     } catch (IOException e) {
@@ -54,7 +59,13 @@ final class TcpRelay implements AutoCloseable {
       } catch (IOException closed) {
         return;
       }
-      if (open.size() >= 2 * MAX_CONNECTIONS) {
+      String from = client.getInetAddress().getHostAddress();
+      if (!from.startsWith(allowedPrefix)) {
+        closeQuietly(client);
+        continue;
+      }
+      if (relayed.incrementAndGet() > MAX_CONNECTIONS) {
+        relayed.decrementAndGet();
         closeQuietly(client);
         continue;
       }
@@ -68,11 +79,18 @@ final class TcpRelay implements AutoCloseable {
     open.add(target);
     try {
       target.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
-      Thread.ofVirtual().name("tcp-relay-back").start(() -> copy(target, client));
+      Thread back = Thread.ofVirtual().name("tcp-relay-back").start(() -> copy(target, client));
       copy(client, target);
+      back.join();
     } catch (IOException e) {
       closeQuietly(client);
       closeQuietly(target);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(client);
+      closeQuietly(target);
+    } finally {
+      relayed.decrementAndGet();
     }
   }
 

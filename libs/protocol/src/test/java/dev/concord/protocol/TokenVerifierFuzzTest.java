@@ -1,6 +1,7 @@
 package dev.concord.protocol;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -21,6 +22,7 @@ class TokenVerifierFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "tokens.dict")
   void anyToken(FuzzedDataProvider data) {
     String token = data.consumeRemainingAsString();
     try {
@@ -38,6 +40,7 @@ class TokenVerifierFuzzTest {
    * exp / nbf / sub / ver checks answer with a user or an {@link InvalidTokenException}, nothing else.
    */
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "tokens.dict")
   void anySignedToken(FuzzedDataProvider data) throws Exception {
     var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
     String header = data.consumeString(200);

@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.Inflater;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,7 +27,7 @@ public final class GatewayClient implements AutoCloseable {
   private final LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>(100_000);
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket ws;
-  private final Inflater inflater = new Inflater();
+  private final ZlibStreamReader inflater = new ZlibStreamReader();
   /** For compress=zstd-stream: one streaming decompressor for the connection's life. */
   private final com.github.luben.zstd.@org.jspecify.annotations.Nullable ZstdDecompressCtx zstd;
   /** The first frame that was not valid JSON, if any (reported by {@link #next}). */
@@ -129,7 +128,7 @@ public final class GatewayClient implements AutoCloseable {
       ws.sendClose(1000, "bye").orTimeout(2, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
     ws.abort();
-    inflater.end();
+    inflater.close();
     if (zstd != null) {
       zstd.close();
     }
@@ -168,18 +167,7 @@ public final class GatewayClient implements AutoCloseable {
           webSocket.request(1);
           return null;
         }
-        inflater.setInput(all);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        try {
-          int n;
-          while ((n = inflater.inflate(chunk)) > 0) {
-            out.write(chunk, 0, n);
-          }
-        } catch (java.util.zip.DataFormatException e) {
-          throw new IllegalStateException(e);
-        }
-        frames.add(JSON.readTree(out.toByteArray()));
+        frames.add(JSON.readTree(inflater.inflate(all)));
       }
       webSocket.request(1);
       return null;

@@ -61,7 +61,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     no rotation); accepted until {@code tokenSecretPreviousUntil}
  * @param tokenSecretPreviousUntil when the previous key stops being accepted (ISO-8601 instant)
  * @param compressionMemory native memory for the compressors of compress=zlib-stream and
- *     zstd-stream sockets at most (charged ~150 KiB per zlib socket, 112 KiB plus the window per
+ *     zstd-stream sockets at most (charged 256 KiB per zlib socket, 320 KiB plus the window per
  *     zstd socket; more: 429 at the upgrade; 0: no budget). Outside the heap: size it with the
  *     pod's memory limit minus the heap
  */

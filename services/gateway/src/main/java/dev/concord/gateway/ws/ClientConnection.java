@@ -128,18 +128,7 @@ public final class ClientConnection {
                   Opcode.HELLO,
                   "{\"heartbeat_interval\":" + interval + ",\"_trace\":[\"concord-" + props.podId() + "\"]}"));
           OversizeFrames.install(channel, props.maxFrameBytes()); // 4002, not the WebSocket layer's 1009
-          // a socket that never identifies is closed (one check, no cancel: it finds the state moved on)
-          identifyTimeout =
-              loop.schedule(
-              () -> {
-                if (state == State.AWAITING_IDENTIFY) {
-                  closeNow(
-                      CloseCode.NOT_AUTHENTICATED.code(),
-                      "no IDENTIFY or RESUME within " + props.identifyTimeout().toSeconds() + " s of HELLO");
-                }
-              },
-              props.identifyTimeout().toMillis(),
-              TimeUnit.MILLISECONDS);
+          armIdentifyTimeout("HELLO");
           long limitNanos = props.heartbeatInterval().plus(props.heartbeatGrace()).toNanos();
           long period = Math.max(50, interval / 4);
           heartbeatCheck =
@@ -199,6 +188,27 @@ public final class ClientConnection {
       // leave the socket open until the heartbeat timeout)
       closeNow(CloseCode.DECODE_ERROR.code(), "a field is out of range");
     }
+  }
+
+  /**
+   * A socket that does not identify within the timeout of {@code since} (HELLO, or an op 9 that
+   * sent it back to identifying) is closed 4003. One check; it finds the state moved on otherwise.
+   */
+  private void armIdentifyTimeout(String since) {
+    if (identifyTimeout != null) {
+      identifyTimeout.cancel(false);
+    }
+    identifyTimeout =
+        loop.schedule(
+            () -> {
+              if (state == State.AWAITING_IDENTIFY) {
+                closeNow(
+                    CloseCode.NOT_AUTHENTICATED.code(),
+                    "no IDENTIFY or RESUME within " + props.identifyTimeout().toSeconds() + " s of " + since);
+              }
+            },
+            props.identifyTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   private void dispatchOp(int op, @Nullable JsonNode d, long now, byte[] bytes) {
@@ -418,13 +428,18 @@ public final class ClientConnection {
    * (READY, or op 9: a bot's identify bucket was taken, identify again later).
    */
   private void settleStart(boolean invalid) {
+    boolean wasIdentify = identifying;
     identifying = false;
     if (!invalid) {
       state = State.IDENTIFIED;
       return;
     }
+    if (wasIdentify) {
+      startLimit.refund(userId); // refused before it started: it costs no session start
+    }
     // The client may IDENTIFY on this socket next, possibly for another pod: leave the link.
     state = State.AWAITING_IDENTIFY;
+    armIdentifyTimeout("INVALID_SESSION");
     SessionLinkClient l = link;
     if (l != null) {
       l.unregister(this);

@@ -56,6 +56,18 @@ public final class SessionStartLimit {
     }
   }
 
+  /** Gives back an identify of {@code userId} that started no session (its answer was INVALID_SESSION). */
+  public void refund(long userId) {
+    Window w = windows.get(userId);
+    if (w != null) {
+      synchronized (w) {
+        if (w.used > 0) {
+          w.used--;
+        }
+      }
+    }
+  }
+
   public Remaining remaining(long userId) {
     long now = clock.millis();
     Window w = windows.get(userId);

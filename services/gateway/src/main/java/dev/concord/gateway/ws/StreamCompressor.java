@@ -44,9 +44,8 @@ public interface StreamCompressor {
      * that is not a kind or a malformed query (the socket is closed 4002 for those once open).
      */
     public static @Nullable Kind ofUri(String uri) {
-      if (!uri.contains("compress=")) {
-        return null;
-      }
+      // decoded as the handler decodes it (names may be percent-encoded too): no shortcut that a
+      // client could step around to be charged nothing
       try {
         java.util.List<String> values = new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters().get("compress");
         return values == null || values.isEmpty() ? null : parse(values.getFirst());

@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>Memory: the window is bounded ({@code windowLog}, default 2^17 = 128 KiB) and so are the
  * match tables (hash and chain logs at most 15), so a context holds about 240 KB of native memory
- * at the default level 6 (zlib-stream: 150 KB). Measured with {@code make bench-compress} on a
+ * at the default level 6 after its first frames and 360 KB once its window is full (zlib-stream:
+ * 150 and 210 KB). Measured with {@code make bench-compress} on a
  * recorded mix of real dispatches: level 6 sends 10 % fewer bytes than zlib-stream for half its
  * CPU; levels 1 and 3 are cheaper still but no smaller than zlib (bench/README.md).
  *

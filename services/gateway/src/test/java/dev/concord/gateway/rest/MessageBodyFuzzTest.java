@@ -1,5 +1,6 @@
 package dev.concord.gateway.rest;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -10,6 +11,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class MessageBodyFuzzTest {
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "rest-bodies.dict")
   void anyBody(byte[] bytes) {
     try {
       ObjectNode body = RestIo.parseObject(bytes);

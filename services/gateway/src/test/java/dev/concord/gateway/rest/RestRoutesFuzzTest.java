@@ -1,6 +1,7 @@
 package dev.concord.gateway.rest;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.RingWatcher;
@@ -66,6 +67,7 @@ class RestRoutesFuzzTest {
     static final TokenVerifier VERIFIER = new TokenVerifier(SECRET);
     static final String BOT = "Bot " + VERIFIER.sign(4242, 86_400);
     static final WebTestClient CLIENT;
+    static final org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse> ROUTER;
 
     static {
       var scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
@@ -92,11 +94,13 @@ class RestRoutesFuzzTest {
               new RestApi.Limits(Integer.MAX_VALUE, Duration.ofSeconds(1), Integer.MAX_VALUE, Duration.ofSeconds(1), 10_000),
               new SimpleMeterRegistry(),
               dev.concord.tracing.Tracing.off());
-      CLIENT = WebTestClient.bindToRouterFunction(api.routes()).configureClient().responseTimeout(Duration.ofSeconds(10)).build();
+      ROUTER = api.routes();
+      CLIENT = WebTestClient.bindToRouterFunction(ROUTER).configureClient().responseTimeout(Duration.ofSeconds(10)).build();
     }
   }
 
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "rest-bodies.dict")
   void anyRequest(FuzzedDataProvider data) {
     String[] route = data.pickValue(ROUTES).split(" ", 2);
     StringBuilder path = new StringBuilder();
@@ -137,6 +141,92 @@ class RestRoutesFuzzTest {
         throw new AssertionError(status + " without Discord's error shape on " + what + ": " + error);
       }
     }
+  }
+
+  /** The list above is written out by hand: a route added to {@link RestApi#routes()} and not to it fails here. */
+  @org.junit.jupiter.api.Test
+  void everyRouteOfTheApi_isFuzzed() {
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    Fixture.ROUTER.accept(new RouteLister(served));
+    org.assertj.core.api.Assertions.assertThat(served).hasSizeGreaterThan(40);
+    org.assertj.core.api.Assertions.assertThat(java.util.Set.of(ROUTES)).containsAll(served);
+  }
+
+  /** Collects "METHOD pattern" of every route built from a method and a path. */
+  private record RouteLister(java.util.Set<String> served) implements org.springframework.web.reactive.function.server.RouterFunctions.Visitor {
+    @Override
+    public void route(org.springframework.web.reactive.function.server.RequestPredicate predicate, org.springframework.web.reactive.function.server.HandlerFunction<?> handler) {
+      String[] methodAndPath = new String[2];
+      predicate.accept(
+          new org.springframework.web.reactive.function.server.RequestPredicates.Visitor() {
+            @Override
+            public void method(java.util.Set<HttpMethod> methods) {
+              methodAndPath[0] = methods.iterator().next().name();
+            }
+
+            @Override
+            public void path(String pattern) {
+              methodAndPath[1] = pattern;
+            }
+
+            @Override
+            public void pathExtension(String extension) {}
+
+            @Override
+            public void header(String name, String value) {}
+
+            @Override
+            public void queryParam(String name, String value) {}
+
+            @Override
+            public void version(String version) {}
+
+            @Override
+            public void startAnd() {}
+
+            @Override
+            public void and() {}
+
+            @Override
+            public void endAnd() {}
+
+            @Override
+            public void startOr() {}
+
+            @Override
+            public void or() {}
+
+            @Override
+            public void endOr() {}
+
+            @Override
+            public void startNegate() {}
+
+            @Override
+            public void endNegate() {}
+
+            @Override
+            public void unknown(org.springframework.web.reactive.function.server.RequestPredicate p) {}
+          });
+      if (methodAndPath[0] != null && methodAndPath[1] != null) {
+        served.add(methodAndPath[0] + " " + methodAndPath[1]);
+      }
+    }
+
+    @Override
+    public void startNested(org.springframework.web.reactive.function.server.RequestPredicate predicate) {}
+
+    @Override
+    public void endNested(org.springframework.web.reactive.function.server.RequestPredicate predicate) {}
+
+    @Override
+    public void resources(java.util.function.Function<org.springframework.web.reactive.function.server.ServerRequest, reactor.core.publisher.Mono<org.springframework.core.io.Resource>> lookup) {}
+
+    @Override
+    public void attributes(java.util.Map<String, Object> attributes) {}
+
+    @Override
+    public void unknown(org.springframework.web.reactive.function.server.RouterFunction<?> routerFunction) {}
   }
 
   /** A header value the HTTP client accepts: visible ASCII and spaces. */

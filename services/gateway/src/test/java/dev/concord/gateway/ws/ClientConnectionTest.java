@@ -40,11 +40,7 @@ class ClientConnectionTest {
     SessionLinks links =
         new SessionLinks(new RingWatcher(Role.ROLE_SESSION, nowhere, scheduler), null, Runnable::run, 16, 16);
     GatewayProperties props =
-        new GatewayProperties(
-            "gw-test", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 5,
-            Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
-            Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
-            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH, Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(256));
+        TestGatewayProperties.of("gw-test", SECRET, 5);
     channel = new EmbeddedChannel();
     conn = new ClientConnection(
         1, channel, props, accountTokens(), new SessionStartLimit(1000, java.time.Duration.ofDays(1), 1, 1000, java.time.Clock.systemUTC()), links, new WriteBudget(64L << 20), null);

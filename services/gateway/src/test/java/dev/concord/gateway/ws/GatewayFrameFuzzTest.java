@@ -1,5 +1,6 @@
 package dev.concord.gateway.ws;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.concord.cluster.RingWatcher;
 import dev.concord.gateway.auth.AccountTokens;
@@ -7,6 +8,7 @@ import dev.concord.gateway.config.GatewayProperties;
 import dev.concord.gateway.link.SessionLinks;
 import dev.concord.proto.common.v1.Role;
 import dev.concord.protocol.TokenVerifier;
+import dev.concord.testkit.ZlibStreamReader;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -24,15 +26,12 @@ import org.jspecify.annotations.Nullable;
  */
 class GatewayFrameFuzzTest {
   private static final String SECRET = "fuzz-test-secret-0123456789abcdef0123";
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
   /** Built at the first input, after Jazzer's agent is in place (so the gateway is instrumented). */
   private static final class Fixture {
     static final GatewayProperties PROPS =
-        new GatewayProperties(
-            "gw-fuzz", "", "ws://x", "127.0.0.1:1", SECRET, Duration.ofSeconds(40), Duration.ofSeconds(5), 4096, 120,
-            Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
-            Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
-            Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH, Duration.ofSeconds(2), org.springframework.util.unit.DataSize.ofMegabytes(256));
+        TestGatewayProperties.of("gw-fuzz", SECRET, 120);
     static final SessionLinks LINKS =
         new SessionLinks(
             new RingWatcher(Role.ROLE_SESSION, InProcessChannelBuilder.forName("nowhere").build(), Executors.newSingleThreadScheduledExecutor()),
@@ -48,12 +47,14 @@ class GatewayFrameFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "gateway-frames.dict")
   void anyFrame(byte[] frame) {
     handle(frame, null);
   }
 
   /** The same on a {@code compress=zlib-stream} connection: its HELLO and answers go through the compressor. */
   @FuzzTest(maxDuration = "10s")
+  @DictionaryFile(resourcePath = "gateway-frames.dict")
   void anyFrameZlibStream(byte[] frame) {
     handle(frame, StreamCompressor.Kind.ZLIB_STREAM);
   }
@@ -69,9 +70,13 @@ class GatewayFrameFuzzTest {
       conn.start();
       conn.onFrame(frame);
       channel.runPendingTasks();
+      ZlibStreamReader inflater = compression == null ? null : new ZlibStreamReader();
       Object out;
       while ((out = channel.readOutbound()) != null) {
         try {
+          if (out instanceof io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame binary && inflater != null) {
+            inflated(inflater, binary, frame);
+          }
           if (out instanceof CloseWebSocketFrame close) {
             int code = close.statusCode();
             if (code < 4000 || code > 4014) {
@@ -82,6 +87,9 @@ class GatewayFrameFuzzTest {
           ReferenceCountUtil.release(out);
         }
       }
+      if (inflater != null) {
+        inflater.close();
+      }
     } finally {
       if (conn != null) {
         conn.onSocketClosed(1000); // gives the compressor's native memory back
@@ -89,5 +97,18 @@ class GatewayFrameFuzzTest {
       }
       channel.finishAndReleaseAll();
     }
+  }
+
+  /**
+   * A zlib-stream frame as a client reads it: it ends with the sync flush marker and inflates, with
+   * the stream's one inflater, into a JSON payload.
+   */
+  private static void inflated(ZlibStreamReader reader, io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame binary, byte[] input) {
+    byte[] bytes = new byte[binary.content().readableBytes()];
+    binary.content().getBytes(binary.content().readerIndex(), bytes);
+    if (!ZlibStreamReader.endsWithSyncFlush(bytes)) {
+      throw new AssertionError("a zlib-stream frame without the sync flush marker, on " + new String(input, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    JSON.readTree(reader.inflate(bytes)); // a payload the client can parse
   }
 }

@@ -16,11 +16,18 @@ import java.util.function.LongSupplier;
  * <p>Checked on the session pod, which owns every session of a user: one count for the cluster,
  * whichever gateway the shards connect to.
  *
- * <p>Bounds: one array of {@code maxConcurrency} start times per bot that started a session within
- * the window; past {@code maxBots} entries, expired ones are dropped (and all of them if none is).
+ * <p>Bounds: one array of {@code maxConcurrency} start times per bot that started a session; an
+ * entry stays until the map is full ({@code maxBots}, and at most {@link #MAX_START_TIMES} start
+ * times in all, 64 MiB), then the expired ones are dropped (and all of them if none is: a bot
+ * forgotten early may start one session sooner than its window, nothing worse).
+ *
+ * <p>Clock: monotonic milliseconds (a wall clock stepped back would hold every bucket shut).
  * Concurrency: any thread (a concurrent map, each entry updated under its own lock).
  */
 final class IdentifyBuckets {
+  /** Start times kept at most, over all bots (8 bytes each). */
+  static final int MAX_START_TIMES = 8 << 20;
+
   private final int maxConcurrency;
   private final long windowMs;
   private final int maxBots;
@@ -35,7 +42,7 @@ final class IdentifyBuckets {
     }
     this.maxConcurrency = maxConcurrency;
     this.windowMs = window.toMillis();
-    this.maxBots = maxBots;
+    this.maxBots = Math.max(1, Math.min(maxBots, MAX_START_TIMES / maxConcurrency));
     this.clock = clockMs;
   }
 

@@ -25,7 +25,7 @@ public final class SessionAdmission {
   }
 
   private static IdentifyBuckets buckets(int maxConcurrency, Duration window) {
-    return new IdentifyBuckets(maxConcurrency, window, 100_000, System::currentTimeMillis);
+    return new IdentifyBuckets(maxConcurrency, window, 100_000, () -> System.nanoTime() / 1_000_000);
   }
 
   /** Identifies closed 4008: the user held its maximum of sessions. */

@@ -43,5 +43,19 @@ class IdentifyBucketsTest {
     assertThat(b.tryStart(3, 0)).isTrue();
     assertThat(b.tryStart(4, 0)).isTrue(); // bot 1's entry expired and made room
     assertThat(b.tryStart(2, 0)).as("bot 2 is still remembered").isFalse();
+    // full of live entries: all are forgotten rather than growing past the bound
+    assertThat(b.tryStart(5, 0)).isTrue();
+    assertThat(b.tryStart(2, 0)).as("forgotten with the rest").isTrue();
+  }
+
+  @Test
+  void theBoundCountsStartTimes_notOnlyBots() {
+    IdentifyBuckets b = new IdentifyBuckets(1024, Duration.ofSeconds(5), 100_000, now::get);
+    for (int bot = 0; bot < IdentifyBuckets.MAX_START_TIMES / 1024; bot++) {
+      assertThat(b.tryStart(bot, 0)).isTrue();
+    }
+    assertThat(b.tryStart(0, 0)).as("still within the bound: remembered").isFalse();
+    assertThat(b.tryStart(1_000_000, 0)).isTrue(); // one past the bound: the live ones are forgotten
+    assertThat(b.tryStart(0, 0)).isTrue();
   }
 }
