@@ -129,7 +129,7 @@ class RestApiIT {
     assertThat(other.json().has("email")).as("private fields only for @me").isFalse();
 
     JsonNode guilds = rest.get("/users/@me/guilds", alice).json();
-    assertThat(guilds.size()).isEqualTo(1);
+    assertThat(guilds.size()).as(guilds.toString()).isEqualTo(1);
     assertThat(guilds.get(0).path("id").asString()).isEqualTo(guild);
     assertThat(guilds.get(0).path("owner").asBoolean()).isTrue();
     assertThat(rest.get("/users/@me/guilds", bob).json().get(0).path("owner").asBoolean()).isFalse();

@@ -8,6 +8,7 @@ import dev.concord.proto.guild.v1.UpdateUserRequest;
 import dev.concord.proto.guild.v1.GetGuildRequest;
 import dev.concord.proto.guild.v1.GetUserRequest;
 import dev.concord.proto.guild.v1.User;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -19,6 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** {@code /users}: the caller ({@code @me}), any user, and the caller's guilds. */
 final class UserResource {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UserResource.class);
+
   private final GuildClient guilds;
 
   UserResource(GuildClient guilds) {
@@ -124,8 +127,15 @@ final class UserResource {
                                   (stub, o) ->
                                       stub.getGuild(
                                           GetGuildRequest.newBuilder().setGuildId(g).setActorId(me).setWithCounts(withCounts).build(), o))
-                              // a guild that cannot be read right now is left out, not the whole list
-                              .onErrorResume(e -> Mono.empty()));
+                              // a failure that may pass (not an unknown guild, not a refusal) is tried
+                              // twice more; a guild that still cannot be read is left out, not the
+                              // whole list, and logged
+                              .retryWhen(reactor.util.retry.Retry.backoff(2, Duration.ofMillis(50)).filter(UserResource::mayPass))
+                              .onErrorResume(
+                                  e -> {
+                                    log.warn("GET /users/@me/guilds of {}: guild {} left out: {}", Long.toUnsignedString(me), Long.toUnsignedString(g), String.valueOf(e));
+                                    return Mono.empty();
+                                  }));
             })
         .map(j -> partialGuild(RestIo.JSON.readTree(j.getJson().toByteArray()), me))
         .collectList()
@@ -151,6 +161,17 @@ final class UserResource {
       n.set("approximate_presence_count", g.get("approximate_presence_count"));
     }
     return n;
+  }
+
+  /** A guild call failure that a retry may not meet again (the guild pod busy, moving or slow). */
+  static boolean mayPass(Throwable t) {
+    if (!(t instanceof io.grpc.StatusRuntimeException s)) {
+      return false;
+    }
+    return switch (s.getStatus().getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED -> true;
+      default -> false;
+    };
   }
 
   private Mono<User> user(long id) {
