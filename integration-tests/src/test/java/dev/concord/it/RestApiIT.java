@@ -129,6 +129,14 @@ class RestApiIT {
     assertThat(other.json().has("email")).as("private fields only for @me").isFalse();
 
     JsonNode guilds = rest.get("/users/@me/guilds", alice).json();
+    if (guilds.size() != 1) {
+      // what the guild pod itself says of alice, to tell a store problem from a gateway one
+      var u =
+          GuildApiGrpc.newBlockingStub(fixture.channels.forAddress(fixture.suite.guildAddress()))
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .getUser(dev.concord.proto.guild.v1.GetUserRequest.newBuilder().setUserId(demo.users().get(0).id()).build());
+      System.out.println("GET /users/@me/guilds of alice gave " + guilds + "; GetUser on the guild pod: guild ids " + u.getGuildIdsList());
+    }
     assertThat(guilds.size()).as(guilds.toString()).isEqualTo(1);
     assertThat(guilds.get(0).path("id").asString()).isEqualTo(guild);
     assertThat(guilds.get(0).path("owner").asBoolean()).isTrue();

@@ -31,6 +31,7 @@ import reactor.core.publisher.Mono;
  * (cleared past it, refilled on demand).
  */
 public final class GuildClient {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GuildClient.class);
   private final RingWatcher guildRing;
   private final Channels channels;
   private final Duration timeout;
@@ -76,8 +77,11 @@ public final class GuildClient {
           call.accept(
               stub,
               new StreamObserver<T>() {
+                private boolean answered;
+
                 @Override
                 public void onNext(T value) {
+                  answered = true;
                   sink.success(value);
                 }
 
@@ -88,7 +92,13 @@ public final class GuildClient {
 
                 @Override
                 public void onCompleted() {
-                  sink.success();
+                  if (!answered) {
+                    // gRPC's async stubs pass a unary call that closed OK without its message on
+                    // as a bare completion (its blocking and future stubs make it an error): an
+                    // empty answer here would silently drop what the caller asked for
+                    log.warn("a guild call for key {} closed without an answer", Long.toUnsignedString(key));
+                    sink.error(Status.UNAVAILABLE.withDescription("the guild pod closed the call without an answer; retry").asRuntimeException());
+                  }
                 }
               });
         });
