@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,9 +40,14 @@ import org.HdrHistogram.Histogram;
  * it) in {@code --mix-guilds} (50) guilds of long-tail sizes, {@code --mix-rate} (50) messages/s
  * for {@code --mix-seconds} (10).
  *
- * <p>{@code --targets concord} (or {@code baseline}) runs one target alone, e.g. with a profiler
+ * <p>{@code --targets} picks the targets, in order: {@code baseline}, {@code concord} (the five
+ * services in one JVM, as {@code make run}), {@code split} (a JVM per service, as pods; its CPU and
+ * memory are the sums over the five). {@code --targets concord} runs one target alone, e.g. with a profiler
  * in {@code --server-jvm}; {@code --suite-arg --key=value} (repeatable) sets something in every
  * service of the suite, e.g. to measure a switch off and on.
+ *
+ * <p>{@code --heap-histogram true} writes each server JVM's live objects by class, with the cold
+ * storm's N clients idle, to {@code histogram-<target>-<N>-<jvm>.txt} in {@code --out}.
  *
  * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
  * (the token secret of that deployment) runs the same scenarios against it alone, without server
@@ -69,6 +75,7 @@ public final class LoadGenerator {
             BenchArgs.intArg(args, "--rate-seconds", 10),
             BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
             !BenchArgs.stringArg(args, "--warm-connect", "true").equals("false"),
+            BenchArgs.stringArg(args, "--heap-histogram", "false").equals("true"),
             List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
@@ -76,11 +83,11 @@ public final class LoadGenerator {
     for (int n : ns) {
       if (url.isEmpty()) {
         for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
-          try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-" + n + ".log"))) {
+          try (ServerGroup server = ServerGroup.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-" + n))) {
             Target t =
                 target.equals("baseline")
-                    ? Target.baseline(server.addresses.get("gateway"), server.addresses.get("http"), n, s.inFlight())
-                    : Target.concord(server.addresses.get("gateway"), server.addresses.get("grpc"), SECRET, n);
+                    ? Target.baseline(server.addresses().get("gateway"), server.addresses().get("http"), n, s.inFlight())
+                    : Target.concord(server.addresses().get("gateway"), server.addresses().get("grpc"), SECRET, n);
             report.add(run(target, n, t, new ServerStats.Process(server), s));
           }
         }
@@ -96,11 +103,11 @@ public final class LoadGenerator {
       int rate = BenchArgs.intArg(args, "--mix-rate", 50);
       int seconds = BenchArgs.intArg(args, "--mix-seconds", 10);
       for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
-        try (ServerProcess server = ServerProcess.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-mix.log"))) {
+        try (ServerGroup server = ServerGroup.start(target, s.serverJvm(), serverArgs(args), s.out().resolve("server-" + target + "-mix"))) {
           MixScenario.MixTarget t =
               target.equals("baseline")
-                  ? MixScenario.baseline(server.addresses.get("gateway"), server.addresses.get("http"), m)
-                  : MixScenario.concord(server.addresses.get("gateway"), server.addresses.get("grpc"), SECRET, m);
+                  ? MixScenario.baseline(server.addresses().get("gateway"), server.addresses().get("http"), m)
+                  : MixScenario.concord(server.addresses().get("gateway"), server.addresses().get("grpc"), SECRET, m);
           report.mixes.add(MixScenario.run(target, t, m, new ServerStats.Process(server), rate, seconds, s.maxPending()));
         }
       }
@@ -129,6 +136,7 @@ public final class LoadGenerator {
       int rateSeconds,
       int rateAt,
       boolean warmConnect,
+      boolean heapHistogram,
       List<String> serverJvm,
       Path out) {}
 
@@ -139,6 +147,8 @@ public final class LoadGenerator {
       // (d) connect storm and (e) idle memory, on the fresh server
       server.gc();
       r.rssBefore = server.rssBytes();
+      Map<String, long[]> before = server.each();
+      Map<String, long[]> idle = before;
       if (s.warmConnect()) {
         // the cold storm: a fresh JVM compiles its connect path meanwhile (JFR: C2 threads took
         // ~0.8 of a core through Concord's first 5 000 connects), so its CPU is reported apart,
@@ -151,11 +161,16 @@ public final class LoadGenerator {
           r.cpuColdConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
           server.gc();
           r.rssIdle = server.rssBytes();
+          idle = server.each();
+          if (s.heapHistogram()) {
+            server.histograms(s.out().resolve("histogram-" + target + "-" + n));
+          }
           cold.close();
         }
         awaitQuiet(server);
       }
       Duration cpu0 = server.cpu();
+      Map<String, long[]> warm0 = server.each();
       long t0 = System.nanoTime();
       Progress p = new Progress(target + " N=" + n + " connect", n);
       r.identified = clients.connect(URI.create(t.gatewayUrl()), t.tokens(), INTENTS, s.maxPending(), 600, p::update);
@@ -163,10 +178,13 @@ public final class LoadGenerator {
       r.connectSeconds = (System.nanoTime() - t0) / 1e9;
       r.failedConnects = clients.failed.get();
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+      Map<String, long[]> warm1 = server.each();
       if (!s.warmConnect()) {
         server.gc();
         r.rssIdle = server.rssBytes();
+        idle = server.each();
       }
+      r.parts = LoadReport.Part.of(before, idle, warm0, warm1, r.identified);
 
       // (a) burst
       clients.reset();

@@ -39,6 +39,7 @@ final class LoadReport {
     long[] gc = {-1, -1};
     Map<Integer, Long> closeCodes = Map.of();
     String serverErrors = "-1";
+    List<Part> parts = List.of();
 
     Run(String target, int n) {
       this.target = target;
@@ -81,6 +82,22 @@ final class LoadReport {
           Locale.ROOT,
           "%s N=%d: %d identified in %.1f s (%.2f ms CPU each), %d B/conn idle; burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
           target, n, identified, connectSeconds, cpuMsPerConnect(), rssPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+    }
+  }
+
+  /**
+   * One server JVM's share of a run (the split suite has five): CPU per connect of the warm storm,
+   * resident memory per idle connection.
+   */
+  record Part(String name, double cpuMsPerConnect, double kbPerConnection) {
+    static List<Part> of(Map<String, long[]> before, Map<String, long[]> idle, Map<String, long[]> warm0, Map<String, long[]> warm1, int identified) {
+      List<Part> out = new java.util.ArrayList<>();
+      for (String name : before.keySet()) {
+        double cpu = identified == 0 ? 0 : (warm1.get(name)[0] - warm0.get(name)[0]) / 1e6 / identified;
+        double kb = identified == 0 ? 0 : (idle.get(name)[1] - before.get(name)[1]) / 1024.0 / identified;
+        out.add(new Part(name, cpu, kb));
+      }
+      return out;
     }
   }
 
@@ -166,17 +183,25 @@ final class LoadReport {
       if (!r.closeCodes.isEmpty()) {
         System.out.println("           close codes: " + r.closeCodes);
       }
+      if (r.parts.size() > 1) {
+        StringBuilder b = new StringBuilder("           per JVM, ms CPU / connect and KB / idle conn:");
+        for (Part p : r.parts) {
+          b.append(String.format(Locale.ROOT, " %s %.2f / %.1f;", p.name(), p.cpuMsPerConnect(), p.kbPerConnection()));
+        }
+        System.out.println(b);
+      }
       if (!r.serverErrors.equals("0")) {
         System.out.println("           server errors: " + r.serverErrors);
       }
     }
     for (Run c : runs) {
       Run b = baseline(c.n);
-      if (c.target.equals("concord") && b != null) {
+      if (!c.target.equals("baseline") && b != null) {
         System.out.printf(
             Locale.ROOT,
-            "  N = %d: Concord / baseline: deliveries/s %.0f %%, p99 %.1fx, connect time %.1fx, CPU per connect %.1fx, memory per connection %.1fx%n",
+            "  N = %d: %s / baseline: deliveries/s %.0f %%, p99 %.1fx, connect time %.1fx, CPU per connect %.1fx, memory per connection %.1fx%n",
             c.n,
+            c.target,
             100 * c.deliveriesPerSecond() / b.deliveriesPerSecond(),
             c.ms(99) / Math.max(1e-9, b.ms(99)),
             c.connectSeconds / Math.max(1e-9, b.connectSeconds),
@@ -225,6 +250,10 @@ final class LoadReport {
           .put("cold_identified", r.coldIdentified)
           .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect());
       o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection());
+      var parts = o.putArray("jvms");
+      for (Part p : r.parts) {
+        parts.addObject().put("name", p.name()).put("cpu_ms_per_connect", p.cpuMsPerConnect()).put("kb_per_idle_connection", p.kbPerConnection());
+      }
       ObjectNode burst = o.putObject("burst");
       burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);
       burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries());

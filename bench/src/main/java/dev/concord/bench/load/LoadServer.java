@@ -12,10 +12,12 @@ import java.util.List;
 /**
  * The server side of {@code make bench-load}, in its own JVM so that its CPU and memory can be
  * read from {@code /proc}: either the suite ({@code --target concord}: the five services in one
- * process as {@code make run} starts them, REST rate limits lifted) or the bare-Netty baseline
- * ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
+ * process as {@code make run} starts them, REST rate limits lifted; with {@code --service S
+ * --ports P} only service S of a suite on ports P, whose other services run in other such JVMs) or
+ * the bare-Netty baseline ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
  * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done}) and
- * {@code gcstats} (collections and their time so far). It exits when stdin closes, so it never
+ * {@code gcstats} (collections and their time so far) and {@code histogram <file>} (live objects
+ * by class into the file, answered {@code histogram-done}). It exits when stdin closes, so it never
  * outlives the load generator.
  */
 public final class LoadServer {
@@ -32,14 +34,16 @@ public final class LoadServer {
       server = b;
       say("ready gateway=ws://127.0.0.1:" + b.port() + "/ http=http://127.0.0.1:" + b.port() + " grpc=-");
     } else {
-      LocalSuite suite =
-          LocalSuite.start(
-              LocalSuite.Ports.free(),
-              LocalSuite.Options.defaults(secret)
-                  .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"))
-                  // tens of thousands of sockets from a few loopback addresses, on purpose
-                  .withExtra(List.of("--concord.gateway.max-connections=0", "--concord.gateway.max-connections-per-address=0"))
-                  .withExtra(suiteArgs(args)));
+      String service = BenchArgs.stringArg(args, "--service", "");
+      String ports = BenchArgs.stringArg(args, "--ports", "");
+      LocalSuite.Ports p = ports.isEmpty() ? LocalSuite.Ports.free() : LocalSuite.Ports.parse(ports);
+      LocalSuite.Options options =
+          LocalSuite.Options.defaults(secret)
+              .withExtra(List.of("--concord.gateway.rest-route-limit=100000000", "--concord.gateway.rest-global-limit=100000000"))
+              // tens of thousands of sockets from a few loopback addresses, on purpose
+              .withExtra(List.of("--concord.gateway.max-connections=0", "--concord.gateway.max-connections-per-address=0"))
+              .withExtra(suiteArgs(args));
+      LocalSuite suite = service.isEmpty() ? LocalSuite.start(p, options) : LocalSuite.startOne(service, p, options);
       server = suite;
       say("ready gateway=" + suite.gatewayUrl() + "/?v=10&encoding=json http=" + suite.gatewayUrl().replace("ws://", "http://") + " grpc=" + suite.guildAddress());
     }
@@ -63,11 +67,29 @@ public final class LoadServer {
           }
           say("gcstats count=" + count + " millis=" + millis + each);
         }
-        default -> say("unknown " + line);
+        default -> {
+          if (line.startsWith("histogram ")) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(line.substring("histogram ".length()).trim()), classHistogram());
+            say("histogram-done");
+          } else {
+            say("unknown " + line);
+          }
+        }
       }
     }
     server.close();
     System.exit(0);
+  }
+
+  /** The live objects by class ({@code jcmd GC.class_histogram}; it runs a full GC first). */
+  private static String classHistogram() throws Exception {
+    return (String)
+        ManagementFactory.getPlatformMBeanServer()
+            .invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                "gcClassHistogram",
+                new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
   }
 
   /** {@code --suite-arg --key=value} (repeatable): a setting for every service of the suite. */

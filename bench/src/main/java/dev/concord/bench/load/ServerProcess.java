@@ -119,6 +119,11 @@ final class ServerProcess implements AutoCloseable {
     ask("gc", "gc-done");
   }
 
+  /** Writes the live objects by class into {@code file} (a full GC first); waits for it. */
+  void histogram(Path file) throws InterruptedException {
+    ask("histogram " + file.toAbsolutePath(), "histogram-done");
+  }
+
   /** Collections and their total time (ms) in the server so far. */
   long[] gcStats() throws InterruptedException {
     String s = ask("gcstats", "gcstats ");

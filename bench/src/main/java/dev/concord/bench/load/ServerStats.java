@@ -22,7 +22,16 @@ sealed interface ServerStats {
     return "-1";
   }
 
-  record Process(ServerProcess p) implements ServerStats {
+  /** Writes each server JVM's live objects by class to {@code <prefix>-<name>.txt} (if it can). */
+  default void histograms(Path prefix) throws InterruptedException {}
+
+  /** Per server JVM (five for the split suite): {CPU nanoseconds so far, resident bytes now}; empty if unknown. */
+  default java.util.Map<String, long[]> each() {
+    return java.util.Map.of();
+  }
+
+  /** The JVMs the load generator started (one, or five for {@code split}). */
+  record Process(ServerGroup p) implements ServerStats {
     @Override
     public void gc() throws InterruptedException {
       p.gc();
@@ -45,7 +54,17 @@ sealed interface ServerStats {
 
     @Override
     public String errors() {
-      return p.errors() == 0 ? "0" : p.errors() + " (first: " + p.firstError() + ")";
+      return p.errors();
+    }
+
+    @Override
+    public java.util.Map<String, long[]> each() {
+      return p.each();
+    }
+
+    @Override
+    public void histograms(Path prefix) throws InterruptedException {
+      p.histograms(prefix);
     }
   }
 

@@ -40,6 +40,23 @@ public final class LocalSuite implements AutoCloseable {
       return new Ports(7700, 7710, 7720, 7730, 7740, 8080, 8700, 8710, 8720, 8730, 8740);
     }
 
+    /** The ports as one comma-separated argument, in record order (read back by {@link #parse}). */
+    public String toArg() {
+      return java.util.stream.IntStream.of(
+              registryGrpc, guildGrpc, sessionGrpc, presenceGrpc, gatewayGrpc, gatewayHttp, registryHttp, guildHttp, sessionHttp, presenceHttp, gatewayManagement)
+          .mapToObj(Integer::toString)
+          .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** Ports written by {@link #toArg}. */
+    public static Ports parse(String arg) {
+      int[] p = java.util.Arrays.stream(arg.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+      if (p.length != 11) {
+        throw new IllegalArgumentException("expected 11 ports, got " + p.length + ": " + arg);
+      }
+      return new Ports(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
+    }
+
     /** Free ports picked now (tests). */
     public static Ports free() {
       int[] p = new int[11];
@@ -169,54 +186,16 @@ public final class LocalSuite implements AutoCloseable {
     return "127.0.0.1:" + ports.guildGrpc();
   }
 
+  /** The services of a suite, in the order they start. */
+  public static final List<String> SERVICES = List.of("registry", "guild", "presence", "session", "gateway");
+
   public static LocalSuite start(Ports ports, Options options) {
     LocalSuite suite = new LocalSuite(ports);
     try {
-      String registry = "127.0.0.1:" + ports.registryGrpc();
-      suite.run(
-          RegistryApplication.builder(),
-          options,
-          Map.of("spring.grpc.server.port", ports.registryGrpc(), "server.port", ports.registryHttp()));
-      suite.run(
-          GuildApplication.builder(),
-          options,
-          Map.of(
-              "spring.grpc.server.port", ports.guildGrpc(),
-              "server.port", ports.guildHttp(),
-              "concord.guild.registry-address", registry));
-      suite.presenceProps =
-          Map.of(
-              "spring.grpc.server.port", ports.presenceGrpc(),
-              "server.port", ports.presenceHttp(),
-              "concord.presence.registry-address", registry);
-      suite.options = options;
-      suite.presence = suite.run(PresenceApplication.builder(), options, suite.presenceProps);
-      for (int i = 0; i < options.sessionPods(); i++) {
-        Ports extra = i == 0 ? ports : Ports.free();
-        suite.run(
-            SessionApplication.builder(),
-            options,
-            Map.of(
-                "spring.grpc.server.port", extra.sessionGrpc(),
-                "server.port", extra.sessionHttp(),
-                "concord.session.pod-id", "session-" + i,
-                "concord.session.registry-address", registry));
+      for (String service : SERVICES) {
+        suite.startService(service, options);
       }
-      for (int i = 0; i < options.gateways(); i++) {
-        Ports p = i == 0 ? ports : Ports.free();
-        Map<String, Object> props = new java.util.HashMap<>();
-        props.put("spring.grpc.server.port", p.gatewayGrpc());
-        props.put("server.port", p.gatewayHttp());
-        props.put("management.server.port", p.gatewayManagement());
-        props.put("concord.gateway.pod-id", "gateway-" + i);
-        props.put("concord.gateway.registry-address", registry);
-        props.put("concord.gateway.public-url", "ws://127.0.0.1:" + p.gatewayHttp());
-        props.put("concord.gateway.token-secret", options.tokenSecret());
-        props.put("concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms");
-        suite.gatewayUrls.add("ws://127.0.0.1:" + p.gatewayHttp());
-        suite.gatewayContexts.add(suite.run(GatewayApplication.builder(), options, props));
-      }
-      suite.awaitMembership(registry, options.sessionPods(), options.gateways(), Duration.ofSeconds(30));
+      suite.awaitMembership(options.sessionPods(), options.gateways(), Duration.ofSeconds(30));
       return suite;
     } catch (RuntimeException e) {
       suite.close();
@@ -224,9 +203,83 @@ public final class LocalSuite implements AutoCloseable {
     }
   }
 
+  /**
+   * One service of a suite whose other services run in other processes on the same {@code ports}
+   * (a JVM per service, as pods are). The gateway, started last, returns once every role's ring
+   * has its pods.
+   */
+  public static LocalSuite startOne(String service, Ports ports, Options options) {
+    LocalSuite suite = new LocalSuite(ports);
+    try {
+      suite.startService(service, options);
+      if (service.equals("gateway")) {
+        suite.awaitMembership(options.sessionPods(), options.gateways(), Duration.ofSeconds(60));
+      }
+      return suite;
+    } catch (RuntimeException e) {
+      suite.close();
+      throw e;
+    }
+  }
+
+  private void startService(String service, Options options) {
+    String registry = "127.0.0.1:" + ports.registryGrpc();
+    this.options = options;
+    switch (service) {
+      case "registry" ->
+          run(RegistryApplication.builder(), options, Map.of("spring.grpc.server.port", ports.registryGrpc(), "server.port", ports.registryHttp()));
+      case "guild" ->
+          run(
+              GuildApplication.builder(),
+              options,
+              Map.of(
+                  "spring.grpc.server.port", ports.guildGrpc(),
+                  "server.port", ports.guildHttp(),
+                  "concord.guild.registry-address", registry));
+      case "presence" -> {
+        presenceProps =
+            Map.of(
+                "spring.grpc.server.port", ports.presenceGrpc(),
+                "server.port", ports.presenceHttp(),
+                "concord.presence.registry-address", registry);
+        presence = run(PresenceApplication.builder(), options, presenceProps);
+      }
+      case "session" -> {
+        for (int i = 0; i < options.sessionPods(); i++) {
+          Ports extra = i == 0 ? ports : Ports.free();
+          run(
+              SessionApplication.builder(),
+              options,
+              Map.of(
+                  "spring.grpc.server.port", extra.sessionGrpc(),
+                  "server.port", extra.sessionHttp(),
+                  "concord.session.pod-id", "session-" + i,
+                  "concord.session.registry-address", registry));
+        }
+      }
+      case "gateway" -> {
+        for (int i = 0; i < options.gateways(); i++) {
+          Ports p = i == 0 ? ports : Ports.free();
+          Map<String, Object> props = new java.util.HashMap<>();
+          props.put("spring.grpc.server.port", p.gatewayGrpc());
+          props.put("server.port", p.gatewayHttp());
+          props.put("management.server.port", p.gatewayManagement());
+          props.put("concord.gateway.pod-id", "gateway-" + i);
+          props.put("concord.gateway.registry-address", registry);
+          props.put("concord.gateway.public-url", "ws://127.0.0.1:" + p.gatewayHttp());
+          props.put("concord.gateway.token-secret", options.tokenSecret());
+          props.put("concord.gateway.heartbeat-interval", options.heartbeatInterval().toMillis() + "ms");
+          gatewayUrls.add("ws://127.0.0.1:" + p.gatewayHttp());
+          gatewayContexts.add(run(GatewayApplication.builder(), options, props));
+        }
+      }
+      default -> throw new IllegalArgumentException("no service " + service + "; one of " + SERVICES);
+    }
+  }
+
   /** Waits until every role's ring has its pod (leases are taken once each service is up). */
-  private void awaitMembership(String registry, int sessionPods, int gateways, Duration timeout) {
-    io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget(registry).usePlaintext().build();
+  private void awaitMembership(int sessionPods, int gateways, Duration timeout) {
+    io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forTarget("127.0.0.1:" + ports.registryGrpc()).usePlaintext().build();
     try {
       var stub = dev.concord.proto.registry.v1.RegistryGrpc.newBlockingStub(channel);
       long deadline = System.nanoTime() + timeout.toNanos();
