@@ -145,7 +145,7 @@ public final class LoadGenerator {
         LoadClients clients = new LoadClients(s.clientThreads())) {
       LoadReport.Run r = new LoadReport.Run(target, n);
       // (d) connect storm and (e) idle memory, on the fresh server
-      server.gc();
+      r.heapBefore = server.gc();
       r.rssBefore = server.rssBytes();
       Map<String, long[]> before = server.each();
       Map<String, long[]> idle = before;
@@ -159,7 +159,7 @@ public final class LoadGenerator {
           r.coldIdentified = cold.connect(URI.create(t.gatewayUrl()), t.tokens(), INTENTS, s.maxPending(), 600, p::update);
           p.done();
           r.cpuColdConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
-          server.gc();
+          r.heapIdle = server.gc();
           r.rssIdle = server.rssBytes();
           idle = server.each();
           if (s.heapHistogram()) {
@@ -180,11 +180,11 @@ public final class LoadGenerator {
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
       Map<String, long[]> warm1 = server.each();
       if (!s.warmConnect()) {
-        server.gc();
+        r.heapIdle = server.gc();
         r.rssIdle = server.rssBytes();
         idle = server.each();
       }
-      r.parts = LoadReport.Part.of(before, idle, warm0, warm1, r.identified);
+      r.parts = LoadReport.Part.of(before, idle, warm0, warm1, r.identified, r.coldIdentified > 0 ? r.coldIdentified : r.identified);
 
       // (a) burst
       clients.reset();

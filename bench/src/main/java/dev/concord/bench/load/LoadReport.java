@@ -29,6 +29,8 @@ final class LoadReport {
     double cpuColdConnectMs;
     long rssBefore;
     long rssIdle;
+    long heapBefore = -1;
+    long heapIdle = -1;
     long expected;
     long delivered;
     int publishErrors;
@@ -73,6 +75,16 @@ final class LoadReport {
       return held == 0 ? 0 : (rssIdle - rssBefore) / held;
     }
 
+    /**
+     * Live heap per idle identified connection (heap in use after a full GC, idle minus before):
+     * what the connections hold, without the slack RSS adds (the heap G1 keeps committed, which
+     * moves RSS per connection by ±1 KB from run to run here). -1 if unknown.
+     */
+    long heapPerConnection() {
+      int held = coldIdentified > 0 ? coldIdentified : identified;
+      return held == 0 || heapBefore < 0 || heapIdle < 0 ? -1 : (heapIdle - heapBefore) / held;
+    }
+
     double ms(double percentile) {
       return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
     }
@@ -80,8 +92,8 @@ final class LoadReport {
     String line() {
       return String.format(
           Locale.ROOT,
-          "%s N=%d: %d identified in %.1f s (%.2f ms CPU each), %d B/conn idle; burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
-          target, n, identified, connectSeconds, cpuMsPerConnect(), rssPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+          "%s N=%d: %d identified in %.1f s (%.2f ms CPU each), %d B/conn idle (heap %d); burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
+          target, n, identified, connectSeconds, cpuMsPerConnect(), rssPerConnection(), heapPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
     }
   }
 
@@ -89,13 +101,14 @@ final class LoadReport {
    * One server JVM's share of a run (the split suite has five): CPU per connect of the warm storm,
    * resident memory per idle connection.
    */
-  record Part(String name, double cpuMsPerConnect, double kbPerConnection) {
-    static List<Part> of(Map<String, long[]> before, Map<String, long[]> idle, Map<String, long[]> warm0, Map<String, long[]> warm1, int identified) {
+  record Part(String name, double cpuMsPerConnect, double kbPerConnection, double heapKbPerConnection) {
+    static List<Part> of(Map<String, long[]> before, Map<String, long[]> idle, Map<String, long[]> warm0, Map<String, long[]> warm1, int identified, int held) {
       List<Part> out = new java.util.ArrayList<>();
       for (String name : before.keySet()) {
         double cpu = identified == 0 ? 0 : (warm1.get(name)[0] - warm0.get(name)[0]) / 1e6 / identified;
-        double kb = identified == 0 ? 0 : (idle.get(name)[1] - before.get(name)[1]) / 1024.0 / identified;
-        out.add(new Part(name, cpu, kb));
+        double kb = held == 0 ? 0 : (idle.get(name)[1] - before.get(name)[1]) / 1024.0 / held;
+        double heap = held == 0 ? 0 : (idle.get(name)[2] - before.get(name)[2]) / 1024.0 / held;
+        out.add(new Part(name, cpu, kb, heap));
       }
       return out;
     }
@@ -171,22 +184,22 @@ final class LoadReport {
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "  %-8s %6s %6s %7s %8s %9s %8s %12s %7s %7s %7s %7s %6s %9s %9s%n",
-        "target", "N", "ident", "conn s", "ms/conn", "cold ms/c", "KB/conn", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
+        "  %-8s %6s %6s %7s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
     for (Run r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "  %-8s %6d %6d %7.1f %8.2f %9.2f %8.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
-          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.deliveriesPerSecond(),
+          "  %-8s %6d %6d %7.1f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
+          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
           r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
           r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1]);
       if (!r.closeCodes.isEmpty()) {
         System.out.println("           close codes: " + r.closeCodes);
       }
       if (r.parts.size() > 1) {
-        StringBuilder b = new StringBuilder("           per JVM, ms CPU / connect and KB / idle conn:");
+        StringBuilder b = new StringBuilder("           per JVM, ms CPU / connect, KB RSS / heap per idle conn:");
         for (Part p : r.parts) {
-          b.append(String.format(Locale.ROOT, " %s %.2f / %.1f;", p.name(), p.cpuMsPerConnect(), p.kbPerConnection()));
+          b.append(String.format(Locale.ROOT, " %s %.2f, %.1f / %.1f;", p.name(), p.cpuMsPerConnect(), p.kbPerConnection(), p.heapKbPerConnection()));
         }
         System.out.println(b);
       }
@@ -249,10 +262,11 @@ final class LoadReport {
           .put("server_cpu_ms_per_connect", r.cpuMsPerConnect())
           .put("cold_identified", r.coldIdentified)
           .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect());
-      o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection());
+      o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection())
+          .put("heap_before_bytes", r.heapBefore).put("heap_idle_bytes", r.heapIdle).put("heap_per_connection_bytes", r.heapPerConnection());
       var parts = o.putArray("jvms");
       for (Part p : r.parts) {
-        parts.addObject().put("name", p.name()).put("cpu_ms_per_connect", p.cpuMsPerConnect()).put("kb_per_idle_connection", p.kbPerConnection());
+        parts.addObject().put("name", p.name()).put("cpu_ms_per_connect", p.cpuMsPerConnect()).put("kb_per_idle_connection", p.kbPerConnection()).put("heap_kb_per_idle_connection", p.heapKbPerConnection());
       }
       ObjectNode burst = o.putObject("burst");
       burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);

@@ -15,7 +15,7 @@ import java.util.List;
  * process as {@code make run} starts them, REST rate limits lifted; with {@code --service S
  * --ports P} only service S of a suite on ports P, whose other services run in other such JVMs) or
  * the bare-Netty baseline ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
- * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done}) and
+ * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done used=<heap bytes in use after it>}) and
  * {@code gcstats} (collections and their time so far) and {@code histogram <file>} (live objects
  * by class into the file, answered {@code histogram-done}). It exits when stdin closes, so it never
  * outlives the load generator.
@@ -54,7 +54,7 @@ public final class LoadServer {
         case "gc" -> {
           System.gc();
           System.gc();
-          say("gc-done");
+          say("gc-done used=" + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         case "gcstats" -> {
           long count = 0;

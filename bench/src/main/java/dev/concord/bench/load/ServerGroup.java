@@ -19,6 +19,8 @@ final class ServerGroup implements AutoCloseable {
 
   private final List<ServerProcess> processes = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
+  /** Heap in use after the last {@link #gc}, per JVM. */
+  private final long[] heapUsed = new long[LocalSuite.SERVICES.size()];
 
   private ServerGroup() {}
 
@@ -50,10 +52,14 @@ final class ServerGroup implements AutoCloseable {
     return processes.getLast().addresses;
   }
 
-  void gc() throws InterruptedException {
-    for (ServerProcess p : processes) {
-      p.gc();
+  /** A full GC in each JVM; returns the heap in use after them, summed (bytes). */
+  long gc() throws InterruptedException {
+    long sum = 0;
+    for (int i = 0; i < processes.size(); i++) {
+      heapUsed[i] = processes.get(i).gc();
+      sum += heapUsed[i];
     }
+    return sum;
   }
 
   /** Each JVM's live objects by class, into {@code <prefix>-<name>.txt}. */
@@ -81,11 +87,11 @@ final class ServerGroup implements AutoCloseable {
     return sum;
   }
 
-  /** Per JVM, by its service (or target) name: {CPU nanoseconds so far, resident bytes now}. */
+  /** Per JVM, by its service (or target) name: {CPU nanoseconds so far, resident bytes now, heap in use after the last GC}. */
   Map<String, long[]> each() {
     Map<String, long[]> out = new java.util.LinkedHashMap<>();
     for (int i = 0; i < processes.size(); i++) {
-      out.put(names.get(i), new long[] {processes.get(i).cpu().toNanos(), processes.get(i).rssBytes()});
+      out.put(names.get(i), new long[] {processes.get(i).cpu().toNanos(), processes.get(i).rssBytes(), heapUsed[i]});
     }
     return out;
   }

@@ -114,9 +114,11 @@ final class ServerProcess implements AutoCloseable {
     return 0;
   }
 
-  /** A full GC in the server; waits for it (at most 60 s). */
-  void gc() throws InterruptedException {
-    ask("gc", "gc-done");
+  /** A full GC in the server; waits for it (at most 60 s). Returns the heap in use after it (bytes). */
+  long gc() throws InterruptedException {
+    String a = ask("gc", "gc-done");
+    int at = a.indexOf("used=");
+    return at < 0 ? -1 : Long.parseLong(a.substring(at + 5).trim());
   }
 
   /** Writes the live objects by class into {@code file} (a full GC first); waits for it. */

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Where the server's CPU time, resident memory and GC come from: a child JVM, a local pid, or nowhere. */
 sealed interface ServerStats {
-  void gc() throws InterruptedException;
+  /** A full GC; returns the heap in use after it (bytes, -1 if unknown). */
+  long gc() throws InterruptedException;
 
   long rssBytes();
 
@@ -25,7 +26,7 @@ sealed interface ServerStats {
   /** Writes each server JVM's live objects by class to {@code <prefix>-<name>.txt} (if it can). */
   default void histograms(Path prefix) throws InterruptedException {}
 
-  /** Per server JVM (five for the split suite): {CPU nanoseconds so far, resident bytes now}; empty if unknown. */
+  /** Per server JVM (five for the split suite): {CPU nanoseconds so far, resident bytes now, heap in use after the last GC}; empty if unknown. */
   default java.util.Map<String, long[]> each() {
     return java.util.Map.of();
   }
@@ -33,8 +34,8 @@ sealed interface ServerStats {
   /** The JVMs the load generator started (one, or five for {@code split}). */
   record Process(ServerGroup p) implements ServerStats {
     @Override
-    public void gc() throws InterruptedException {
-      p.gc();
+    public long gc() throws InterruptedException {
+      return p.gc();
     }
 
     @Override
@@ -71,7 +72,7 @@ sealed interface ServerStats {
   /** A server JVM running on this machine (a deployed one's pod, a {@code make run}): GC through {@code jcmd}. */
   record Pid(long pid) implements ServerStats {
     @Override
-    public void gc() throws InterruptedException {
+    public long gc() throws InterruptedException {
       try {
         java.lang.Process jcmd =
             new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run")
@@ -84,6 +85,7 @@ sealed interface ServerStats {
       } catch (IOException e) {
         // no jcmd: the memory numbers include garbage
       }
+      return -1;
     }
 
     @Override
@@ -114,7 +116,9 @@ sealed interface ServerStats {
   /** A remote server: no CPU or memory numbers. */
   record None() implements ServerStats {
     @Override
-    public void gc() {}
+    public long gc() {
+      return -1;
+    }
 
     @Override
     public long rssBytes() {

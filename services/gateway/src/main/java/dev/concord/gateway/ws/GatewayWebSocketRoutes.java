@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -66,8 +67,25 @@ public final class GatewayWebSocketRoutes implements NettyRouteProvider {
           }
           // the slot is the TCP connection's: given back when it closes, however the upgrade went
           res.withConnection(c -> c.onDispose(() -> admission.release(address, compression)));
-          return res.sendWebsocket((in, out) -> handler.serve(channelOf(in), req.uri(), frames(in, maxFrame), closeStatus(in)), built);
+          return res.sendWebsocket(
+              (in, out) -> {
+                String uri = req.uri();
+                forgetHandshakeHeaders(req, res);
+                return handler.serve(channelOf(in), uri, frames(in, maxFrame), closeStatus(in));
+              },
+              built);
         });
+  }
+
+  /**
+   * The upgrade is answered: nothing reads its request or response headers again, yet the
+   * socket's operations object keeps both for the socket's life. A heap histogram of 5 000 idle
+   * bench clients showed 8 header entries, their names and values held per socket (~0.7 KB; a
+   * browser sends more: user agent, cookies, languages); cleared here.
+   */
+  static void forgetHandshakeHeaders(HttpServerRequest req, HttpServerResponse res) {
+    req.requestHeaders().clear();
+    res.responseHeaders().clear();
   }
 
   private static String addressOf(HttpServerRequest req) {
