@@ -96,6 +96,45 @@ class ResumeIT {
     }
   }
 
+  /**
+   * A heartbeat's seq tells the session what the client has: it drops those dispatches (an idle
+   * session keeps no replay memory), a resume from that seq still gets the rest, and a resume from
+   * before it is refused (op 9) since the client said it had them.
+   */
+  @Test
+  void heartbeatSeq_dropsAcknowledged_resumeFromItWorks_fromBeforeItIsRefused() throws Exception {
+    String token = fixture.demo.users().get(0).token();
+    String url = fixture.suite.gatewayUrl(0) + "/?v=10&encoding=json";
+    GatewayClient first = GatewayClient.connect(url);
+    first.next(WAIT);
+    first.identify(token, INTENTS);
+    String sessionId = first.nextDispatch("READY", WAIT).path("d").path("session_id").asString();
+    long guildCreateSeq = first.nextDispatch("GUILD_CREATE", WAIT).path("s").asLong();
+    post("seen");
+    long seen = first.nextDispatch("MESSAGE_CREATE", WAIT).path("s").asLong();
+    first.send("{\"op\":1,\"d\":" + seen + "}");
+    assertThat(first.next(WAIT).path("op").asInt()).isEqualTo(11);
+    first.abort(); // the ack, then the loss, reach the session in this order over gateway 0's link
+    String missed = post("missed");
+
+    try (GatewayClient second = GatewayClient.connect(url)) {
+      second.next(WAIT);
+      second.resume(token, sessionId, seen);
+      JsonNode f = second.next(WAIT);
+      assertThat(f.path("d").path("id").asString()).isEqualTo(missed);
+      assertThat(f.path("s").asLong()).isEqualTo(seen + 1);
+      assertThat(second.next(WAIT).path("t").asString()).isEqualTo("RESUMED");
+      second.abort();
+    }
+    try (GatewayClient third = GatewayClient.connect(url)) {
+      third.next(WAIT);
+      third.resume(token, sessionId, guildCreateSeq); // before the acknowledged seq
+      JsonNode invalid = third.next(WAIT);
+      assertThat(invalid.path("op").asInt()).isEqualTo(9);
+      assertThat(invalid.path("d").asBoolean()).isFalse();
+    }
+  }
+
   @Test
   void resume_unknownSession_invalidSessionFalse_thenIdentifyOnSameSocketWorks() throws Exception {
     try (GatewayClient c = GatewayClient.connect(fixture.suite.gatewayUrl(1) + "/?v=10&encoding=json")) {

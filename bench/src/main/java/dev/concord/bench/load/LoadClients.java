@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Many Gateway v10 WebSocket clients on a few Netty threads: each connects (from local addresses
  * 127.0.0.2, 127.0.0.3, ... so tens of thousands of connections fit the ephemeral port range),
- * identifies with its token on HELLO, heartbeats at the interval HELLO gives, and counts
+ * identifies with its token on HELLO, heartbeats at the interval HELLO gives (the first one after a
+ * random part of it, each with the last {@code s} received, as Discord's clients do), and counts
  * MESSAGE_CREATE frames without parsing JSON: it searches the frame for the event name and for the
  * publish time the load generator put in the content ({@code "content":"L<nanos>"}), and records
  * the latency of every 8th frame in an HdrHistogram {@link Recorder} (interval histograms give
@@ -59,7 +60,7 @@ final class LoadClients implements AutoCloseable {
   private static final byte[] HELLO = "\"op\":10".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] INTERVAL = "\"heartbeat_interval\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STAMP = "\"content\":\"L".getBytes(StandardCharsets.US_ASCII);
-  private static final String HEARTBEAT = "{\"op\":1,\"d\":null}";
+  private static final byte[] SEQ = "\"s\":".getBytes(StandardCharsets.US_ASCII);
   /** Local addresses used: 127.0.0.2 onwards, this many connections each (ephemeral ports). */
   private static final int PER_ADDRESS = 20_000;
 
@@ -160,6 +161,8 @@ final class LoadClients implements AutoCloseable {
     private int guildsToCome;
     private boolean ready;
     private ScheduledFuture<?> heartbeat;
+    /** The last {@code s} received: heartbeats carry it, as Discord's clients do. */
+    private long seq;
 
     Client(WebSocketClientHandshaker handshaker, String identify, int guilds, Runnable settled) {
       this.handshaker = handshaker;
@@ -187,6 +190,10 @@ final class LoadClients implements AutoCloseable {
         return;
       }
       ByteBuf c = f.content();
+      long s = number(c, SEQ); // dispatches start {"op":0,"s":
+      if (s > seq) {
+        seq = s;
+      }
       if (ready && indexOf(c, MESSAGE_CREATE) >= 0) {
         long now = System.nanoTime();
         long n = deliveries.incrementAndGet();
@@ -205,7 +212,7 @@ final class LoadClients implements AutoCloseable {
         heartbeat =
             ctx.executor()
                 .scheduleAtFixedRate(
-                    () -> ctx.writeAndFlush(new TextWebSocketFrame(HEARTBEAT)),
+                    () -> ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":1,\"d\":" + (seq == 0 ? "null" : Long.toString(seq)) + "}")),
                     (long) (interval * java.util.concurrent.ThreadLocalRandom.current().nextDouble()),
                     interval,
                     TimeUnit.MILLISECONDS);

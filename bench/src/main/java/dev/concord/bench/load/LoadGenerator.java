@@ -24,8 +24,9 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li>(d) connect storm: N clients connect and identify with at most {@code --max-pending}
  *       handshakes outstanding; connects/s and server CPU per connect;
- *   <li>(e) idle hold: resident memory of the server after a full GC, before and after the N
- *       identified connections; bytes per idle identified connection;
+ *   <li>(e) idle hold: resident memory and live heap of the server after a full GC, before the N
+ *       identified connections and after they sat idle for {@code --idle-seconds} (45: every
+ *       client heartbeated, with its last seq); bytes per idle identified connection;
  *   <li>(a) burst: {@code --messages} publishes with {@code --in-flight} outstanding as fast as
  *       they go; deliveries/s (first publish to last frame), latency from publish to receipt
  *       (HdrHistogram, every 8th frame), lost frames, server CPU per 1 000 deliveries;
@@ -76,6 +77,7 @@ public final class LoadGenerator {
             BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
             !BenchArgs.stringArg(args, "--warm-connect", "true").equals("false"),
             BenchArgs.stringArg(args, "--heap-histogram", "false").equals("true"),
+            BenchArgs.intArg(args, "--idle-seconds", 45),
             List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
@@ -137,6 +139,7 @@ public final class LoadGenerator {
       int rateAt,
       boolean warmConnect,
       boolean heapHistogram,
+      int idleSeconds,
       List<String> serverJvm,
       Path out) {}
 
@@ -159,6 +162,7 @@ public final class LoadGenerator {
           r.coldIdentified = cold.connect(URI.create(t.gatewayUrl()), t.tokens(), INTENTS, s.maxPending(), 600, p::update);
           p.done();
           r.cpuColdConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+          idleHold(target, n, s.idleSeconds());
           r.heapIdle = server.gc();
           r.rssIdle = server.rssBytes();
           idle = server.each();
@@ -180,6 +184,7 @@ public final class LoadGenerator {
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
       Map<String, long[]> warm1 = server.each();
       if (!s.warmConnect()) {
+        idleHold(target, n, s.idleSeconds());
         r.heapIdle = server.gc();
         r.rssIdle = server.rssBytes();
         idle = server.each();
@@ -227,6 +232,20 @@ public final class LoadGenerator {
       System.out.println(r.line());
       return r;
     }
+  }
+
+  /**
+   * (e) The connections sit idle for {@code seconds} before their memory is read: an idle
+   * identified connection has heartbeated (HELLO's interval is 41.25 s, the first beat after a
+   * random part of it), so the session knows what the client has and keeps nothing for a resume.
+   */
+  private static void idleHold(String target, int n, int seconds) throws InterruptedException {
+    Progress p = new Progress(target + " N=" + n + " idle hold", seconds);
+    for (int i = 1; i <= seconds; i++) {
+      Thread.sleep(1_000);
+      p.update(i);
+    }
+    p.done();
   }
 
   /**

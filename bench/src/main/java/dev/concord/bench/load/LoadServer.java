@@ -17,7 +17,8 @@ import java.util.List;
  * the bare-Netty baseline ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
  * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done used=<heap bytes in use after it>}) and
  * {@code gcstats} (collections and their time so far) and {@code histogram <file>} (live objects
- * by class into the file, answered {@code histogram-done}). It exits when stdin closes, so it never
+ * by class into the file, and native memory by category beside it when tracked; answered {@code
+ * histogram-done}). It exits when stdin closes, so it never
  * outlives the load generator.
  */
 public final class LoadServer {
@@ -69,7 +70,12 @@ public final class LoadServer {
         }
         default -> {
           if (line.startsWith("histogram ")) {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(line.substring("histogram ".length()).trim()), classHistogram());
+            java.nio.file.Path file = java.nio.file.Path.of(line.substring("histogram ".length()).trim());
+            java.nio.file.Files.writeString(file, classHistogram());
+            String nmt = nativeMemory();
+            if (!nmt.isEmpty()) {
+              java.nio.file.Files.writeString(java.nio.file.Path.of(file.toString().replace(".txt", "") + "-native.txt"), nmt);
+            }
             say("histogram-done");
           } else {
             say("unknown " + line);
@@ -90,6 +96,26 @@ public final class LoadServer {
                 "gcClassHistogram",
                 new Object[] {new String[0]},
                 new String[] {String[].class.getName()});
+  }
+
+  /**
+   * Native memory by category ({@code jcmd VM.native_memory summary}), or "" when the JVM runs
+   * without {@code -XX:NativeMemoryTracking=summary}.
+   */
+  private static String nativeMemory() {
+    try {
+      String out =
+          (String)
+              ManagementFactory.getPlatformMBeanServer()
+                  .invoke(
+                      new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                      "vmNativeMemory",
+                      new Object[] {new String[] {"summary"}},
+                      new String[] {String[].class.getName()});
+      return out.contains("not enabled") ? "" : out;
+    } catch (Exception e) {
+      return "";
+    }
   }
 
   /** {@code --suite-arg --key=value} (repeatable): a setting for every service of the suite. */

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.concord.gateway.config.GatewayProperties;
 import dev.concord.gateway.link.SessionLinkClient;
 import dev.concord.gateway.link.SessionLinks;
+import dev.concord.proto.session.v1.Acked;
 import dev.concord.proto.session.v1.ClientFrame;
 import dev.concord.proto.session.v1.Disconnected;
 import dev.concord.proto.session.v1.Identify;
@@ -74,9 +75,7 @@ public final class ClientConnection {
   /** IDENTIFY sent to the session, its first answer not seen yet (READY, or op 9 to identify again). */
   private boolean identifying;
   private @Nullable SessionLinkClient link;
-  private long lastHeartbeatNanos;
-  private long windowStartNanos;
-  private int framesInWindow;
+  private final ClientPulse pulse;
   private @Nullable ScheduledFuture<?> heartbeatCheck;
   private @Nullable ScheduledFuture<?> identifyTimeout;
   /** Whose token this socket identified (or resumed) with, and its version (for revocation). */
@@ -99,6 +98,7 @@ public final class ClientConnection {
     this.props = props;
     this.tokens = tokens;
     this.links = links;
+    this.pulse = new ClientPulse(props.rateLimitWindow().toNanos(), props.rateLimitFrames(), System.nanoTime());
     this.writer =
         new ConnectionWriter(
             channel,
@@ -120,8 +120,6 @@ public final class ClientConnection {
   void start() {
     onLoop(
         () -> {
-          lastHeartbeatNanos = System.nanoTime();
-          windowStartNanos = lastHeartbeatNanos;
           long interval = props.heartbeatInterval().toMillis();
           write(
               DispatchFrame.control(
@@ -134,7 +132,7 @@ public final class ClientConnection {
           heartbeatCheck =
               loop.scheduleAtFixedRate(
                   () -> {
-                    if (state != State.CLOSED && System.nanoTime() - lastHeartbeatNanos > limitNanos) {
+                    if (state != State.CLOSED && pulse.silentFor(limitNanos, System.nanoTime())) {
                       closeNow(CloseCode.UNKNOWN_ERROR.code(), "heartbeat timeout");
                     }
                   },
@@ -154,11 +152,7 @@ public final class ClientConnection {
       return;
     }
     long now = System.nanoTime();
-    if (now - windowStartNanos > props.rateLimitWindow().toNanos()) {
-      windowStartNanos = now;
-      framesInWindow = 0;
-    }
-    if (++framesInWindow > props.rateLimitFrames()) {
+    if (!pulse.allowFrame(now)) {
       closeNow(CloseCode.RATE_LIMITED.code(), "rate limited");
       return;
     }
@@ -214,8 +208,12 @@ public final class ClientConnection {
   private void dispatchOp(int op, @Nullable JsonNode d, long now, byte[] bytes) {
     switch (op) {
       case Opcode.HEARTBEAT -> {
-        lastHeartbeatNanos = now;
+        long acked = pulse.onHeartbeat(d, now);
         write(HEARTBEAT_ACK);
+        SessionLinkClient l = link;
+        if (acked > 0 && state == State.IDENTIFIED && l != null) {
+          l.send(Upstream.newBuilder().setConnectionId(id).setAcked(Acked.newBuilder().setSeq(acked)).build());
+        }
       }
       case Opcode.IDENTIFY -> {
         if (state != State.AWAITING_IDENTIFY) {
@@ -439,6 +437,7 @@ public final class ClientConnection {
     }
     // The client may IDENTIFY on this socket next, possibly for another pod: leave the link.
     state = State.AWAITING_IDENTIFY;
+    pulse.resetAcked();
     armIdentifyTimeout("INVALID_SESSION");
     SessionLinkClient l = link;
     if (l != null) {

@@ -107,6 +107,23 @@ final class ReplayBuffer {
     evictedUpTo = Math.max(evictedUpTo, seq);
   }
 
+  /**
+   * The client acknowledged every dispatch up to {@code seq} (its heartbeat): it never resumes
+   * from before it, so those go. A buffer left empty gives its arrays back: an idle session then
+   * holds no replay memory at all (its GUILD_CREATE would otherwise stay for its lifetime).
+   */
+  void dropThrough(long seq) {
+    while (size > 0 && seqs[head] <= seq) {
+      evictOldest();
+    }
+    evictedUpTo = Math.max(evictedUpTo, seq);
+    if (size == 0 && seqs.length > 0) {
+      seqs = new long[0];
+      items = new Item[0];
+      head = 0;
+    }
+  }
+
   /** Whether every dispatch after {@code seq} is still here. */
   boolean covers(long seq) {
     return seq >= evictedUpTo;

@@ -6,12 +6,10 @@ import dev.concord.proto.guild.v1.User;
 import dev.concord.proto.session.v1.Identify;
 import dev.concord.protocol.CloseCode;
 import dev.concord.protocol.DispatchFrame;
-import dev.concord.protocol.Opcode;
 import dev.concord.fanout.RecipientTable;
 import dev.concord.fanout.RelayWorkers;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -228,7 +226,7 @@ public final class SessionManager {
       connection.close(CloseCode.RATE_LIMITED.code(), "too many sessions for this user (at most " + max + "); end one first");
       return null;
     }
-    String sessionId = newSessionId();
+    String sessionId = SessionIds.newId(random, podId);
     String platform =
         switch (req.getDevice().isEmpty() ? req.getBrowser() : req.getDevice()) {
           case "mobile", "Discord Android", "Discord iOS" -> "mobile";
@@ -268,7 +266,7 @@ public final class SessionManager {
                       }
                       if (user.getBot() && !admission.tryStartBot(s.userId, s.shardId)) {
                         end(s, false); // first: its place is free when the client hears it may identify again
-                        connection.send(invalidSession(false)); // too soon for its bucket
+                        connection.send(SessionIds.invalidSession(false)); // too soon for its bucket
                         return;
                       }
                       s.passiveCapable = passive.capable(capabilities, user.getBot());
@@ -431,14 +429,14 @@ public final class SessionManager {
   public @org.jspecify.annotations.Nullable Session resume(dev.concord.proto.session.v1.Resume req, Connection conn) {
     Session s = sessions.get(req.getSessionId());
     if (s == null || s.userId != req.getUserId()) {
-      conn.send(invalidSession(false));
+      conn.send(SessionIds.invalidSession(false));
       return null;
     }
     onWorker(
         s,
         () -> {
           if (s.ended || s.desynced) {
-            conn.send(invalidSession(false));
+            conn.send(SessionIds.invalidSession(false));
             return;
           }
           if (req.getSeq() > s.seq) {
@@ -446,7 +444,7 @@ public final class SessionManager {
             return;
           }
           if (!s.replay.covers(req.getSeq())) {
-            conn.send(invalidSession(false));
+            conn.send(SessionIds.invalidSession(false));
             end(s, true);
             return;
           }
@@ -503,6 +501,20 @@ public final class SessionManager {
             presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()));
           } catch (JacksonException e) {
             closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid presence update");
+          }
+        });
+  }
+
+  /**
+   * The client's heartbeat acknowledged every dispatch up to {@code seq}: a resume never asks for
+   * them again, so the replay buffer lets them go (an idle session keeps nothing).
+   */
+  public void acked(Session s, long seq) {
+    onWorker(
+        s,
+        () -> {
+          if (!s.ended && seq <= s.seq) {
+            s.replay.dropThrough(seq);
           }
         });
   }
@@ -569,23 +581,5 @@ public final class SessionManager {
     if (!workers.execute(workers.workerOf(s.key), task)) {
       desync(s);
     }
-  }
-
-  /** 32 random hex digits, then {@code .} and this pod's id: a resume finds the pod from the id. */
-  private String newSessionId() {
-    byte[] b = new byte[16];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b) + "." + podId;
-  }
-
-  /** The session pod named in a session id, or "" if it names none. */
-  public static String podOf(String sessionId) {
-    int dot = sessionId.indexOf('.');
-    return dot < 0 ? "" : sessionId.substring(dot + 1);
-  }
-
-  /** INVALID_SESSION (op 9) with {@code d}. */
-  public static ByteString invalidSession(boolean resumable) {
-    return ByteString.copyFrom(DispatchFrame.control(Opcode.INVALID_SESSION, Boolean.toString(resumable)));
   }
 }

@@ -110,6 +110,12 @@ final class GatewayLink implements StreamObserver<GatewayBatch>, LinkSink {
             manager.subscribeGuild(s, item.getFrame().getJson().toByteArray());
           }
         }
+        case ACKED -> {
+          LinkConnection c = connections.get(connId);
+          if (c != null && c.session != null) {
+            manager.acked(c.session, item.getAcked().getSeq());
+          }
+        }
         case DISCONNECTED -> {
           LinkConnection c = connections.remove(connId);
           if (c != null && c.session != null) {

@@ -21,6 +21,39 @@ class ReplayBufferTest {
   }
 
   @Test
+  void dropThrough_acknowledgedGo_aResumeFromTheAckStillReplaysTheRest() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    b.skip(1); // READY
+    b.add(2, "GUILD_CREATE", P);
+    b.add(3, "MESSAGE_CREATE", P);
+    b.add(4, "MESSAGE_CREATE", P);
+    b.dropThrough(3);
+    assertThat(b.size()).isEqualTo(1);
+    assertThat(b.bytes()).isEqualTo(P.size());
+    assertThat(b.covers(3)).isTrue();
+    assertThat(b.covers(2)).as("the client said it has 3: a resume from 2 is not served").isFalse();
+    assertThat(b.after(3, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(4L);
+  }
+
+  @Test
+  void dropThrough_everything_emptiesAndStillTakesMore() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    for (long seq = 2; seq <= 12; seq++) {
+      b.add(seq, "MESSAGE_CREATE", P);
+    }
+    b.dropThrough(12);
+    assertThat(b.size()).isZero();
+    assertThat(b.bytes()).isZero();
+    assertThat(b.covers(12)).isTrue();
+    assertThat(b.after(12, 0)).isEmpty();
+    b.add(13, "MESSAGE_CREATE", P);
+    b.add(14, "MESSAGE_CREATE", P);
+    assertThat(b.after(12, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(13L, 14L);
+    b.dropThrough(13);
+    assertThat(b.after(13, 0)).extracting(ReplayBuffer.Entry::seq).containsExactly(14L);
+  }
+
+  @Test
   void add_beyondCount_oldestEvicted_coversTracksEviction() {
     ReplayBuffer b = new ReplayBuffer(3, 1 << 20);
     for (long seq = 1; seq <= 20; seq++) {

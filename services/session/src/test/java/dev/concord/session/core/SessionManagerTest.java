@@ -475,6 +475,33 @@ class SessionManagerTest {
   }
 
   @Test
+  void heartbeatAck_dropsWhatTheClientHas_resumeFromItStillReplaysTheRest() throws Exception {
+    SessionManager m = managerWith(new SessionManager.ResumePolicy(java.time.Duration.ofMinutes(1), 100, 1 << 20));
+    RecordingConnection first = new RecordingConnection();
+    Session s = joinedSession(m, first); // READY s=1 (never kept), GUILD_CREATE s=2
+    awaitTrue(() -> m.replayBytes() > 0);
+    m.acked(s, 2);
+    awaitTrue(() -> m.replayBytes() == 0); // an idle session keeps nothing for a resume
+    m.acked(s, 99); // past what it was sent: ignored, not trusted
+    m.onRelayEvent(event(s, 1, "MESSAGE_CREATE", Intents.GUILD_MESSAGES)); // s=3
+    awaitFrames(first, 3);
+    m.disconnected(s, first, 1006);
+
+    RecordingConnection second = new RecordingConnection();
+    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(2).build(), second);
+    awaitFrames(second, 2);
+    assertThat(second.frames.get(0).path("s").asLong()).isEqualTo(3);
+    assertThat(second.frames.get(1).path("t").asString()).isEqualTo("RESUMED");
+
+    m.acked(s, 3);
+    m.disconnected(s, second, 1006);
+    RecordingConnection older = new RecordingConnection();
+    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(1).build(), older);
+    awaitFrames(older, 1);
+    assertThat(older.frames.get(0).path("op").asInt()).as("from before what it acknowledged").isEqualTo(9);
+  }
+
+  @Test
   void resume_seqOlderThanBuffer_invalidSessionFalse_otherUser_invalid() throws Exception {
     SessionManager m = managerWith(new SessionManager.ResumePolicy(java.time.Duration.ofMinutes(1), 2, 1 << 20));
     RecordingConnection first = new RecordingConnection();
