@@ -208,10 +208,10 @@ public final class ClientConnection {
   private void dispatchOp(int op, @Nullable JsonNode d, long now, byte[] bytes) {
     switch (op) {
       case Opcode.HEARTBEAT -> {
-        long acked = pulse.onHeartbeat(d, now);
-        write(HEARTBEAT_ACK);
         SessionLinkClient l = link;
-        if (acked > 0 && state == State.IDENTIFIED && l != null) {
+        long acked = pulse.onHeartbeat(d, now, state == State.IDENTIFIED && l != null);
+        write(HEARTBEAT_ACK);
+        if (acked > 0 && l != null) {
           l.send(Upstream.newBuilder().setConnectionId(id).setAcked(Acked.newBuilder().setSeq(acked)).build());
         }
       }

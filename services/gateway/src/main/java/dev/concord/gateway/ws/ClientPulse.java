@@ -38,11 +38,12 @@ final class ClientPulse {
 
   /**
    * A heartbeat with {@code d}: the seq to tell the session it acknowledged, or 0 if nothing new
-   * (null, not a number, not past the last one).
+   * (null, not a number, not past the last one, or no session to tell: {@code toSession} false,
+   * e.g. before READY, when the seq would not be of the session's stream).
    */
-  long onHeartbeat(@Nullable JsonNode d, long now) {
+  long onHeartbeat(@Nullable JsonNode d, long now, boolean toSession) {
     lastHeartbeatNanos = now;
-    if (d == null || !d.isIntegralNumber() || !d.canConvertToLong()) {
+    if (!toSession || d == null || !d.isIntegralNumber() || !d.canConvertToLong()) {
       return 0;
     }
     long seq = d.asLong();

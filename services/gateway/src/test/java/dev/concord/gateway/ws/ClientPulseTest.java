@@ -11,18 +11,19 @@ class ClientPulseTest {
   @Test
   void heartbeatSeq_forwardedOncePerAdvance_nullAndJunkForwardNothing() {
     ClientPulse p = new ClientPulse(60_000_000_000L, 120, 0);
-    assertThat(p.onHeartbeat(null, 1)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("null"), 2)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("\"7\""), 3)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("1.5"), 4)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("-3"), 5)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("99999999999999999999999"), 6)).as("past a long").isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("5"), 7)).isEqualTo(5);
-    assertThat(p.onHeartbeat(JSON.readTree("5"), 8)).as("not past the last one").isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("4"), 9)).isZero();
-    assertThat(p.onHeartbeat(JSON.readTree("9"), 10)).isEqualTo(9);
+    assertThat(p.onHeartbeat(null, 1, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("null"), 2, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("\"7\""), 3, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("1.5"), 4, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("-3"), 5, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("99999999999999999999999"), 6, true)).as("past a long").isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("5"), 7, true)).isEqualTo(5);
+    assertThat(p.onHeartbeat(JSON.readTree("5"), 8, true)).as("not past the last one").isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("4"), 9, true)).isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("9"), 10, true)).isEqualTo(9);
     p.resetAcked(); // op 9: a new session on the socket counts from 1 again
-    assertThat(p.onHeartbeat(JSON.readTree("2"), 11)).isEqualTo(2);
+    assertThat(p.onHeartbeat(JSON.readTree("50"), 11, false)).as("not identified yet: nothing, and not remembered").isZero();
+    assertThat(p.onHeartbeat(JSON.readTree("2"), 12, true)).isEqualTo(2);
   }
 
   @Test
@@ -30,7 +31,7 @@ class ClientPulseTest {
     ClientPulse p = new ClientPulse(60_000_000_000L, 120, 100);
     assertThat(p.silentFor(50, 150)).isFalse();
     assertThat(p.silentFor(50, 151)).isTrue();
-    p.onHeartbeat(null, 151);
+    p.onHeartbeat(null, 151, true);
     assertThat(p.silentFor(50, 200)).isFalse();
   }
 

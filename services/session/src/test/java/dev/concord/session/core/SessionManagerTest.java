@@ -434,6 +434,14 @@ class SessionManagerTest {
     Await.until(c, "condition");
   }
 
+  /** RESUME of {@code s} as {@code userId} from {@code seq} on a new connection, once it got {@code frames} frames. */
+  private RecordingConnection resumeOn(SessionManager m, Session s, long userId, long seq, int frames) throws Exception {
+    RecordingConnection c = new RecordingConnection();
+    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(userId).setSessionId(s.id()).setSeq(seq).build(), c);
+    awaitFrames(c, frames);
+    return c;
+  }
+
   private Session joinedSession(SessionManager m, RecordingConnection conn) throws Exception {
     Session s =
         m.identify(Identify.newBuilder().setUserId(42).setIntents(Intents.GUILD_MESSAGES).setResumeGatewayUrl("ws://x").build(), conn);
@@ -487,17 +495,13 @@ class SessionManagerTest {
     awaitFrames(first, 3);
     m.disconnected(s, first, 1006);
 
-    RecordingConnection second = new RecordingConnection();
-    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(2).build(), second);
-    awaitFrames(second, 2);
+    RecordingConnection second = resumeOn(m, s, 42, 2, 2);
     assertThat(second.frames.get(0).path("s").asLong()).isEqualTo(3);
     assertThat(second.frames.get(1).path("t").asString()).isEqualTo("RESUMED");
 
     m.acked(s, 3);
     m.disconnected(s, second, 1006);
-    RecordingConnection older = new RecordingConnection();
-    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(1).build(), older);
-    awaitFrames(older, 1);
+    RecordingConnection older = resumeOn(m, s, 42, 1, 1);
     assertThat(older.frames.get(0).path("op").asInt()).as("from before what it acknowledged").isEqualTo(9);
   }
 
@@ -511,15 +515,11 @@ class SessionManagerTest {
     }
     awaitFrames(first, 6);
     m.disconnected(s, first, 4000);
-    RecordingConnection intruder = new RecordingConnection();
-    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(7).setSessionId(s.id()).setSeq(6).build(), intruder);
-    awaitFrames(intruder, 1);
+    RecordingConnection intruder = resumeOn(m, s, 7, 6, 1);
     assertThat(intruder.frames.get(0).path("op").asInt()).isEqualTo(9);
     assertThat(intruder.frames.get(0).path("d").asBoolean()).isFalse();
 
-    RecordingConnection late = new RecordingConnection();
-    m.resume(dev.concord.proto.session.v1.Resume.newBuilder().setUserId(42).setSessionId(s.id()).setSeq(2).build(), late);
-    awaitFrames(late, 1);
+    RecordingConnection late = resumeOn(m, s, 42, 2, 1);
     assertThat(late.frames.get(0).path("op").asInt()).isEqualTo(9);
     assertThat(late.frames.get(0).path("d").asBoolean()).isFalse();
     awaitTrue(() -> m.sessionCount() == 0);
