@@ -209,7 +209,8 @@ public final class ClientConnection {
     switch (op) {
       case Opcode.HEARTBEAT -> {
         SessionLinkClient l = link;
-        long acked = pulse.onHeartbeat(d, now, state == State.IDENTIFIED && l != null);
+        // only a seq of the session's own stream: READY seen (not identifying), not resuming
+        long acked = pulse.onHeartbeat(d, now, state == State.IDENTIFIED && !identifying && l != null);
         write(HEARTBEAT_ACK);
         if (acked > 0 && l != null) {
           l.send(Upstream.newBuilder().setConnectionId(id).setAcked(Acked.newBuilder().setSeq(acked)).build());

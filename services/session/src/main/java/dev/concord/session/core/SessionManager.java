@@ -507,11 +507,13 @@ public final class SessionManager {
 
   /**
    * The client's heartbeat acknowledged every dispatch up to {@code seq}: a resume never asks for
-   * them again, so the replay buffer lets them go (an idle session keeps nothing).
+   * them again, so the replay buffer lets them go (an idle session keeps nothing). Best effort: a
+   * worker too full to take it drops it (the next heartbeat carries a newer seq) rather than
+   * desyncing the session as a lost event would.
    */
   public void acked(Session s, long seq) {
-    onWorker(
-        s,
+    workers.execute(
+        workers.workerOf(s.key),
         () -> {
           if (!s.ended && seq <= s.seq) {
             s.replay.dropThrough(seq);
