@@ -174,6 +174,8 @@ public final class LoadGenerator {
         awaitQuiet(server);
       }
       Duration cpu0 = server.cpu();
+      long jit0 = server.gcStats()[2];
+      Duration compiler0 = server.compilerCpu();
       Map<String, long[]> warm0 = server.each();
       long t0 = System.nanoTime();
       Progress p = new Progress(target + " N=" + n + " connect", n);
@@ -183,6 +185,8 @@ public final class LoadGenerator {
       r.failedConnects = clients.failed.get();
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
       Map<String, long[]> warm1 = server.each();
+      r.jitWarmMs = jit0 < 0 ? -1 : server.gcStats()[2] - jit0;
+      r.cpuConnectCompilerMs = Math.max(0, server.compilerCpu().minus(compiler0).toNanos() / 1e6);
       if (!s.warmConnect()) {
         idleHold(target, n, s.idleSeconds());
         r.heapIdle = server.gc();

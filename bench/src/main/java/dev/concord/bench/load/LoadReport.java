@@ -38,7 +38,11 @@ final class LoadReport {
     double cpuBurstMs;
     Histogram latency = new Histogram(3);
     List<Point> series = List.of();
-    long[] gc = {-1, -1};
+    long[] gc = {-1, -1, -1};
+    /** JIT compilers' time in the server during the warm storm (ms; -1 unknown): a warm storm compiles little. */
+    long jitWarmMs = -1;
+    /** CPU of the server's JIT compiler threads during the warm storm (ms): in {@link #cpuConnectMs}, not per-connect work. */
+    double cpuConnectCompilerMs;
     Map<Integer, Long> closeCodes = Map.of();
     String serverErrors = "-1";
     List<Part> parts = List.of();
@@ -58,6 +62,11 @@ final class LoadReport {
 
     double cpuMsPerConnect() {
       return identified == 0 ? 0 : cpuConnectMs / identified;
+    }
+
+    /** Server CPU per warm connect without the JIT compiler threads' share. */
+    double cpuMsPerConnectWithoutJit() {
+      return identified == 0 ? 0 : (cpuConnectMs - cpuConnectCompilerMs) / identified;
     }
 
     /** Server CPU per connect of the first storm: a fresh JVM, its JIT compiling the path. */
@@ -92,8 +101,8 @@ final class LoadReport {
     String line() {
       return String.format(
           Locale.ROOT,
-          "%s N=%d: %d identified in %.1f s (%.2f ms CPU each), %d B/conn idle (heap %d); burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
-          target, n, identified, connectSeconds, cpuMsPerConnect(), rssPerConnection(), heapPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+          "%s N=%d: %d identified in %.1f s (%.2f ms CPU each, %.2f without the JIT compiler threads; JIT %d ms meanwhile), %d B/conn idle (heap %d); burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
+          target, n, identified, connectSeconds, cpuMsPerConnect(), cpuMsPerConnectWithoutJit(), jitWarmMs, rssPerConnection(), heapPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
     }
   }
 
@@ -184,13 +193,13 @@ final class LoadReport {
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "  %-8s %6s %6s %7s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s%n",
-        "target", "N", "ident", "conn s", "ms/conn", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
+        "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
     for (Run r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "  %-8s %6d %6d %7.1f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
-          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
+          "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
+          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
           r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
           r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1]);
       if (!r.closeCodes.isEmpty()) {
@@ -261,7 +270,9 @@ final class LoadReport {
           .put("connects_per_second", r.connectsPerSecond())
           .put("server_cpu_ms_per_connect", r.cpuMsPerConnect())
           .put("cold_identified", r.coldIdentified)
-          .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect());
+          .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect())
+          .put("server_jit_ms_during_warm_storm", r.jitWarmMs)
+          .put("server_cpu_ms_per_connect_without_jit_threads", r.cpuMsPerConnectWithoutJit());
       o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection())
           .put("heap_before_bytes", r.heapBefore).put("heap_idle_bytes", r.heapIdle).put("heap_per_connection_bytes", r.heapPerConnection());
       var parts = o.putArray("jvms");

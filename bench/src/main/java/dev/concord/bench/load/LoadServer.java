@@ -16,7 +16,7 @@ import java.util.List;
  * --ports P} only service S of a suite on ports P, whose other services run in other such JVMs) or
  * the bare-Netty baseline ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
  * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done used=<heap bytes in use after it>}) and
- * {@code gcstats} (collections and their time so far) and {@code histogram <file>} (live objects
+ * {@code gcstats} (collections and their time so far, and the JIT compilers' time) and {@code histogram <file>} (live objects
  * by class into the file, and native memory by category beside it when tracked; answered {@code
  * histogram-done}). It exits when stdin closes, so it never
  * outlives the load generator.
@@ -66,7 +66,8 @@ public final class LoadServer {
             millis += gc.getCollectionTime();
             each.append(' ').append(gc.getName().replace(' ', '_')).append('=').append(gc.getCollectionCount()).append('/').append(gc.getCollectionTime());
           }
-          say("gcstats count=" + count + " millis=" + millis + each);
+          long jit = ManagementFactory.getCompilationMXBean() == null ? 0 : ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+          say("gcstats count=" + count + " millis=" + millis + " jit=" + jit + each);
         }
         default -> {
           if (line.startsWith("histogram ")) {

@@ -62,6 +62,11 @@ final class ServerGroup implements AutoCloseable {
     return sum;
   }
 
+  /** CPU of the JIT compiler threads alive in the JVMs now (see {@link ServerProcess#compilerCpu}). */
+  Duration compilerCpu() {
+    return processes.stream().map(ServerProcess::compilerCpu).reduce(Duration.ZERO, Duration::plus);
+  }
+
   /** Each JVM's live objects by class, into {@code <prefix>-<name>.txt}. */
   void histograms(Path prefix) throws InterruptedException {
     for (int i = 0; i < processes.size(); i++) {
@@ -78,11 +83,12 @@ final class ServerGroup implements AutoCloseable {
   }
 
   long[] gcStats() throws InterruptedException {
-    long[] sum = new long[2];
+    long[] sum = new long[3];
     for (ServerProcess p : processes) {
       long[] s = p.gcStats();
-      sum[0] += s[0];
-      sum[1] += s[1];
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += s[i];
+      }
     }
     return sum;
   }

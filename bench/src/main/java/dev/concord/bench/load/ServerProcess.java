@@ -100,6 +100,39 @@ final class ServerProcess implements AutoCloseable {
     return ProcessHandle.of(process.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
   }
 
+  /**
+   * CPU time of the JIT compiler threads now alive ({@code C1/C2 CompilerThread}, user + system,
+   * from {@code /proc/<pid>/task/<tid>/stat}). A compiler thread that exits takes its time with it,
+   * so a difference of two readings can only under-count the JIT's share.
+   */
+  Duration compilerCpu() {
+    return compilerCpu(process.pid());
+  }
+
+  static Duration compilerCpu(long pid) {
+    long ticks = 0;
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          if (!Files.readString(t.resolve("comm")).contains("CompilerThre")) { // "C2 CompilerThread0", cut to 15
+            continue;
+          }
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
+  }
+
+  /** USER_HZ: 100 on Linux for /proc's tick counts. */
+  private static final long CLOCK_TICKS = 100;
+
   /** Resident set size, from {@code /proc/<pid>/status} (0 if unreadable). */
   long rssBytes() {
     try {
@@ -126,19 +159,20 @@ final class ServerProcess implements AutoCloseable {
     ask("histogram " + file.toAbsolutePath(), "histogram-done");
   }
 
-  /** Collections and their total time (ms) in the server so far. */
+  /** Collections and their total time (ms) in the server so far, and the JIT compilers' time (ms). */
   long[] gcStats() throws InterruptedException {
     String s = ask("gcstats", "gcstats ");
-    long count = 0;
-    long millis = 0;
+    long[] out = new long[3];
     for (String kv : s.split(" ")) {
       if (kv.startsWith("count=")) {
-        count = Long.parseLong(kv.substring(6));
+        out[0] = Long.parseLong(kv.substring(6));
       } else if (kv.startsWith("millis=")) {
-        millis = Long.parseLong(kv.substring(7));
+        out[1] = Long.parseLong(kv.substring(7));
+      } else if (kv.startsWith("jit=")) {
+        out[2] = Long.parseLong(kv.substring(4));
       }
     }
-    return new long[] {count, millis};
+    return out;
   }
 
   private String ask(String command, String answerPrefix) throws InterruptedException {

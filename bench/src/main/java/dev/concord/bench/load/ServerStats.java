@@ -15,12 +15,17 @@ sealed interface ServerStats {
 
   Duration cpu();
 
-  /** {collections, milliseconds}; {-1, -1} if unknown. */
+  /** {collections, their milliseconds, JIT compilers' milliseconds}; -1s if unknown. */
   long[] gcStats() throws InterruptedException;
 
   /** Server log lines at ERROR or naming RESOURCE_EXHAUSTED so far (-1: no log here), with the first. */
   default String errors() {
     return "-1";
+  }
+
+  /** CPU of the server's JIT compiler threads so far (zero if unknown). */
+  default Duration compilerCpu() {
+    return Duration.ZERO;
   }
 
   /** Writes each server JVM's live objects by class to {@code <prefix>-<name>.txt} (if it can). */
@@ -67,6 +72,11 @@ sealed interface ServerStats {
     public void histograms(Path prefix) throws InterruptedException {
       p.histograms(prefix);
     }
+
+    @Override
+    public Duration compilerCpu() {
+      return p.compilerCpu();
+    }
   }
 
   /** A server JVM running on this machine (a deployed one's pod, a {@code make run}): GC through {@code jcmd}. */
@@ -109,7 +119,7 @@ sealed interface ServerStats {
 
     @Override
     public long[] gcStats() {
-      return new long[] {-1, -1};
+      return new long[] {-1, -1, -1};
     }
   }
 
@@ -132,7 +142,7 @@ sealed interface ServerStats {
 
     @Override
     public long[] gcStats() {
-      return new long[] {-1, -1};
+      return new long[] {-1, -1, -1};
     }
   }
 }

@@ -87,7 +87,7 @@ final class GuildJoins {
       // The guild stays unavailable for this session (the join client already retried within its
       // bounds). Held events are useless without the snapshot.
       log.warn("join of guild {} for session {} failed: {}", Long.toUnsignedString(guildId), s.id, error.toString());
-      sub.held.clear();
+      sub.dropHeld();
       rosters.endJoin(s, sub);
       return;
     }
@@ -167,7 +167,7 @@ final class GuildJoins {
         i++; // those naming sessions reached it on its own (held) if it was among them
       }
       RelayEvent fromRoster = i < sinceSnapshot.size() ? sinceSnapshot.get(i) : null;
-      RelayEvent held = sub.held.peek();
+      RelayEvent held = sub.peekHeld();
       if (fromRoster == null && held == null) {
         break;
       }
@@ -175,7 +175,7 @@ final class GuildJoins {
         relay.deliver(s, sub, fromRoster);
         i++;
       } else {
-        relay.deliver(s, sub, sub.held.poll());
+        relay.deliver(s, sub, sub.pollHeld());
       }
       if (s.guilds.get(sub.guildId) != sub || s.ended) {
         break; // it left (GUILD_DELETE) or ended on the way

@@ -381,6 +381,9 @@ final class RelayDelivery {
   }
 
   static long[] sortedArray(List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Session.NO_CHANNELS;
+    }
     long[] a = new long[ids.size()];
     for (int i = 0; i < a.length; i++) {
       a[i] = ids.get(i);
@@ -390,12 +393,12 @@ final class RelayDelivery {
   }
 
   private void hold(Session s, Session.GuildSub sub, RelayEvent e) {
-    if (sub.held.size() >= maxHeldPerGuild) {
+    if (sub.heldCount() >= maxHeldPerGuild) {
       manager.desync(s);
       manager.end(s, true);
       return;
     }
-    sub.held.add(e);
+    sub.hold(e);
   }
 
   void deliver(Session s, Session.GuildSub sub, RelayEvent e) {
