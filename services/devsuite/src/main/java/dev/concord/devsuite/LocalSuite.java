@@ -228,33 +228,17 @@ public final class LocalSuite implements AutoCloseable {
     switch (service) {
       case "registry" ->
           run(RegistryApplication.builder(), options, Map.of("spring.grpc.server.port", ports.registryGrpc(), "server.port", ports.registryHttp()));
-      case "guild" ->
-          run(
-              GuildApplication.builder(),
-              options,
-              Map.of(
-                  "spring.grpc.server.port", ports.guildGrpc(),
-                  "server.port", ports.guildHttp(),
-                  "concord.guild.registry-address", registry));
+      case "guild" -> run(GuildApplication.builder(), options, pod("guild", ports.guildGrpc(), ports.guildHttp(), registry));
       case "presence" -> {
-        presenceProps =
-            Map.of(
-                "spring.grpc.server.port", ports.presenceGrpc(),
-                "server.port", ports.presenceHttp(),
-                "concord.presence.registry-address", registry);
+        presenceProps = pod("presence", ports.presenceGrpc(), ports.presenceHttp(), registry);
         presence = run(PresenceApplication.builder(), options, presenceProps);
       }
       case "session" -> {
         for (int i = 0; i < options.sessionPods(); i++) {
           Ports extra = i == 0 ? ports : Ports.free();
-          run(
-              SessionApplication.builder(),
-              options,
-              Map.of(
-                  "spring.grpc.server.port", extra.sessionGrpc(),
-                  "server.port", extra.sessionHttp(),
-                  "concord.session.pod-id", "session-" + i,
-                  "concord.session.registry-address", registry));
+          Map<String, Object> props = new java.util.HashMap<>(pod("session", extra.sessionGrpc(), extra.sessionHttp(), registry));
+          props.put("concord.session.pod-id", "session-" + i);
+          run(SessionApplication.builder(), options, props);
         }
       }
       case "gateway" -> {
@@ -275,6 +259,11 @@ public final class LocalSuite implements AutoCloseable {
       }
       default -> throw new IllegalArgumentException("no service " + service + "; one of " + SERVICES);
     }
+  }
+
+  /** A {@code role} pod's gRPC and HTTP ports and where its registry is. */
+  private static Map<String, Object> pod(String role, int grpcPort, int httpPort, String registry) {
+    return Map.of("spring.grpc.server.port", grpcPort, "server.port", httpPort, "concord." + role + ".registry-address", registry);
   }
 
   /** Waits until every role's ring has its pod (leases are taken once each service is up). */
