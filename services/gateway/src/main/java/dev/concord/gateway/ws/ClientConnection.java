@@ -531,6 +531,7 @@ public final class ClientConnection {
     }
     log.debug("closing connection {} with {} ({})", id, code, reason);
     if (channel.isActive()) {
+      writer.handAllWaiting(); // what was sent before the close goes before it
       var written = channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason)));
       if (linger) {
         written.addListener(f -> loop.schedule(() -> channel.close(), 1, TimeUnit.SECONDS));

@@ -2,16 +2,19 @@ package dev.concord.gateway.ws;
 
 /**
  * The heap one gateway lets frames wait in for slow sockets, shared by all its connections: each
- * connection may hold its share in queued outbound entries ({@link #entriesPerConnection}, at
- * least {@value #MIN_ENTRIES}; a pre-encoded frame is two, its header and its shared rest); past
- * it the connection is closed (resumable, 4000) like one past its byte bound.
+ * connection may hold its share ({@link #bytesPerConnection}, at least {@link #MIN_BYTES}) in
+ * outbound entries handed to Netty (a pre-encoded frame is two, its header and its shared rest) and
+ * in its {@link DispatchBacklog}; past it the connection is closed (resumable, 4000) like one past
+ * its byte bound.
  *
  * <p>Why: the byte bound per connection alone (1 MiB) holds for a few connections, not for many:
  * a queued frame costs heap beyond its bytes (Netty's outbound entry, the frame's buffer objects,
  * its pooled header), while its payload is shared with every other connection. With 19 000
  * clients slower than a 200-message burst, ~3.8 M queued frames took the suite's 1 GiB heap to an
  * OutOfMemoryError (bench-load). Dividing a budget by the open connections bounds the total
- * whatever their number.
+ * whatever their number. Then, with at most {@link ConnectionWriter#HANDED_ENTRIES} in Netty and
+ * the rest in the 16-byte slots of a backlog, the same heap holds ~20 times as many waiting frames:
+ * a 200-message burst to 19 000 slow clients fits in the share of each.
  *
  * <p>Concurrency: the limit is recomputed when connections open or close and read with one
  * volatile read per write.
@@ -23,10 +26,11 @@ public final class WriteBudget {
    */
   static final int ENTRY_COST_BYTES = 200;
 
-  static final int MIN_ENTRIES = 64;
+  /** The floor of a share: a socket's handed entries, and as much again for its backlog. */
+  static final long MIN_BYTES = 2L * ConnectionWriter.HANDED_ENTRIES * ENTRY_COST_BYTES;
 
   private final long budgetBytes;
-  private volatile int entriesPerConnection;
+  private volatile long bytesPerConnection;
 
   /** {@code budgetBytes}: the heap all queued frames of this gateway may take. */
   public WriteBudget(long budgetBytes) {
@@ -43,12 +47,14 @@ public final class WriteBudget {
   }
 
   void connectionsChanged(int open) {
-    long share = budgetBytes / ((long) ENTRY_COST_BYTES * Math.max(1, open));
-    entriesPerConnection = (int) Math.max(MIN_ENTRIES, Math.min(Integer.MAX_VALUE, share));
+    bytesPerConnection = Math.max(MIN_BYTES, budgetBytes / Math.max(1, open));
   }
 
-  /** The outbound entries one connection may have waiting now. */
-  int entriesPerConnection() {
-    return entriesPerConnection;
+  /**
+   * The heap one connection's waiting frames may take now: {@link #ENTRY_COST_BYTES} per outbound
+   * entry in Netty, {@link DispatchBacklog#SLOT_BYTES} per slot of its backlog.
+   */
+  long bytesPerConnection() {
+    return bytesPerConnection;
   }
 }

@@ -8,20 +8,20 @@ import org.junit.jupiter.api.Test;
 class WriteBudgetTest {
   @Test
   void sharesTheBudgetEvenly_withAFloor() {
-    WriteBudget b = new WriteBudget(200L * 1_000_000); // a million outbound entries in all
+    WriteBudget b = new WriteBudget(200_000_000L);
     b.connectionsChanged(1_000);
-    assertThat(b.entriesPerConnection()).isEqualTo(1_000);
-    b.connectionsChanged(10_000);
-    assertThat(b.entriesPerConnection()).isEqualTo(100);
+    assertThat(b.bytesPerConnection()).isEqualTo(200_000);
+    b.connectionsChanged(4_000);
+    assertThat(b.bytesPerConnection()).isEqualTo(50_000);
     b.connectionsChanged(1_000_000);
-    assertThat(b.entriesPerConnection()).isEqualTo(WriteBudget.MIN_ENTRIES);
+    assertThat(b.bytesPerConnection()).isEqualTo(WriteBudget.MIN_BYTES);
     b.connectionsChanged(0);
-    assertThat(b.entriesPerConnection()).isEqualTo(1_000_000);
+    assertThat(b.bytesPerConnection()).isEqualTo(200_000_000L);
   }
 
   @Test
   void heapPercent_isChecked() {
-    assertThat(WriteBudget.ofHeapPercent(50).entriesPerConnection()).isPositive();
+    assertThat(WriteBudget.ofHeapPercent(50).bytesPerConnection()).isPositive();
     assertThatThrownBy(() -> WriteBudget.ofHeapPercent(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> WriteBudget.ofHeapPercent(95)).isInstanceOf(IllegalArgumentException.class);
   }
