@@ -54,7 +54,14 @@ final class ConnectionWriter {
    */
   static final int HANDED_BYTES = 64 * 1024;
 
-  static final int HANDED_ENTRIES = 64;
+  /**
+   * Eight pre-encoded frames. Each costs ~260 B of heap while Netty holds it (two outbound entries,
+   * the header buffer and its reference count, the duplicate): at 19 000 sockets behind, 64 entries
+   * each kept ~160 MB live through a burst and G1 into full collections (bench-load: 5.6 s of
+   * pauses, 297–329 k deliveries/s); 16, with the next batch handed inside the socket write that
+   * finished the last, 3.4 s and 403 k/s.
+   */
+  static final int HANDED_ENTRIES = 16;
 
 
   private final Channel channel;
@@ -235,7 +242,10 @@ final class ConnectionWriter {
     while (!b.isEmpty() && !watching) {
       handFirst(b, ctx);
     }
-    LoopFlusher.add(channel.eventLoop(), this);
+    // Now, not in the next loop pass: this runs inside Netty's write to the socket, which takes
+    // this batch in the same write loop while the socket has room (a flush there only marks it).
+    unflushed = 0;
+    channel.flush();
   }
 
   private void handFirst(DispatchBacklog b, ChannelHandlerContext ctx) {

@@ -26,8 +26,9 @@ public final class WriteBudget {
    */
   static final int ENTRY_COST_BYTES = 200;
 
-  /** The floor of a share: a socket's handed entries, and as much again for its backlog. */
-  static final long MIN_BYTES = 2L * ConnectionWriter.HANDED_ENTRIES * ENTRY_COST_BYTES;
+  /** The floor of a share: a socket's handed entries, and a backlog of 1 024 frames. */
+  static final long MIN_BYTES =
+      (long) ConnectionWriter.HANDED_ENTRIES * ENTRY_COST_BYTES + 1_024L * DispatchBacklog.SLOT_BYTES;
 
   private final long budgetBytes;
   private volatile long bytesPerConnection;

@@ -117,8 +117,8 @@ class ConnectionWriterBacklogTest {
       w.writeShared(++seq, "MESSAGE_CREATE", rest);
     }
     assertThat(tooSlow).hasValue(1);
-    // the floor (25.6 KB) holds the handed batch (64 KB of frames here) and a backlog of 1 024
-    // slots (16 KB), not 2 048
+    // the floor holds the handed batch (64 KB of frames here) and a backlog of 1 024 slots, not
+    // 2 048
     assertThat(seq).isBetween(1_024L, 2_048L);
     channel.outboundMessages().forEach(ReferenceCountUtil::release);
     channel.close();
