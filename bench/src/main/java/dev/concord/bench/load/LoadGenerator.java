@@ -48,7 +48,8 @@ import org.HdrHistogram.Histogram;
  * service of the suite, e.g. to measure a switch off and on.
  *
  * <p>{@code --heap-histogram true} writes each server JVM's live objects by class, with the cold
- * storm's N clients idle, to {@code histogram-<target>-<N>-<jvm>.txt} in {@code --out}.
+ * storm's N clients idle, to {@code histogram-<target>-<N>-<jvm>.txt} in {@code --out}, and the
+ * same before the clients came to {@code histogram-before-<target>-<N>-<jvm>.txt}.
  *
  * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
  * (the token secret of that deployment) runs the same scenarios against it alone, without server
@@ -150,6 +151,10 @@ public final class LoadGenerator {
       // (d) connect storm and (e) idle memory, on the fresh server
       r.heapBefore = server.gc();
       r.rssBefore = server.rssBytes();
+      if (s.heapHistogram()) {
+        // the same before the clients: what a connection costs is the difference of the two
+        server.histograms(s.out().resolve("histogram-before-" + target + "-" + n));
+      }
       Map<String, long[]> before = server.each();
       Map<String, long[]> idle = before;
       if (s.warmConnect()) {
