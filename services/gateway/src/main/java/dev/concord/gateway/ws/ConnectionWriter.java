@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbound half of one client socket: every frame the gateway sends it, written on the
@@ -48,6 +50,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Concurrency: confined to the socket's event loop.
  */
 final class ConnectionWriter {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionWriter.class);
+
   /**
    * Netty is handed at most this many bytes of one socket's frames at a time, and at most {@link
    * #HANDED_ENTRIES} outbound messages; more waits in the socket's {@link DispatchBacklog}.
@@ -231,12 +235,24 @@ final class ConnectionWriter {
     return channel.newPromise().addListener(l);
   }
 
-  /** The watched write reached the socket (or failed: closing, and {@link #close} frees the rest). */
+  /**
+   * The watched write reached the socket. Or it failed: on a closed socket {@link #close} frees the
+   * rest; on an open one the client has missed a frame, and frames written from now on would pass
+   * the waiting ones, so it is closed (resumable) as one too slow is, with nothing more sent.
+   */
   private void watchedWritten(ChannelFuture f) {
     watching = false;
+    if (!channel.isActive()) {
+      return;
+    }
     DispatchBacklog b = backlog;
-    ChannelHandlerContext ctx = f.isSuccess() && channel.isActive() ? encoderContext() : null;
-    if (b == null || b.isEmpty() || ctx == null) {
+    ChannelHandlerContext ctx = f.isSuccess() ? encoderContext() : null;
+    if (ctx == null) {
+      log.debug("a write to {} failed with the socket open; closing it", channel, f.cause());
+      giveUp();
+      return;
+    }
+    if (b == null || b.isEmpty()) {
       return;
     }
     while (!b.isEmpty() && !watching) {

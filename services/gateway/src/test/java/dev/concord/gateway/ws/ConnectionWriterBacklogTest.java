@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
@@ -27,9 +28,21 @@ class ConnectionWriterBacklogTest {
   private static final byte[] PAYLOAD = ("{\"content\":\"" + "m".repeat(200) + "\"}").getBytes(StandardCharsets.UTF_8);
 
   private boolean stuck = true;
+  /** Writes with a promise that is watched (not void) fail, the socket staying open. */
+  private boolean failWatchedWrites;
   private final EmbeddedChannel channel =
       new EmbeddedChannel(
           new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+              if (failWatchedWrites && !promise.isVoid()) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new java.io.IOException("write failed (test)"));
+                return;
+              }
+              ctx.write(msg, promise);
+            }
+
             @Override
             public void flush(ChannelHandlerContext ctx) {
               if (!stuck) {
@@ -87,18 +100,22 @@ class ConnectionWriterBacklogTest {
     return "{\"op\":0,\"s\":" + seq + ",\"t\":\"MESSAGE_CREATE\",\"d\":" + new String(PAYLOAD, StandardCharsets.UTF_8) + "}";
   }
 
+  /** Sends the dispatches {@code from..to} of the shared rest; adds what the client is to read to {@code expected}. */
+  private void sendDispatches(ConnectionWriter w, long from, long to, List<String> expected) {
+    for (long seq = from; seq <= to; seq++) {
+      w.writeShared(seq, "MESSAGE_CREATE", rest);
+      expected.add(dispatch(seq));
+    }
+  }
+
   @Test
   void aBurstToASocketBehind_waitsInTheBacklog_andArrivesInOrder() {
     ConnectionWriter w = writer(64L << 20);
     List<String> expected = new ArrayList<>();
-    for (long seq = 1; seq <= 500; seq++) {
-      w.writeShared(seq, "MESSAGE_CREATE", rest);
-      expected.add(dispatch(seq));
-      if (seq == 250) {
-        w.write("{\"op\":11}".getBytes(StandardCharsets.UTF_8)); // a frame of its own, in between
-        expected.add("{\"op\":11}");
-      }
-    }
+    sendDispatches(w, 1, 250, expected);
+    w.write("{\"op\":11}".getBytes(StandardCharsets.UTF_8)); // a frame of its own, in between
+    expected.add("{\"op\":11}");
+    sendDispatches(w, 251, 500, expected);
     channel.runPendingTasks();
     // one batch, and the frame that passed its bound (the flush passes of this loop run at once)
     assertThat(pending()).as("Netty holds one batch").isLessThanOrEqualTo(ConnectionWriter.HANDED_BYTES + 1_000);
@@ -129,10 +146,7 @@ class ConnectionWriterBacklogTest {
   void beforeAClose_theBacklogIsHandedToNetty() {
     ConnectionWriter w = writer(64L << 20);
     List<String> expected = new ArrayList<>();
-    for (long seq = 1; seq <= 300; seq++) {
-      w.writeShared(seq, "MESSAGE_CREATE", rest);
-      expected.add(dispatch(seq));
-    }
+    sendDispatches(w, 1, 300, expected);
     w.handAllWaiting();
     assertThat(pending()).as("all of it, past the batch bound").isGreaterThan(ConnectionWriter.HANDED_BYTES);
     w.close();
@@ -141,11 +155,21 @@ class ConnectionWriterBacklogTest {
   }
 
   @Test
+  void aWatchedWriteThatFails_onAnOpenSocket_closesIt_insteadOfLettingLaterFramesPass() {
+    failWatchedWrites = true;
+    ConnectionWriter w = writer(64L << 20);
+    sendDispatches(w, 1, 500, new ArrayList<>()); // past HANDED_BYTES: a watched write
+    assertThat(channel.isActive()).isTrue();
+    assertThat(tooSlow).as("closed (resumable) once").hasValue(1);
+    w.close();
+    channel.close();
+    assertThat(rest.refCnt()).isEqualTo(1);
+  }
+
+  @Test
   void closing_releasesWhatWaits() {
     ConnectionWriter w = writer(64L << 20);
-    for (long seq = 1; seq <= 300; seq++) {
-      w.writeShared(seq, "MESSAGE_CREATE", rest);
-    }
+    sendDispatches(w, 1, 300, new ArrayList<>());
     w.close();
     channel.close(); // Netty fails and releases what it was handed
     assertThat(rest.refCnt()).isEqualTo(1);
