@@ -108,7 +108,8 @@ class GatewayConfig {
             .register(meters);
     return new SessionLinks(
             gatewaySessionRing, channels, gatewayLinkSendPool, props.linkQueueCapacity(), props.linkMaxBatch(), tracing)
-        .withWritePassTimer(nanos -> pass.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+        .withWritePassTimer(nanos -> pass.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS))
+        .withPendingDeliveries(props.linkPendingDeliveries());
   }
 
   @Bean

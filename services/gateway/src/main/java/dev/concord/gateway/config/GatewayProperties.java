@@ -27,6 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     each connection gets an equal part (at least 32 frames) and is closed past it
  * @param linkQueueCapacity queued items per session link before the link is failed
  * @param linkMaxBatch items per link message at most
+ * @param linkPendingDeliveries deliveries a session link hands the event loops ahead of their
+ *     writes; past it the link reads no further until half are written (the session pod's side
+ *     then holds the burst); 0: no limit
  * @param drainTimeout on shutdown, how long clients get to reconnect elsewhere after op 7
  * @param restRouteLimit REST requests per user per route bucket (and channel or guild) per window
  * @param restRouteWindow the route bucket window
@@ -109,7 +112,8 @@ public record GatewayProperties(
     @DefaultValue("") String tokenSecretPrevious,
     @DefaultValue("1970-01-01T00:00:00Z") java.time.Instant tokenSecretPreviousUntil,
     @DefaultValue("2s") Duration writeBufferGrace,
-    @DefaultValue("256MB") org.springframework.util.unit.DataSize compressionMemory) {
+    @DefaultValue("256MB") org.springframework.util.unit.DataSize compressionMemory,
+    @DefaultValue("262144") long linkPendingDeliveries) {
   public GatewayProperties {
     if (zstdLevel < 1 || zstdLevel > 19) {
       throw new IllegalArgumentException("concord.gateway.zstd-level out of range: " + zstdLevel + " (expected: 1..19)");
@@ -125,6 +129,9 @@ public record GatewayProperties(
     }
     if (compressionMemory.isNegative()) {
       throw new IllegalArgumentException("concord.gateway.compression-memory must be >= 0 (0: no budget)");
+    }
+    if (linkPendingDeliveries < 0) {
+      throw new IllegalArgumentException("concord.gateway.link-pending-deliveries must be >= 0 (0: no limit)");
     }
     if (zstdWindowLog < 10 || zstdWindowLog > 22) {
       throw new IllegalArgumentException("concord.gateway.zstd-window-log out of range: " + zstdWindowLog + " (expected: 10..22)");

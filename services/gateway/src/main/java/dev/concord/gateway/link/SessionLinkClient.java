@@ -11,6 +11,7 @@ import dev.concord.proto.session.v1.Upstream;
 import dev.concord.protocol.CloseCode;
 import dev.concord.ring.RingMember;
 import dev.concord.streams.BatchingSender;
+import dev.concord.streams.DemandGate;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * every connection whose session lives there. Upstream items go through a bounded {@link
  * BatchingSender}; downstream frames are handed to their connection, which writes them on its
  * own event loop.
+ *
+ * <p>Flow control: the stream is read one message at a time, and the next one is asked for only
+ * while the deliveries handed to the event loops and not yet written stay below {@code
+ * pendingDeliveries} (a {@link DemandGate}; resumes below half of it). Past it, the session pod's
+ * sender sees the transport not ready and the burst waits there, serialized, instead of as
+ * per-connection work in the loops' unbounded task queues.
  *
  * <p>Failure policy: if the stream breaks, or the upstream queue overflows, every connection on the
  * link is closed with a resumable code (4000) and the link is discarded; the next IDENTIFY opens a
@@ -43,6 +50,8 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
   private final int maxBatch;
   private final Runnable onBroken;
   private volatile BatchingSender<Upstream, GatewayBatch> out;
+  private final DemandGate gate;
+  private volatile ClientCallStreamObserver<GatewayBatch> call;
   private volatile boolean broken;
 
   private final dev.concord.tracing.Tracing tracing;
@@ -56,8 +65,10 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
       int maxBatch,
       dev.concord.tracing.Tracing tracing,
       java.util.function.LongConsumer writePass,
+      long pendingDeliveries,
       Runnable onBroken) {
     this.member = member;
+    this.gate = new DemandGate(pendingDeliveries);
     this.tracing = tracing;
     this.writePass = writePass;
     this.sendExecutor = sendExecutor;
@@ -125,6 +136,20 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
             dev.concord.streams.StreamLimits.MAX_BATCH_BYTES);
     call.setOnReadyHandler(sender::onReady);
     out = sender;
+    this.call = call;
+    call.disableAutoRequestWithInitial(1);
+  }
+
+  /** Deliveries handed to the event loops and not yet written (introspection). */
+  public long pendingDeliveries() {
+    return gate.pending();
+  }
+
+  private void requestNext() {
+    ClientCallStreamObserver<GatewayBatch> c = call;
+    if (c != null && !broken) {
+      c.request(1);
+    }
   }
 
   @Override
@@ -139,7 +164,10 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
         continue;
       }
       switch (d.getKindCase()) {
-        case FRAME -> c.deliver(d.getFrame());
+        case FRAME -> {
+          gate.add(1);
+          c.deliver(d.getFrame(), gate);
+        }
         case CLOSE -> {
           connections.remove(d.getConnectionId(), c);
           c.closeWith(d.getClose().getCode(), d.getClose().getReason());
@@ -147,6 +175,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
         case SHARED, KIND_NOT_SET -> {}
       }
     }
+    gate.whenOpen(this::requestNext);
   }
 
   /**
@@ -206,6 +235,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
     dev.concord.proto.common.v1.TraceContext trace = d.hasTrace() && tracing.enabled() ? d.getTrace() : null;
     for (int k = 0; k < loopCount; k++) {
       LoopBatch b = batches[k];
+      gate.add(b.size);
       loops[k]
           .execute(
               () -> {
@@ -219,6 +249,7 @@ public final class SessionLinkClient implements ClientResponseObserver<GatewayBa
                   }
                 } finally {
                   shared.release();
+                  gate.done(b.size);
                 }
                 writePass.accept(System.nanoTime() - started);
                 if (trace != null) {

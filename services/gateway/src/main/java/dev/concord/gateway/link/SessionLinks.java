@@ -32,6 +32,17 @@ public final class SessionLinks implements AutoCloseable {
     return this;
   }
 
+  private long pendingDeliveries = DEFAULT_PENDING_DELIVERIES;
+
+  /** Deliveries a link hands its event loops ahead of their writes before it stops reading (0: no limit). */
+  public static final long DEFAULT_PENDING_DELIVERIES = 262_144;
+
+  /** How far ahead of the event loops' writes a link reads; set before links open. */
+  public SessionLinks withPendingDeliveries(long deliveries) {
+    this.pendingDeliveries = deliveries;
+    return this;
+  }
+
   public SessionLinks(RingWatcher sessionRing, Channels channels, Executor sendExecutor, int queueCapacity, int maxBatch) {
     this(sessionRing, channels, sendExecutor, queueCapacity, maxBatch, dev.concord.tracing.Tracing.off());
   }
@@ -70,7 +81,14 @@ public final class SessionLinks implements AutoCloseable {
           SessionLinkClient[] self = new SessionLinkClient[1];
           self[0] =
               new SessionLinkClient(
-                  owner, sendExecutor, queueCapacity, maxBatch, tracing, writePass, () -> links.remove(owner.id(), self[0]));
+                  owner,
+                  sendExecutor,
+                  queueCapacity,
+                  maxBatch,
+                  tracing,
+                  writePass,
+                  pendingDeliveries,
+                  () -> links.remove(owner.id(), self[0]));
           self[0].open(channels.forAddress(owner.address()));
           return self[0];
         });

@@ -410,16 +410,29 @@ public final class ClientConnection {
 
   /** A frame from the session, from any thread. */
   public void deliver(ByteString frame) {
+    onLoop(() -> deliverOnLoop(frame));
+  }
+
+  /** As {@link #deliver(ByteString)}, counting the frame as done on {@code pending} once written. */
+  public void deliver(ByteString frame, dev.concord.streams.DemandGate pending) {
     onLoop(
         () -> {
-          if (state == State.CLOSED) {
-            return;
+          try {
+            deliverOnLoop(frame);
+          } finally {
+            pending.done(1);
           }
-          if (state == State.RESUMING || identifying) {
-            settleStart(isInvalidSession(frame));
-          }
-          write(frame);
         });
+  }
+
+  private void deliverOnLoop(ByteString frame) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (state == State.RESUMING || identifying) {
+      settleStart(isInvalidSession(frame));
+    }
+    write(frame);
   }
 
   /**

@@ -15,6 +15,6 @@ final class TestGatewayProperties {
         Duration.ofSeconds(60), 1 << 20, 50, 16, 16, Duration.ofSeconds(1), 20, Duration.ofSeconds(5), 50, Duration.ofSeconds(1), 1000,
         Duration.ofSeconds(10), 1000, 1000, Duration.ofDays(1), 1, Duration.ofDays(30), Duration.ofSeconds(30), 10, 30,
         Duration.ofMinutes(5), 10, Duration.ofHours(1), 1, 4, 3, 17, Duration.ofSeconds(20), 0, 0, "", java.time.Instant.EPOCH,
-        Duration.ofSeconds(2), DataSize.ofMegabytes(256));
+        Duration.ofSeconds(2), DataSize.ofMegabytes(256), 262_144);
   }
 }
