@@ -444,6 +444,13 @@ public final class ClientConnection {
     identifying = false;
     if (!invalid) {
       state = State.IDENTIFIED;
+      if (identifyTimeout != null) {
+        // the session started: the check cannot fire any more, and the task (with this
+        // connection in its lambda) would otherwise wait in the loop's queue for the rest of
+        // the timeout and stay referenced from here for the connection's lifetime
+        identifyTimeout.cancel(false);
+        identifyTimeout = null;
+      }
       return;
     }
     if (wasIdentify) {

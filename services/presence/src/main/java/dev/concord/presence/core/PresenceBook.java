@@ -1,7 +1,6 @@
 package dev.concord.presence.core;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,17 +24,69 @@ import tools.jackson.databind.node.ObjectNode;
  * monitor, so updates of different users never contend.
  */
 public final class PresenceBook {
-  public record SessionPresence(String status, String platform, String activitiesJson) {}
+  /**
+   * One session's presence. Known statuses, platforms and the empty activity list are kept as
+   * shared constants: each decoded request carries its own copies, ~50 B each per online session.
+   */
+  public record SessionPresence(String status, String platform, String activitiesJson) {
+    public SessionPresence {
+      status = canonical(status);
+      platform = canonical(platform);
+      activitiesJson = "[]".equals(activitiesJson) ? "[]" : activitiesJson;
+    }
+  }
 
   /** The result of an update: the aggregate as JSON if it changed, and the visible status. */
   public record Change(Optional<byte[]> changedPresenceJson, String status) {}
 
   static final List<String> PRIORITY = List.of("dnd", "online", "idle");
   static final Set<String> STATUSES = Set.of("online", "idle", "dnd", "invisible", "offline");
+  private static final Map<String, String> CANONICAL =
+      Map.of("online", "online", "idle", "idle", "dnd", "dnd", "invisible", "invisible", "offline", "offline", "desktop", "desktop", "mobile", "mobile", "web", "web");
 
+  /**
+   * A user's sessions, oldest update first, in two parallel arrays: most users have one session,
+   * and a {@code LinkedHashMap} cost ~180 B for it (map, table, entry) against ~50 B here; a
+   * user has at most {@code maxSessionsPerUser} (32) sessions, so the linear scans stay short.
+   */
   private static final class UserEntry {
-    final LinkedHashMap<String, SessionPresence> sessions = new LinkedHashMap<>();
-    String lastJson = "";
+    String[] ids = new String[1];
+    SessionPresence[] presences = new SessionPresence[1];
+    int size;
+    /** The aggregate last reported, as UTF-8 JSON. */
+    byte[] lastJson = new byte[0];
+
+    int indexOf(String sessionId) {
+      for (int i = 0; i < size; i++) {
+        if (ids[i].equals(sessionId)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    void remove(int i) {
+      System.arraycopy(ids, i + 1, ids, i, size - i - 1);
+      System.arraycopy(presences, i + 1, presences, i, size - i - 1);
+      size--;
+      ids[size] = null;
+      presences[size] = null;
+    }
+
+    /** Appends (newest last): insertion order is update order. */
+    void add(String sessionId, SessionPresence p) {
+      if (size == ids.length) {
+        ids = java.util.Arrays.copyOf(ids, 2 * size);
+        presences = java.util.Arrays.copyOf(presences, 2 * size);
+      }
+      ids[size] = sessionId;
+      presences[size] = p;
+      size++;
+    }
+
+    List<SessionPresence> presences() {
+      return List.of(java.util.Arrays.copyOf(presences, size));
+    }
   }
 
   private final ConcurrentHashMap<Long, UserEntry> users = new ConcurrentHashMap<>();
@@ -53,10 +104,13 @@ public final class PresenceBook {
   public Change update(long userId, String sessionId, SessionPresence presence) {
     UserEntry e = users.computeIfAbsent(userId, id -> new UserEntry());
     synchronized (e) {
-      e.sessions.remove(sessionId); // re-insert last: insertion order = update order
-      e.sessions.put(sessionId, presence);
-      while (e.sessions.size() > maxSessionsPerUser) {
-        e.sessions.remove(e.sessions.keySet().iterator().next());
+      int i = e.indexOf(sessionId);
+      if (i >= 0) {
+        e.remove(i); // re-insert last: insertion order = update order
+      }
+      e.add(sessionId, presence);
+      while (e.size > maxSessionsPerUser) {
+        e.remove(0);
       }
       return recompute(userId, e);
     }
@@ -68,9 +122,12 @@ public final class PresenceBook {
       return new Change(Optional.empty(), "offline");
     }
     synchronized (e) {
-      e.sessions.remove(sessionId);
+      int i = e.indexOf(sessionId);
+      if (i >= 0) {
+        e.remove(i);
+      }
       Change c = recompute(userId, e);
-      if (e.sessions.isEmpty()) {
+      if (e.size == 0) {
         users.remove(userId, e);
       }
       return c;
@@ -81,10 +138,10 @@ public final class PresenceBook {
   public byte[] current(long userId) {
     UserEntry e = users.get(userId);
     if (e == null) {
-      return aggregate(userId, Map.of()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return aggregate(userId, List.of());
     }
     synchronized (e) {
-      return aggregate(userId, e.sessions).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return aggregate(userId, e.presences());
     }
   }
 
@@ -93,20 +150,20 @@ public final class PresenceBook {
   }
 
   private Change recompute(long userId, UserEntry e) {
-    String agg = aggregate(userId, e.sessions);
+    byte[] agg = aggregate(userId, e.presences());
     String status = json.readTree(agg).path("status").asString();
-    if (agg.equals(e.lastJson)) {
+    if (java.util.Arrays.equals(agg, e.lastJson)) {
       return new Change(Optional.empty(), status);
     }
     e.lastJson = agg;
-    return new Change(Optional.of(agg.getBytes(java.nio.charset.StandardCharsets.UTF_8)), status);
+    return new Change(Optional.of(agg.clone()), status);
   }
 
-  private String aggregate(long userId, Map<String, SessionPresence> sessions) {
+  private byte[] aggregate(long userId, List<SessionPresence> sessions) {
     Map<String, String> byPlatform = new HashMap<>();
     String best = "offline";
     String activities = "[]";
-    for (SessionPresence p : sessions.values()) {
+    for (SessionPresence p : sessions) {
       if (!PRIORITY.contains(p.status())) {
         continue;
       }
@@ -127,7 +184,11 @@ public final class PresenceBook {
         cs.put(platform, s);
       }
     }
-    return json.writeValueAsString(n);
+    return json.writeValueAsBytes(n);
+  }
+
+  private static String canonical(String s) {
+    return s == null ? null : CANONICAL.getOrDefault(s, s);
   }
 
   private static int rank(String status) {

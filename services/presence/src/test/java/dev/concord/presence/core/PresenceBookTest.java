@@ -77,4 +77,29 @@ class PresenceBookTest {
     // "a" (dnd) is evicted by the third session, so dnd no longer wins
     assertThat(book.update(7, "c", p("online", "mobile")).status()).isEqualTo("online");
   }
+
+  @Test
+  void reupdatedSession_movesToNewest_soItsActivitiesWin() {
+    PresenceBook book = new PresenceBook(8);
+    book.update(7, "a", new PresenceBook.SessionPresence("online", "desktop", "[{\"name\":\"A\",\"type\":0}]"));
+    book.update(7, "b", new PresenceBook.SessionPresence("online", "mobile", "[{\"name\":\"B\",\"type\":0}]"));
+    PresenceBook.Change c = book.update(7, "a", new PresenceBook.SessionPresence("online", "desktop", "[{\"name\":\"A2\",\"type\":0}]"));
+    assertThat(json(c.changedPresenceJson().orElseThrow()).path("activities").path(0).path("name").asString()).isEqualTo("A2");
+    // "b" is now the oldest: a bound of 2 evicts it first when "c" comes
+    PresenceBook small = new PresenceBook(2);
+    small.update(7, "a", p("online", "desktop"));
+    small.update(7, "b", p("dnd", "desktop"));
+    small.update(7, "a", p("online", "desktop"));
+    assertThat(small.update(7, "c", p("online", "mobile")).status()).isEqualTo("online");
+    assertThat(small.end(7, "a").status()).isEqualTo("online"); // "c" is left
+  }
+
+  @Test
+  void knownValues_areSharedConstants_notPerRequestCopies() {
+    PresenceBook.SessionPresence p =
+        new PresenceBook.SessionPresence(new String("online"), new String("mobile"), new String("[]"));
+    assertThat(p.status()).isSameAs("online");
+    assertThat(p.platform()).isSameAs("mobile");
+    assertThat(p.activitiesJson()).isSameAs("[]");
+  }
 }

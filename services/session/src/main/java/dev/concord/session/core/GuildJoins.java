@@ -57,7 +57,7 @@ final class GuildJoins {
 
   /** On the worker: re-joins the guilds of {@code s} that moved (see {@link SessionManager#rejoinMoved}). */
   void rejoinMoved(Session s, java.util.function.Predicate<String> isGone, java.util.function.LongFunction<String> ownerNow) {
-    for (Session.GuildSub sub : List.copyOf(s.guilds.values())) {
+    for (Session.GuildSub sub : s.guilds.values()) {
       if (sub.rejoinRetry != null) {
         // backing off after a failed attempt: the ring moved, so try now
         sub.rejoinRetry.cancel(false);

@@ -2,8 +2,6 @@ package dev.concord.session.core;
 
 import dev.concord.proto.guild.v1.RelayEvent;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * One identified connection's session. Confined to its worker thread (see {@link dev.concord.fanout.RelayWorkers}):
@@ -124,7 +122,7 @@ public final class Session {
   final ReplayBuffer replay;
   /** Ends the session when the resume window passes while detached. */
   java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledFuture<?> expiry;
-  final Map<Long, GuildSub> guilds = new LinkedHashMap<>();
+  final GuildSubs guilds = new GuildSubs();
   /** The subscription {@link #sub} found last: most sessions' events are of one guild at a time. */
   private @org.jspecify.annotations.Nullable GuildSub lastSub;
   long seq;

@@ -296,7 +296,7 @@ public final class SessionManager {
   /** On the worker: {@code s} joins {@code guildId}, passive if it takes passive guilds. */
   private void subscribe(Session s, long guildId) {
     Session.GuildSub sub = new Session.GuildSub(guildId);
-    s.guilds.put(guildId, sub);
+    s.guilds.put(sub);
     if (s.passiveCapable) {
       passive.passivate(s, sub);
     }
@@ -330,7 +330,7 @@ public final class SessionManager {
             () -> {
               if (!s.ended && !s.guilds.containsKey(guildId)) {
                 subscribe(s, guildId);
-                presence.joined(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()), guildId);
+                presence.joined(s.userId, s.id, s.status, s.platform, s.activitiesJson, s.guilds.ids(), guildId);
               }
             });
       }
@@ -498,7 +498,7 @@ public final class SessionManager {
               closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid status");
               return;
             }
-            presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, List.copyOf(s.guilds.keySet()));
+            presence.update(s.userId, s.id, s.status, s.platform, s.activitiesJson, s.guilds.ids());
           } catch (JacksonException e) {
             closeIfAttached(s, CloseCode.DECODE_ERROR.code(), "invalid presence update");
           }
@@ -552,7 +552,7 @@ public final class SessionManager {
     }
     sessions.remove(s.id, s);
     byKey.remove(s.key);
-    List<Long> gs = List.copyOf(s.guilds.keySet());
+    List<Long> gs = s.guilds.ids();
     for (long g : gs) {
       guilds.leave(g, s.id);
     }
