@@ -79,7 +79,7 @@ public final class LoadGenerator {
             !BenchArgs.stringArg(args, "--warm-connect", "true").equals("false"),
             BenchArgs.stringArg(args, "--heap-histogram", "false").equals("true"),
             BenchArgs.intArg(args, "--idle-seconds", 45),
-            List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:+UseStringDeduplication -Xms256m -Xmx1g").split(" ")),
+            List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:+UseStringDeduplication -Dio.netty.leakDetection.level=disabled -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
     LoadReport report = new LoadReport(args);

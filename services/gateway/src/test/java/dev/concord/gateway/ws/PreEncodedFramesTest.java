@@ -53,4 +53,15 @@ class PreEncodedFramesTest {
       }
     }
   }
+
+  @Test
+  void frame_isWhatNettysEncoderWrites_forOtherTypes_includingOneLongerThanTheScratch() {
+    byte[] payload = "{\"id\":\"1\"}".getBytes(StandardCharsets.UTF_8);
+    for (String type : new String[] {"READY", "GUILD_CREATE", "T", "X_" + "Y".repeat(400), "READY"}) {
+      for (long seq : new long[] {0, 7, 1_000_000_007L}) {
+        byte[] expected = encodedByNetty(DispatchFrame.frame(seq, type, payload));
+        assertThat(preEncoded(seq, type, payload)).as("type %s, seq %d", type.length() > 20 ? "long" : type, seq).isEqualTo(expected);
+      }
+    }
+  }
 }
