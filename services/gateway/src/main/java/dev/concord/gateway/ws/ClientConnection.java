@@ -189,9 +189,7 @@ public final class ClientConnection {
    * sent it back to identifying) is closed 4003. One check; it finds the state moved on otherwise.
    */
   private void armIdentifyTimeout(String since) {
-    if (identifyTimeout != null) {
-      identifyTimeout.cancel(false);
-    }
+    disarmIdentifyTimeout();
     identifyTimeout =
         loop.schedule(
             () -> {
@@ -203,6 +201,14 @@ public final class ClientConnection {
             },
             props.identifyTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
+  }
+
+  /** Cancels the identify check (off the loop's queue at once) and drops the reference to it. */
+  private void disarmIdentifyTimeout() {
+    if (identifyTimeout != null) {
+      identifyTimeout.cancel(false);
+      identifyTimeout = null;
+    }
   }
 
   private void dispatchOp(int op, @Nullable JsonNode d, long now, byte[] bytes) {
@@ -444,13 +450,7 @@ public final class ClientConnection {
     identifying = false;
     if (!invalid) {
       state = State.IDENTIFIED;
-      if (identifyTimeout != null) {
-        // the session started: the check cannot fire any more, and the task (with this
-        // connection in its lambda) would otherwise wait in the loop's queue for the rest of
-        // the timeout and stay referenced from here for the connection's lifetime
-        identifyTimeout.cancel(false);
-        identifyTimeout = null;
-      }
+      disarmIdentifyTimeout(); // its task would stay referenced for the connection's life
       return;
     }
     if (wasIdentify) {
@@ -568,9 +568,7 @@ public final class ClientConnection {
       return;
     }
     state = State.CLOSED;
-    if (identifyTimeout != null) {
-      identifyTimeout.cancel(false); // releases this connection now, not 20 s later
-    }
+    disarmIdentifyTimeout(); // releases this connection now, not 20 s later
     SessionLinkClient l = link;
     if (l != null) {
       l.unregister(this);

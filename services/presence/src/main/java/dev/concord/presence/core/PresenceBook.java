@@ -83,11 +83,10 @@ public final class PresenceBook {
       presences[size] = p;
       size++;
     }
-
-    List<SessionPresence> presences() {
-      return List.of(java.util.Arrays.copyOf(presences, size));
-    }
   }
+
+  /** A user's aggregate presence as JSON, and the status others see (its {@code status}). */
+  private record Aggregate(byte[] json, String status) {}
 
   private final ConcurrentHashMap<Long, UserEntry> users = new ConcurrentHashMap<>();
   private final JsonMapper json = JsonMapper.builder().build();
@@ -138,10 +137,10 @@ public final class PresenceBook {
   public byte[] current(long userId) {
     UserEntry e = users.get(userId);
     if (e == null) {
-      return aggregate(userId, List.of());
+      return aggregate(userId, new SessionPresence[0], 0).json();
     }
     synchronized (e) {
-      return aggregate(userId, e.presences());
+      return aggregate(userId, e.presences, e.size).json();
     }
   }
 
@@ -150,20 +149,21 @@ public final class PresenceBook {
   }
 
   private Change recompute(long userId, UserEntry e) {
-    byte[] agg = aggregate(userId, e.presences());
-    String status = json.readTree(agg).path("status").asString();
-    if (java.util.Arrays.equals(agg, e.lastJson)) {
-      return new Change(Optional.empty(), status);
+    Aggregate agg = aggregate(userId, e.presences, e.size);
+    if (java.util.Arrays.equals(agg.json(), e.lastJson)) {
+      return new Change(Optional.empty(), agg.status());
     }
-    e.lastJson = agg;
-    return new Change(Optional.of(agg.clone()), status);
+    e.lastJson = agg.json();
+    return new Change(Optional.of(agg.json().clone()), agg.status());
   }
 
-  private byte[] aggregate(long userId, List<SessionPresence> sessions) {
+  /** The aggregate of the first {@code count} of {@code sessions} (oldest update first). */
+  private Aggregate aggregate(long userId, SessionPresence[] sessions, int count) {
     Map<String, String> byPlatform = new HashMap<>();
     String best = "offline";
     String activities = "[]";
-    for (SessionPresence p : sessions) {
+    for (int i = 0; i < count; i++) {
+      SessionPresence p = sessions[i];
       if (!PRIORITY.contains(p.status())) {
         continue;
       }
@@ -184,7 +184,7 @@ public final class PresenceBook {
         cs.put(platform, s);
       }
     }
-    return json.writeValueAsBytes(n);
+    return new Aggregate(json.writeValueAsBytes(n), best);
   }
 
   private static String canonical(String s) {
