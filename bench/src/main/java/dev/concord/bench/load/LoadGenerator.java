@@ -179,7 +179,8 @@ public final class LoadGenerator {
         awaitQuiet(server);
       }
       Duration cpu0 = server.cpu();
-      long jit0 = server.gcStats()[2];
+      long[] stats0 = server.gcStats();
+      long jit0 = stats0[2];
       Duration compiler0 = server.compilerCpu();
       Map<String, long[]> warm0 = server.each();
       long t0 = System.nanoTime();
@@ -190,7 +191,9 @@ public final class LoadGenerator {
       r.failedConnects = clients.failed.get();
       r.cpuConnectMs = server.cpu().minus(cpu0).toNanos() / 1e6;
       Map<String, long[]> warm1 = server.each();
-      r.jitWarmMs = jit0 < 0 ? -1 : server.gcStats()[2] - jit0;
+      long[] stats1 = server.gcStats();
+      r.jitWarmMs = jit0 < 0 ? -1 : stats1[2] - jit0;
+      r.allocConnectBytes = stats0[3] < 0 || stats1[3] < 0 ? -1 : stats1[3] - stats0[3];
       r.cpuConnectCompilerMs = Math.max(0, server.compilerCpu().minus(compiler0).toNanos() / 1e6);
       if (!s.warmConnect()) {
         idleHold(target, n, s.idleSeconds());
@@ -204,6 +207,7 @@ public final class LoadGenerator {
       clients.reset();
       clients.interval();
       Duration cpu2 = server.cpu();
+      long alloc2 = server.gcStats()[3];
       long expected = (long) r.identified * s.messages();
       Semaphore window = new Semaphore(s.inFlight());
       AtomicInteger publishErrors = new AtomicInteger();
@@ -226,6 +230,8 @@ public final class LoadGenerator {
       r.delivered = clients.deliveries.get();
       r.publishErrors = publishErrors.get();
       r.cpuBurstMs = server.cpu().minus(cpu2).toNanos() / 1e6;
+      long alloc3 = server.gcStats()[3];
+      r.allocBurstBytes = alloc2 < 0 || alloc3 < 0 ? -1 : alloc3 - alloc2;
       r.latency = clients.interval();
 
       // (b) fixed rate with latency over time

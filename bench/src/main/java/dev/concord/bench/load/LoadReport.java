@@ -38,7 +38,10 @@ final class LoadReport {
     double cpuBurstMs;
     Histogram latency = new Histogram(3);
     List<Point> series = List.of();
-    long[] gc = {-1, -1, -1};
+    long[] gc = {-1, -1, -1, -1};
+    /** Heap bytes the server allocated during the warm storm, and during the burst (-1: unknown). */
+    long allocConnectBytes = -1;
+    long allocBurstBytes = -1;
     /** JIT compilers' time in the server during the warm storm (ms; -1 unknown): a warm storm compiles little. */
     long jitWarmMs = -1;
     /** CPU of the server's JIT compiler threads during the warm storm (ms): in {@link #cpuConnectMs}, not per-connect work. */
@@ -76,6 +79,16 @@ final class LoadReport {
 
     double cpuMsPer1kDeliveries() {
       return delivered == 0 ? 0 : 1000 * cpuBurstMs / delivered;
+    }
+
+    /** Server heap allocation per warm connect (KB; -1 unknown). */
+    double allocKbPerConnect() {
+      return identified == 0 || allocConnectBytes < 0 ? -1 : allocConnectBytes / 1024.0 / identified;
+    }
+
+    /** Server heap allocation per delivery of the burst (bytes; -1 unknown). */
+    double allocBytesPerDelivery() {
+      return delivered == 0 || allocBurstBytes < 0 ? -1 : (double) allocBurstBytes / delivered;
     }
 
     /** Resident memory per idle identified connection, from the first storm (fresh server). */
@@ -193,15 +206,15 @@ final class LoadReport {
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s%n",
-        "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms");
+        "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s %8s %7s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms", "alloc/c", "B/dl");
     for (Run r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s%n",
+          "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s %8.1f %7.0f%n",
           r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
           r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
-          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1]);
+          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.allocBytesPerDelivery());
       if (!r.closeCodes.isEmpty()) {
         System.out.println("           close codes: " + r.closeCodes);
       }
@@ -272,7 +285,8 @@ final class LoadReport {
           .put("cold_identified", r.coldIdentified)
           .put("cold_server_cpu_ms_per_connect", r.cpuMsPerColdConnect())
           .put("server_jit_ms_during_warm_storm", r.jitWarmMs)
-          .put("server_cpu_ms_per_connect_without_jit_threads", r.cpuMsPerConnectWithoutJit());
+          .put("server_cpu_ms_per_connect_without_jit_threads", r.cpuMsPerConnectWithoutJit())
+          .put("server_alloc_kb_per_connect", r.allocKbPerConnect());
       o.putObject("idle").put("rss_before_bytes", r.rssBefore).put("rss_idle_bytes", r.rssIdle).put("rss_per_connection_bytes", r.rssPerConnection())
           .put("heap_before_bytes", r.heapBefore).put("heap_idle_bytes", r.heapIdle).put("heap_per_connection_bytes", r.heapPerConnection());
       var parts = o.putArray("jvms");
@@ -281,7 +295,8 @@ final class LoadReport {
       }
       ObjectNode burst = o.putObject("burst");
       burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);
-      burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries());
+      burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries())
+          .put("server_alloc_bytes_per_delivery", r.allocBytesPerDelivery());
       burst.putObject("latency_ms")
           .put("p50", r.ms(50))
           .put("p90", r.ms(90))

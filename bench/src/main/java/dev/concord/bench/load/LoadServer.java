@@ -16,7 +16,7 @@ import java.util.List;
  * --ports P} only service S of a suite on ports P, whose other services run in other such JVMs) or
  * the bare-Netty baseline ({@code --target baseline}). It prints one {@code LOAD-SERVER ready ...} line with its
  * addresses, then obeys its stdin: {@code gc} (a full collection, answered {@code gc-done used=<heap bytes in use after it>}) and
- * {@code gcstats} (collections and their time so far, and the JIT compilers' time) and {@code histogram <file>} (live objects
+ * {@code gcstats} (collections and their time so far, the JIT compilers' time, and the heap bytes allocated) and {@code histogram <file>} (live objects
  * by class into the file, and native memory by category beside it when tracked; answered {@code
  * histogram-done}). It exits when stdin closes, so it never
  * outlives the load generator.
@@ -67,7 +67,7 @@ public final class LoadServer {
             each.append(' ').append(gc.getName().replace(' ', '_')).append('=').append(gc.getCollectionCount()).append('/').append(gc.getCollectionTime());
           }
           long jit = ManagementFactory.getCompilationMXBean() == null ? 0 : ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-          say("gcstats count=" + count + " millis=" + millis + " jit=" + jit + each);
+          say("gcstats count=" + count + " millis=" + millis + " jit=" + jit + " alloc=" + allocatedBytes() + each);
         }
         default -> {
           if (line.startsWith("histogram ")) {
@@ -86,6 +86,17 @@ public final class LoadServer {
     }
     server.close();
     System.exit(0);
+  }
+
+  /**
+   * Heap bytes allocated by all of this JVM's threads since it started (dead threads included),
+   * -1 if the JVM does not count them. Unlike CPU time it does not depend on what else runs on the
+   * machine, so a change to a path's allocations shows in one run.
+   */
+  private static long allocatedBytes() {
+    return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()
+        ? t.getTotalThreadAllocatedBytes()
+        : -1;
   }
 
   /** The live objects by class ({@code jcmd GC.class_histogram}; it runs a full GC first). */

@@ -83,11 +83,12 @@ final class ServerGroup implements AutoCloseable {
   }
 
   long[] gcStats() throws InterruptedException {
-    long[] sum = new long[3];
+    long[] sum = new long[4];
     for (ServerProcess p : processes) {
       long[] s = p.gcStats();
       for (int i = 0; i < sum.length; i++) {
-        sum[i] += s[i];
+        // one JVM that does not count (-1) makes the sum unknown
+        sum[i] = sum[i] < 0 || s[i] < 0 ? -1 : sum[i] + s[i];
       }
     }
     return sum;

@@ -159,10 +159,13 @@ final class ServerProcess implements AutoCloseable {
     ask("histogram " + file.toAbsolutePath(), "histogram-done");
   }
 
-  /** Collections and their total time (ms) in the server so far, and the JIT compilers' time (ms). */
+  /**
+   * Collections and their total time (ms) in the server so far, the JIT compilers' time (ms), and
+   * the heap bytes its threads allocated (-1: not counted).
+   */
   long[] gcStats() throws InterruptedException {
     String s = ask("gcstats", "gcstats ");
-    long[] out = new long[3];
+    long[] out = {0, 0, 0, -1};
     for (String kv : s.split(" ")) {
       if (kv.startsWith("count=")) {
         out[0] = Long.parseLong(kv.substring(6));
@@ -170,6 +173,8 @@ final class ServerProcess implements AutoCloseable {
         out[1] = Long.parseLong(kv.substring(7));
       } else if (kv.startsWith("jit=")) {
         out[2] = Long.parseLong(kv.substring(4));
+      } else if (kv.startsWith("alloc=")) {
+        out[3] = Long.parseLong(kv.substring(6));
       }
     }
     return out;

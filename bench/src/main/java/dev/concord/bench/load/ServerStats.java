@@ -15,7 +15,7 @@ sealed interface ServerStats {
 
   Duration cpu();
 
-  /** {collections, their milliseconds, JIT compilers' milliseconds}; -1s if unknown. */
+  /** {collections, their milliseconds, JIT compilers' milliseconds, heap bytes allocated}; -1s if unknown. */
   long[] gcStats() throws InterruptedException;
 
   /** Server log lines at ERROR or naming RESOURCE_EXHAUSTED so far (-1: no log here), with the first. */
@@ -119,7 +119,7 @@ sealed interface ServerStats {
 
     @Override
     public long[] gcStats() {
-      return new long[] {-1, -1, -1};
+      return new long[] {-1, -1, -1, -1};
     }
   }
 
@@ -142,7 +142,7 @@ sealed interface ServerStats {
 
     @Override
     public long[] gcStats() {
-      return new long[] {-1, -1, -1};
+      return new long[] {-1, -1, -1, -1};
     }
   }
 }

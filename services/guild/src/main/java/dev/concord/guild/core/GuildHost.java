@@ -343,7 +343,7 @@ public final class GuildHost {
                 step.barrier(); // wait until every earlier write of the guild is durable
               }
               return new JoinResult(
-                  g.seq, payloads.bytes(snapshots.guildCreate(g, self, intents, largeThreshold, hidden)), hidden, snapshotMessageId, List.of());
+                  g.seq, snapshots.guildCreate(g, self, intents, largeThreshold, hidden), hidden, snapshotMessageId, List.of());
             });
     if (!catchUp) {
       return joined;

@@ -135,6 +135,9 @@ public final class GuildState {
 
   long[] onlineMemberIds = new long[0];
 
+  /** GUILD_CREATE's guild-wide fields as last serialized, with what they were made from (see {@link GuildSnapshot}). */
+  GuildSnapshot.@org.jspecify.annotations.Nullable Base base;
+
   void membersChanged() {
     membersJson = null;
     onlineMembersJson = null;
