@@ -19,6 +19,7 @@ public final class GuildOps {
     return (g, step) -> {
       Checks.require(Checks.guildPermissions(g, actorId), Permissions.MANAGE_GUILD, "MANAGE_GUILD");
       g.name = name;
+      g.baseChanged();
       step.write(new GuildStore.GuildUpdate(g.id, name));
       byte[] d = ctx.payloads().bytes(ctx.payloads().guildBase(g));
       step.emit("GUILD_UPDATE", d, Intents.GUILDS);

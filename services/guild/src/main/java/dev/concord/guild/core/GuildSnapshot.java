@@ -31,39 +31,18 @@ final class GuildSnapshot {
    */
   static final int MAX_ONLINE_MEMBERS = 1000;
 
-  /**
-   * The guild-wide fields of GUILD_CREATE as serialized JSON (an object), and the name and roles
-   * they were made from: valid while the guild has that same name object and the same role
-   * objects in the same order (a role is immutable, every change replaces it), so no change can
-   * forget to invalidate it.
-   */
-  record Base(byte[] json, String name, GuildState.Role[] roles) {
-    boolean isFor(GuildState g) {
-      if (name != g.name || roles.length != g.roles.size()) {
-        return false;
-      }
-      int i = 0;
-      for (GuildState.Role r : g.roles.values()) {
-        if (roles[i++] != r) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
   /** The GUILD_CREATE {@code d} object {@code self} gets on joining, serialized. */
   byte[] guildCreate(GuildState g, GuildState.Member self, long intents, int largeThreshold, long[] hidden) {
     return concat(base(g), payloads.bytes(memberPart(g, self, intents, largeThreshold, hidden)));
   }
 
   private byte[] base(GuildState g) {
-    Base b = g.base;
-    if (b == null || !b.isFor(g)) {
-      b = new Base(payloads.bytes(payloads.guildBase(g)), g.name, g.roles.values().toArray(GuildState.Role[]::new));
-      g.base = b;
+    byte[] b = g.baseJson;
+    if (b == null) {
+      b = payloads.bytes(payloads.guildBase(g));
+      g.baseJson = b;
     }
-    return b.json();
+    return b;
   }
 
   /** Two serialized JSON objects, each with at least one field, as one: {@code {a..} + {b..} = {a..,b..}}. */

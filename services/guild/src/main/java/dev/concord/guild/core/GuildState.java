@@ -135,8 +135,8 @@ public final class GuildState {
 
   long[] onlineMemberIds = new long[0];
 
-  /** GUILD_CREATE's guild-wide fields as last serialized, with what they were made from (see {@link GuildSnapshot}). */
-  GuildSnapshot.@org.jspecify.annotations.Nullable Base base;
+  /** GUILD_CREATE's guild-wide fields (name, owner, roles, constants) as a JSON object; null when stale. */
+  byte @org.jspecify.annotations.Nullable [] baseJson;
 
   void membersChanged() {
     membersJson = null;
@@ -149,6 +149,11 @@ public final class GuildState {
 
   void channelsChanged() {
     channelsJson = null;
+  }
+
+  /** The guild's name or a role changed. */
+  void baseChanged() {
+    baseJson = null;
   }
 
   /**

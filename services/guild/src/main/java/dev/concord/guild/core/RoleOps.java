@@ -31,6 +31,7 @@ public final class RoleOps {
       }
       GuildState.Role r = new GuildState.Role(id, name, permissions, g.roles.size());
       g.roles.put(id, r);
+      g.baseChanged();
       step.write(new GuildStore.RoleRow(id, g.id, name, permissions, r.position()));
       ObjectNode d = ctx.payloads().json().createObjectNode();
       d.put("guild_id", Long.toUnsignedString(g.id));
@@ -60,6 +61,7 @@ public final class RoleOps {
       }
       GuildState.Role updated = new GuildState.Role(roleId, name == null ? r.name() : name, permissions == null ? r.permissions() : permissions, r.position());
       g.roles.put(roleId, updated);
+      g.baseChanged();
       step.write(new GuildStore.RoleUpdate(roleId, updated.name(), updated.permissions(), updated.position()));
       step.refreshVisibility(u -> true);
       ObjectNode d = ctx.payloads().json().createObjectNode();
@@ -80,6 +82,7 @@ public final class RoleOps {
       Checks.require(Checks.guildPermissions(g, actorId), Permissions.MANAGE_ROLES, "MANAGE_ROLES");
       Checks.below(g, actorId, r.position(), "role");
       g.roles.remove(roleId);
+      g.baseChanged();
       for (GuildState.Member m : java.util.List.copyOf(g.members.values())) {
         if (m.roles().contains(roleId)) {
           java.util.Set<Long> next = new java.util.LinkedHashSet<>(m.roles());
