@@ -208,6 +208,7 @@ public final class LoadGenerator {
       clients.interval();
       Duration cpu2 = server.cpu();
       long alloc2 = server.gcStats()[3];
+      long writes2 = server.writeSyscalls();
       long expected = (long) r.identified * s.messages();
       Semaphore window = new Semaphore(s.inFlight());
       AtomicInteger publishErrors = new AtomicInteger();
@@ -232,6 +233,8 @@ public final class LoadGenerator {
       r.cpuBurstMs = server.cpu().minus(cpu2).toNanos() / 1e6;
       long alloc3 = server.gcStats()[3];
       r.allocBurstBytes = alloc2 < 0 || alloc3 < 0 ? -1 : alloc3 - alloc2;
+      long writes3 = server.writeSyscalls();
+      r.writesBurst = writes2 < 0 || writes3 < 0 ? -1 : writes3 - writes2;
       r.latency = clients.interval();
 
       // (b) fixed rate with latency over time

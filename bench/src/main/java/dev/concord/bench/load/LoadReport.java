@@ -42,6 +42,8 @@ final class LoadReport {
     /** Heap bytes the server allocated during the warm storm, and during the burst (-1: unknown). */
     long allocConnectBytes = -1;
     long allocBurstBytes = -1;
+    /** Write system calls the server made during the burst (-1: unknown). */
+    long writesBurst = -1;
     /** JIT compilers' time in the server during the warm storm (ms; -1 unknown): a warm storm compiles little. */
     long jitWarmMs = -1;
     /** CPU of the server's JIT compiler threads during the warm storm (ms): in {@link #cpuConnectMs}, not per-connect work. */
@@ -89,6 +91,11 @@ final class LoadReport {
     /** Server heap allocation per delivery of the burst (bytes; -1 unknown). */
     double allocBytesPerDelivery() {
       return delivered == 0 || allocBurstBytes < 0 ? -1 : (double) allocBurstBytes / delivered;
+    }
+
+    /** Deliveries per server write system call during the burst: frames per socket write (-1 unknown). */
+    double deliveriesPerWrite() {
+      return writesBurst <= 0 ? -1 : (double) delivered / writesBurst;
     }
 
     /** Resident memory per idle identified connection, from the first storm (fresh server). */
@@ -206,15 +213,15 @@ final class LoadReport {
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s %8s %7s%n",
-        "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms", "alloc/c", "B/dl");
+        "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s %8s %7s %6s%n",
+        "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms", "alloc/c", "B/dl", "dl/wr");
     for (Run r : runs) {
       System.out.printf(
           Locale.ROOT,
-          "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s %8.1f %7.0f%n",
+          "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s %8.1f %7.0f %6.1f%n",
           r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
           r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
-          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.allocBytesPerDelivery());
+          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.allocBytesPerDelivery(), r.deliveriesPerWrite());
       if (!r.closeCodes.isEmpty()) {
         System.out.println("           close codes: " + r.closeCodes);
       }
@@ -296,7 +303,9 @@ final class LoadReport {
       ObjectNode burst = o.putObject("burst");
       burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);
       burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries())
-          .put("server_alloc_bytes_per_delivery", r.allocBytesPerDelivery());
+          .put("server_alloc_bytes_per_delivery", r.allocBytesPerDelivery())
+          .put("server_write_syscalls", r.writesBurst)
+          .put("deliveries_per_server_write_syscall", r.deliveriesPerWrite());
       burst.putObject("latency_ms")
           .put("p50", r.ms(50))
           .put("p90", r.ms(90))

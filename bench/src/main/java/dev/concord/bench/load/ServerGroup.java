@@ -78,6 +78,19 @@ final class ServerGroup implements AutoCloseable {
     return processes.stream().mapToLong(ServerProcess::rssBytes).sum();
   }
 
+  /** Write system calls of all the JVMs so far (-1 if one cannot be read). */
+  long writeSyscalls() {
+    long sum = 0;
+    for (ServerProcess p : processes) {
+      long w = p.writeSyscalls();
+      if (w < 0) {
+        return -1;
+      }
+      sum += w;
+    }
+    return sum;
+  }
+
   Duration cpu() {
     return processes.stream().map(ServerProcess::cpu).reduce(Duration.ZERO, Duration::plus);
   }

@@ -130,6 +130,24 @@ final class ServerProcess implements AutoCloseable {
     return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS);
   }
 
+  /** Write system calls of {@code pid} so far, from {@code /proc/<pid>/io} (-1 if unreadable). */
+  static long writeSyscalls(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
+        if (line.startsWith("syscw:")) {
+          return Long.parseLong(line.substring(6).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  long writeSyscalls() {
+    return writeSyscalls(process.pid());
+  }
+
   /** USER_HZ: 100 on Linux for /proc's tick counts. */
   private static final long CLOCK_TICKS = 100;
 

@@ -15,6 +15,15 @@ sealed interface ServerStats {
 
   Duration cpu();
 
+  /**
+   * Write system calls the server has made so far ({@code syscw} of {@code /proc/<pid>/io}: write,
+   * writev, sendmsg...; -1 if unknown). Per delivery it shows how many frames each socket write
+   * carries, which the kernel's per-call cost makes the largest part of a burst's CPU.
+   */
+  default long writeSyscalls() {
+    return -1;
+  }
+
   /** {collections, their milliseconds, JIT compilers' milliseconds, heap bytes allocated}; -1s if unknown. */
   long[] gcStats() throws InterruptedException;
 
@@ -56,6 +65,11 @@ sealed interface ServerStats {
     @Override
     public long[] gcStats() throws InterruptedException {
       return p.gcStats();
+    }
+
+    @Override
+    public long writeSyscalls() {
+      return p.writeSyscalls();
     }
 
     @Override
@@ -120,6 +134,11 @@ sealed interface ServerStats {
     @Override
     public long[] gcStats() {
       return new long[] {-1, -1, -1, -1};
+    }
+
+    @Override
+    public long writeSyscalls() {
+      return ServerProcess.writeSyscalls(pid);
     }
   }
 

@@ -306,6 +306,8 @@ final class RelayDelivery {
     private final List<dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext> traceByLink =
         new ArrayList<>(1);
     private final int capacity;
+    /** The index in {@link #links} of the last recipient's link. */
+    private int last;
 
     SharedDispatches(int capacity) {
       this.capacity = capacity;
@@ -313,7 +315,8 @@ final class RelayDelivery {
 
     void add(Session s, long seq, dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext trace) {
       LinkSink link = s.connection.link();
-      int i = links.indexOf(link);
+      // the usual case, one link (or runs of one): no equals() walk per recipient
+      int i = last < links.size() && links.get(last) == link ? last : links.indexOf(link);
       if (i < 0) {
         links.add(link);
         sessionsByLink.add(new ArrayList<>(capacity));
@@ -324,6 +327,7 @@ final class RelayDelivery {
       if (trace != null && traceByLink.get(i) == null) {
         traceByLink.set(i, trace);
       }
+      last = i;
       List<Session> group = sessionsByLink.get(i);
       seqsByLink.get(i)[group.size()] = seq;
       group.add(s);
