@@ -2,6 +2,7 @@ package dev.concord.gateway.ws;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,33 +20,81 @@ import java.nio.charset.StandardCharsets;
  */
 final class PreEncodedFrames {
   private static final byte[] OP0 = "{\"op\":0,\"s\":".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] T = ",\"t\":\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] D = "\",\"d\":".getBytes(StandardCharsets.US_ASCII);
 
   private PreEncodedFrames() {}
 
+  /** Per event-loop thread: a frame's header and prefix are put together here and written in one copy. */
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[SCRATCH_BYTES];
+        }
+      };
+
+  private static final int SCRATCH_BYTES = 128;
+
+  /** {@code ,"t":"TYPE","d":} per dispatch type, so a frame copies it instead of encoding the name (types are few). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> TYPE_PARTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Types beyond this many (Discord has ~80 dispatch names) are encoded per frame, not kept. */
+  private static final int MAX_TYPE_PARTS = 256;
+
   /**
    * The header and prefix of a text frame whose payload, after the prefix, is {@code restBytes}
-   * long (the shared payload and the suffix).
+   * long (the shared payload and the suffix). Put together in a per-thread scratch array and
+   * written into the pooled buffer in one copy: written field by field (eight writes, the type
+   * name byte by byte through the buffer's bounds checks) it was ~2.5 % of the burst's CPU at N =
+   * 19 000 (perf).
    */
   static ByteBuf header(ByteBufAllocator alloc, long seq, String type, int restBytes) {
-    int prefixBytes = OP0.length + digits(seq) + T.length + type.length() + D.length;
+    byte[] typePart = typePart(type);
+    byte[] seqDigits = seq < 0 ? Long.toString(seq).getBytes(StandardCharsets.US_ASCII) : null;
+    int digits = seqDigits != null ? seqDigits.length : digits(seq);
+    int prefixBytes = OP0.length + digits + typePart.length;
     long length = (long) prefixBytes + restBytes;
-    ByteBuf b = alloc.directBuffer(10 + prefixBytes);
-    b.writeByte(0x81); // FIN, text
-    if (length < 126) {
-      b.writeByte((int) length);
-    } else if (length <= 0xFFFF) {
-      b.writeByte(126).writeShort((int) length);
+    int headerBytes = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    int total = headerBytes + prefixBytes;
+    byte[] a = total <= SCRATCH_BYTES ? SCRATCH.get() : new byte[total];
+    a[0] = (byte) 0x81; // FIN, text
+    if (headerBytes == 2) {
+      a[1] = (byte) length;
+    } else if (headerBytes == 4) {
+      a[1] = 126;
+      a[2] = (byte) (length >>> 8);
+      a[3] = (byte) length;
     } else {
-      b.writeByte(127).writeLong(length);
+      a[1] = 127;
+      for (int i = 0; i < 8; i++) {
+        a[2 + i] = (byte) (length >>> (56 - 8 * i));
+      }
     }
-    b.writeBytes(OP0);
-    writeDigits(b, seq);
-    b.writeBytes(T);
-    b.writeCharSequence(type, StandardCharsets.US_ASCII);
-    b.writeBytes(D);
-    return b;
+    int at = headerBytes;
+    System.arraycopy(OP0, 0, a, at, OP0.length);
+    at += OP0.length;
+    if (seqDigits != null) {
+      System.arraycopy(seqDigits, 0, a, at, digits);
+    } else {
+      long v = seq;
+      for (int i = digits - 1; i >= 0; i--) {
+        a[at + i] = (byte) ('0' + v % 10);
+        v /= 10;
+      }
+    }
+    at += digits;
+    System.arraycopy(typePart, 0, a, at, typePart.length);
+    return alloc.directBuffer(total).writeBytes(a, 0, total);
+  }
+
+  private static byte[] typePart(String type) {
+    byte[] p = TYPE_PARTS.get(type);
+    if (p == null) {
+      p = (",\"t\":\"" + type + "\",\"d\":").getBytes(StandardCharsets.US_ASCII);
+      if (TYPE_PARTS.size() < MAX_TYPE_PARTS) {
+        TYPE_PARTS.putIfAbsent(type, p);
+      }
+    }
+    return p;
   }
 
   static int digits(long v) {
@@ -58,19 +107,5 @@ final class PreEncodedFrames {
       n++;
     }
     return n;
-  }
-
-  private static void writeDigits(ByteBuf b, long v) {
-    if (v < 0) {
-      b.writeCharSequence(Long.toString(v), StandardCharsets.US_ASCII);
-      return;
-    }
-    int n = digits(v);
-    int at = b.writerIndex();
-    b.writerIndex(at + n);
-    for (int i = n - 1; i >= 0; i--) {
-      b.setByte(at + i, (int) ('0' + v % 10));
-      v /= 10;
-    }
   }
 }

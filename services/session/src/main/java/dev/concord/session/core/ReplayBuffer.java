@@ -34,13 +34,24 @@ final class ReplayBuffer {
 
   private static final int INITIAL = 8;
 
+  private static final java.lang.invoke.VarHandle BYTES;
+
+  static {
+    try {
+      BYTES = java.lang.invoke.MethodHandles.lookup().findVarHandle(ReplayBuffer.class, "bytes", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final int maxEntries;
   private final long maxBytes;
   private long[] seqs = new long[0];
   private Item[] items = new Item[0];
   private int head; // index of the oldest entry
   private int size;
-  private volatile long bytes; // volatile: introspection reads it from other threads
+  // written by the owning worker only, opaque (atomic, no fence per add): introspection reads it from other threads
+  private long bytes;
   /** Seq of the newest entry evicted (0: none): replay from seq S works iff S >= evictedUpTo. */
   private long evictedUpTo;
 
@@ -63,12 +74,15 @@ final class ReplayBuffer {
     if (size == seqs.length) { // at the count bound: drop the oldest
       evictOldest();
     }
-    int tail = (head + size) % seqs.length;
+    int tail = head + size;
+    if (tail >= seqs.length) {
+      tail -= seqs.length;
+    }
     seqs[tail] = seq;
     items[tail] = item;
     size++;
-    bytes += item.payload().size();
-    while (bytes > maxBytes && size > 1) {
+    BYTES.setOpaque(this, bytes + item.payload().size());
+    while (bytes > maxBytes && size > 1) { // the owner's own writes: a plain read sees them
       evictOldest();
     }
   }
@@ -92,9 +106,11 @@ final class ReplayBuffer {
 
   private void evictOldest() {
     evictedUpTo = seqs[head];
-    bytes -= items[head].payload().size();
+    BYTES.setOpaque(this, bytes - items[head].payload().size());
     items[head] = null;
-    head = (head + 1) % seqs.length;
+    if (++head == seqs.length) {
+      head = 0;
+    }
     size--;
   }
 
@@ -144,7 +160,7 @@ final class ReplayBuffer {
 
   /** Payload bytes held (introspection; any thread, approximate). */
   long bytes() {
-    return bytes;
+    return (long) BYTES.getOpaque(this);
   }
 
   int size() {
