@@ -302,6 +302,9 @@ final class RelayDelivery {
     private final List<LinkSink> links = new ArrayList<>(1);
     private final List<List<Session>> sessionsByLink = new ArrayList<>(1);
     private final List<long[]> seqsByLink = new ArrayList<>(1);
+    // the connection ids, taken while the session is at hand (a second pass over 19 000 sessions
+    // for them missed the cache again per recipient)
+    private final List<long[]> idsByLink = new ArrayList<>(1);
     // per link, the first traced copy among its connections (null: none, the usual case)
     private final List<dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext> traceByLink =
         new ArrayList<>(1);
@@ -314,13 +317,15 @@ final class RelayDelivery {
     }
 
     void add(Session s, long seq, dev.concord.proto.common.v1.@org.jspecify.annotations.Nullable TraceContext trace) {
-      LinkSink link = s.connection.link();
+      Connection c = s.connection;
+      LinkSink link = c.link();
       // the usual case, one link (or runs of one): no equals() walk per recipient
       int i = last < links.size() && links.get(last) == link ? last : links.indexOf(link);
       if (i < 0) {
         links.add(link);
         sessionsByLink.add(new ArrayList<>(capacity));
         seqsByLink.add(new long[capacity]);
+        idsByLink.add(new long[capacity]);
         traceByLink.add(null);
         i = links.size() - 1;
       }
@@ -330,18 +335,16 @@ final class RelayDelivery {
       last = i;
       List<Session> group = sessionsByLink.get(i);
       seqsByLink.get(i)[group.size()] = seq;
+      idsByLink.get(i)[group.size()] = c.id();
       group.add(s);
     }
 
     void flush(String type, ByteString payload) {
       for (int i = 0; i < links.size(); i++) {
         List<Session> group = sessionsByLink.get(i);
-        long[] ids = new long[group.size()];
-        for (int k = 0; k < ids.length; k++) {
-          ids[k] = group.get(k).connection.id();
-        }
-        if (links.get(i).sendShared(type, payload, ids, seqsByLink.get(i), ids.length, traceByLink.get(i))) {
-          delivered.add(ids.length);
+        int n = group.size();
+        if (links.get(i).sendShared(type, payload, idsByLink.get(i), seqsByLink.get(i), n, traceByLink.get(i))) {
+          delivered.add(n);
         } else {
           // the link is full or gone: the frames are in the replay buffers, the clients resume
           for (Session s : group) {
