@@ -2,6 +2,7 @@ package dev.concord.it.containers;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import dev.concord.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,29 +122,25 @@ final class ServiceContainer extends GenericContainer<ServiceContainer> {
    * {@code docker pause}: every process of the pod frozen (cgroup freezer) with its sockets open:
    * to the rest of the cluster it is partitioned away, and it does not know it until it thaws.
    */
-  void pause() {
+  void pause() throws InterruptedException {
     // runc gives up on a freeze that does not settle in time ("unable to freeze", moby/moby#48205:
-    // seen here once in a busy run) and thaws the cgroup again, so a bounded retry is safe
-    for (int attempt = 1; ; attempt++) {
-      try {
-        DockerClientFactory.instance().client().pauseContainerCmd(getContainerId()).exec();
-        return;
-      } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
-        if (attempt == PAUSE_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("unable to freeze")) {
-          throw e;
-        }
-        System.err.println("docker pause of " + name + " did not freeze (attempt " + attempt + "), again");
-        try {
-          Thread.sleep(200L * attempt);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    // seen here once in a busy run) and thaws the cgroup again, so trying again is safe
+    Await.until(this::tryPause, Duration.ofSeconds(10), "docker pause of " + name + " (runc: unable to freeze)");
   }
 
-  private static final int PAUSE_ATTEMPTS = 5;
+  /** One {@code docker pause}: true if frozen, false if runc could not freeze it this time. */
+  private boolean tryPause() {
+    try {
+      DockerClientFactory.instance().client().pauseContainerCmd(getContainerId()).exec();
+      return true;
+    } catch (com.github.dockerjava.api.exception.InternalServerErrorException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("unable to freeze")) {
+        throw e;
+      }
+      System.err.println("docker pause of " + name + " did not freeze; again");
+      return false;
+    }
+  }
 
   void unpause() {
     DockerClientFactory.instance().client().unpauseContainerCmd(getContainerId()).exec();
