@@ -9,6 +9,11 @@ import java.util.concurrent.TimeUnit;
  * One plaintext gRPC channel per peer address, created on first use and kept for the life of the
  * pod (channels reconnect by themselves). Inbound messages are capped at {@code maxInboundBytes}.
  *
+ * <p>Callbacks of calls on these channels (response observers, listeners) run on the transport's
+ * event loop, not on gRPC's cached pool (one thread hand-off per message less; see {@link
+ * DirectCalls}), so they must not block: a store read or a wait for another call's answer goes to
+ * an executor of its own. {@code -Dconcord.grpc.direct-calls=false} restores gRPC's default.
+ *
  * <p>Concurrency: a {@link ConcurrentHashMap}; channels are thread-safe.
  */
 public final class Channels implements AutoCloseable {
@@ -38,6 +43,9 @@ public final class Channels implements AutoCloseable {
         address,
         a -> {
           NettyChannelBuilder b = NettyChannelBuilder.forTarget(a).usePlaintext().maxInboundMessageSize(maxInboundBytes);
+          if (DirectCalls.enabled()) {
+            b.directExecutor();
+          }
           if (!retries) {
             b.disableRetry();
           }

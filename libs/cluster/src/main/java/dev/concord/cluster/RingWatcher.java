@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * 5 s) for as long as the watcher is open; the last ring stays in force meanwhile (a stale ring is
  * normal: owners redirect with their ring version).
  *
- * <p>Concurrency: the stream's callbacks run on gRPC's executor; the ring is published through
- * {@link RingHolder}'s volatile reference and read lock-free by any thread.
+ * <p>Concurrency: the stream's callbacks run on the channel's event loop ({@link Channels}); the
+ * ring is published through {@link RingHolder}'s volatile reference and read lock-free by any
+ * thread.
  */
 public final class RingWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RingWatcher.class);

@@ -1,5 +1,8 @@
 package dev.concord.gateway.config;
 
+import dev.concord.cluster.DirectCalls;
+import java.util.Set;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.LeaseKeeper;
 import dev.concord.support.LeaseLifecycle;
@@ -42,6 +45,12 @@ import reactor.netty.http.server.WebsocketServerSpec;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayConfig {
+
+  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): GatewayAdmin only updates a map and posts to the sockets' loops. */
+  @Bean
+  <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
+    return b -> DirectCalls.apply(b, Set.of());
+  }
   /**
    * Netty's own frame cap, above the protocol's 4096-byte limit so that a too-large frame reaches
    * the connection and gets the protocol's 4002 rather than a bare 1009.

@@ -1,5 +1,8 @@
 package dev.concord.presence.config;
 
+import dev.concord.cluster.DirectCalls;
+import java.util.Set;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import com.google.protobuf.ByteString;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.LeaseKeeper;
@@ -30,6 +33,12 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class PresenceConfig {
+
+  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): every Presence method works under short per-user locks and hands publishing to async batchers. */
+  @Bean
+  <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
+    return b -> DirectCalls.apply(b, Set.of());
+  }
   private static final Logger log = LoggerFactory.getLogger(PresenceConfig.class);
 
   @Bean

@@ -1,5 +1,8 @@
 package dev.concord.registry.config;
 
+import dev.concord.cluster.DirectCalls;
+import java.util.Set;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import dev.concord.registry.membership.LeaseTable;
 import dev.concord.registry.membership.Membership;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +21,12 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class RegistryConfig {
+
+  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): leases and ring watches are in memory. */
+  @Bean
+  <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
+    return b -> DirectCalls.apply(b, Set.of());
+  }
   private static final Logger log = LoggerFactory.getLogger(RegistryConfig.class);
 
   @Bean

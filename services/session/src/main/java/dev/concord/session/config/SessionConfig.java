@@ -1,5 +1,8 @@
 package dev.concord.session.config;
 
+import dev.concord.cluster.DirectCalls;
+import java.util.Set;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 import dev.concord.cluster.Channels;
 import dev.concord.cluster.LeaseKeeper;
 import dev.concord.support.LeaseLifecycle;
@@ -25,6 +28,12 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class SessionConfig {
+
+  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): the session link hands every message to the bounded relay workers. */
+  @Bean
+  <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
+    return b -> DirectCalls.apply(b, Set.of());
+  }
 
   @Bean(destroyMethod = "shutdownNow")
   ScheduledExecutorService sessionScheduler() {
