@@ -11,8 +11,8 @@ import java.util.concurrent.Executors;
  * the transport's event loop to a cached thread pool: on a warm connect storm that pool's threads
  * took 28 % of the suite's CPU samples, a third of it in the kernel switching to and from them
  * (perf, N = 5 000; bench/README.md). With {@link #apply} the handlers run on the event loop that
- * read the message, and only the methods named as blocking (JDBC, password checks) run on a
- * virtual thread each.
+ * read the message, and only the services or methods named as blocking (store reads on the
+ * calling thread) run on a virtual thread each.
  *
  * <p>The rule this sets for every handler not named: it must not block. It may take short locks,
  * hand work to a queue, or complete a future; a store read, a sleep or a wait for another call's
@@ -38,8 +38,13 @@ public final class DirectCalls {
     if (!enabled()) {
       return;
     }
-    Executor offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-blocking-", 0).factory());
-    builder.directExecutor().callExecutor(supplier(blocking, offload));
+    builder.directExecutor();
+    if (!blocking.isEmpty()) {
+      // only with a supplier does gRPC wrap every call in a SerializingExecutor; without one it
+      // takes its cheaper path for a direct executor
+      Executor offload = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-blocking-", 0).factory());
+      builder.callExecutor(supplier(blocking, offload));
+    }
   }
 
   static ServerCallExecutorSupplier supplier(Set<String> blocking, Executor offload) {

@@ -30,27 +30,33 @@ class DirectCallsTest {
   private static final MethodDescriptor<byte[], byte[]> STORE = method("test.Probe/Store");
   private static final MethodDescriptor<byte[], byte[]> OTHER = method("test.Accounts/Get");
 
+  private static final ServerCalls.UnaryMethod<byte[], byte[]> WHERE_AM_I =
+      (req, out) -> {
+        out.onNext(describe(Thread.currentThread()).getBytes(StandardCharsets.UTF_8));
+        out.onCompleted();
+      };
+
   private Server server;
   private Channels channels;
 
   @BeforeEach
   void start() throws IOException {
-    ServerCalls.UnaryMethod<byte[], byte[]> whereAmI =
-        (req, out) -> {
-          out.onNext(describe(Thread.currentThread()).getBytes(StandardCharsets.UTF_8));
-          out.onCompleted();
-        };
+    server = probeServer(Set.of("test.Probe/Store", "test.Accounts"));
+    channels = new Channels();
+  }
+
+  /** Probe/Fast, Probe/Store and Accounts/Get, each answering with the thread that ran it. */
+  private static Server probeServer(Set<String> blocking) throws IOException {
     NettyServerBuilder b =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(
                 ServerServiceDefinition.builder("test.Probe")
-                    .addMethod(FAST, ServerCalls.asyncUnaryCall(whereAmI))
-                    .addMethod(STORE, ServerCalls.asyncUnaryCall(whereAmI))
+                    .addMethod(FAST, ServerCalls.asyncUnaryCall(WHERE_AM_I))
+                    .addMethod(STORE, ServerCalls.asyncUnaryCall(WHERE_AM_I))
                     .build())
-            .addService(ServerServiceDefinition.builder("test.Accounts").addMethod(OTHER, ServerCalls.asyncUnaryCall(whereAmI)).build());
-    DirectCalls.apply(b, Set.of("test.Probe/Store", "test.Accounts"));
-    server = b.build().start();
-    channels = new Channels();
+            .addService(ServerServiceDefinition.builder("test.Accounts").addMethod(OTHER, ServerCalls.asyncUnaryCall(WHERE_AM_I)).build());
+    DirectCalls.apply(b, blocking);
+    return b.build().start();
   }
 
   @AfterEach
@@ -68,6 +74,19 @@ class DirectCallsTest {
   void listedMethodsAndServicesRunOnVirtualThreads() {
     assertThat(call(STORE)).startsWith("virtual grpc-blocking-");
     assertThat(call(OTHER)).startsWith("virtual grpc-blocking-");
+  }
+
+  @Test
+  void withNothingBlockingEveryHandlerRunsOnTheEventLoop() throws Exception {
+    Server plain = probeServer(Set.of());
+    try {
+      io.grpc.ManagedChannel ch = channels.forAddress("127.0.0.1:" + plain.getPort());
+      assertThat(call(ch, FAST)).startsWith("event loop ");
+      assertThat(call(ch, STORE)).startsWith("event loop ");
+      assertThat(call(ch, OTHER)).startsWith("event loop ");
+    } finally {
+      plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test
@@ -94,7 +113,11 @@ class DirectCallsTest {
   }
 
   private String call(MethodDescriptor<byte[], byte[]> m) {
-    return new String(ClientCalls.blockingUnaryCall(channel(), m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[0]), StandardCharsets.UTF_8);
+    return call(channel(), m);
+  }
+
+  private static String call(io.grpc.Channel ch, MethodDescriptor<byte[], byte[]> m) {
+    return new String(ClientCalls.blockingUnaryCall(ch, m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[0]), StandardCharsets.UTF_8);
   }
 
   private io.grpc.ManagedChannel channel() {

@@ -45,12 +45,15 @@ import reactor.netty.http.server.WebsocketServerSpec;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayConfig {
-
-  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): GatewayAdmin only updates a map and posts to the sockets' loops. */
+  /**
+   * gRPC handlers on the transport's event loop ({@link DirectCalls}): GatewayAdmin only updates a
+   * map and posts to the sockets' loops.
+   */
   @Bean
   <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
     return b -> DirectCalls.apply(b, Set.of());
   }
+
   /**
    * Netty's own frame cap, above the protocol's 4096-byte limit so that a too-large frame reaches
    * the connection and gets the protocol's 4002 rather than a bare 1009.

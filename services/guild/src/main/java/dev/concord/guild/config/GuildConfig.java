@@ -44,8 +44,11 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class GuildConfig {
-
-  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): GuildRegistry and GuildRelay hand their work to the guild loops and pools; GuildApi, Accounts and Invites may read the store on the calling thread (a user cache miss, account rows), so they keep a thread per call. */
+  /**
+   * gRPC handlers on the transport's event loop ({@link DirectCalls}): GuildRegistry and GuildRelay
+   * hand their work to the guild loops and pools; GuildApi, Accounts and Invites may read the store
+   * on the calling thread (a user cache miss, account rows), so they keep a thread per call.
+   */
   @Bean
   <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
     return b -> DirectCalls.apply(b, Set.of("concord.guild.v1.GuildApi", "concord.guild.v1.Accounts", "concord.guild.v1.Invites"));

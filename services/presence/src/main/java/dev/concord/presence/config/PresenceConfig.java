@@ -33,13 +33,16 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class PresenceConfig {
+  private static final Logger log = LoggerFactory.getLogger(PresenceConfig.class);
 
-  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): every Presence method works under short per-user locks and hands publishing to async batchers. */
+  /**
+   * gRPC handlers on the transport's event loop ({@link DirectCalls}): every Presence method works
+   * under short per-user locks and hands publishing to async batchers.
+   */
   @Bean
   <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
     return b -> DirectCalls.apply(b, Set.of());
   }
-  private static final Logger log = LoggerFactory.getLogger(PresenceConfig.class);
 
   @Bean
   PresenceBook presenceBook(PresenceProperties props, MeterRegistry meters) {

@@ -21,13 +21,16 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class RegistryConfig {
+  private static final Logger log = LoggerFactory.getLogger(RegistryConfig.class);
 
-  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): leases and ring watches are in memory. */
+  /**
+   * gRPC handlers on the transport's event loop ({@link DirectCalls}): leases and ring watches are
+   * in memory.
+   */
   @Bean
   <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
     return b -> DirectCalls.apply(b, Set.of());
   }
-  private static final Logger log = LoggerFactory.getLogger(RegistryConfig.class);
 
   @Bean
   Membership membership(RegistryProperties props) {

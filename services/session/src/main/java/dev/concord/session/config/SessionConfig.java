@@ -28,8 +28,10 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class SessionConfig {
-
-  /** gRPC handlers on the transport's event loop ({@link DirectCalls}): the session link hands every message to the bounded relay workers. */
+  /**
+   * gRPC handlers on the transport's event loop ({@link DirectCalls}): the session link hands every
+   * message to the bounded relay workers.
+   */
   @Bean
   <T extends io.grpc.ServerBuilder<T>> ServerBuilderCustomizer<T> directCalls() {
     return b -> DirectCalls.apply(b, Set.of());
