@@ -29,7 +29,9 @@ import org.HdrHistogram.Histogram;
  *       client heartbeated, with its last seq); bytes per idle identified connection;
  *   <li>(a) burst: {@code --messages} publishes with {@code --in-flight} outstanding as fast as
  *       they go; deliveries/s (first publish to last frame), latency from publish to receipt
- *       (HdrHistogram, every 8th frame), lost frames, server CPU per 1 000 deliveries;
+ *       (HdrHistogram, every 8th frame), lost frames, server CPU per 1 000 deliveries; then the
+ *       same burst again ({@code --second-burst}, default true), printed beside the first: the
+ *       first is also the first time the server's JVM runs its fan-out at that N;
  *   <li>(b) fixed rate, at the N given by {@code --rate-at}: {@code --rate} publishes/s for {@code
  *       --rate-seconds}; deliveries and latency per second.
  * </ul>
@@ -77,6 +79,7 @@ public final class LoadGenerator {
             BenchArgs.intArg(args, "--rate-seconds", 10),
             BenchArgs.intArg(args, "--rate-at", ns.getFirst()),
             !BenchArgs.stringArg(args, "--warm-connect", "true").equals("false"),
+            !BenchArgs.stringArg(args, "--second-burst", "true").equals("false"),
             BenchArgs.stringArg(args, "--heap-histogram", "false").equals("true"),
             BenchArgs.intArg(args, "--idle-seconds", 45),
             List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:+UseStringDeduplication -Dio.netty.leakDetection.level=disabled -Xms256m -Xmx1g").split(" ")),
@@ -139,6 +142,7 @@ public final class LoadGenerator {
       int rateSeconds,
       int rateAt,
       boolean warmConnect,
+      boolean secondBurst,
       boolean heapHistogram,
       int idleSeconds,
       List<String> serverJvm,
@@ -203,39 +207,12 @@ public final class LoadGenerator {
       }
       r.parts = LoadReport.Part.of(before, idle, warm0, warm1, r.identified, r.coldIdentified > 0 ? r.coldIdentified : r.identified);
 
-      // (a) burst
-      clients.reset();
-      clients.interval();
-      Duration cpu2 = server.cpu();
-      long alloc2 = server.gcStats()[3];
-      long writes2 = server.writeSyscalls();
+      // (a) burst, and the same again once the first has taught the JIT the path
       long expected = (long) r.identified * s.messages();
-      Semaphore window = new Semaphore(s.inFlight());
-      AtomicInteger publishErrors = new AtomicInteger();
-      long b0 = System.nanoTime();
-      Progress bp = new Progress(target + " N=" + n + " burst", s.messages());
-      for (int i = 0; i < s.messages(); i++) {
-        window.acquire();
-        t.publish(i, ok -> {
-          if (!ok) {
-            publishErrors.incrementAndGet();
-          }
-          window.release();
-        });
-        bp.update(i + 1);
+      r.burst = burst(t, clients, server, s, expected, target + " N=" + n + " burst");
+      if (s.secondBurst()) {
+        r.second = burst(t, clients, server, s, expected, target + " N=" + n + " second burst");
       }
-      bp.done();
-      awaitDeliveries(clients, expected, 120);
-      r.burstSeconds = (clients.lastDeliveryNanos.get() - b0) / 1e9;
-      r.expected = expected;
-      r.delivered = clients.deliveries.get();
-      r.publishErrors = publishErrors.get();
-      r.cpuBurstMs = server.cpu().minus(cpu2).toNanos() / 1e6;
-      long alloc3 = server.gcStats()[3];
-      r.allocBurstBytes = alloc2 < 0 || alloc3 < 0 ? -1 : alloc3 - alloc2;
-      long writes3 = server.writeSyscalls();
-      r.writesBurst = writes2 < 0 || writes3 < 0 ? -1 : writes3 - writes2;
-      r.latency = clients.interval();
 
       // (b) fixed rate with latency over time
       if (n == s.rateAt()) {
@@ -250,6 +227,44 @@ public final class LoadGenerator {
       System.out.println(r.line());
       return r;
     }
+  }
+
+  /** (a) {@code s.messages()} creates, {@code s.inFlight()} at a time, until every client has them all. */
+  private static LoadReport.Burst burst(Target t, LoadClients clients, ServerStats server, Settings s, long expected, String label)
+      throws InterruptedException {
+    LoadReport.Burst b = new LoadReport.Burst();
+    clients.reset();
+    clients.interval();
+    Duration cpu0 = server.cpu();
+    long alloc0 = server.gcStats()[3];
+    long writes0 = server.writeSyscalls();
+    Semaphore window = new Semaphore(s.inFlight());
+    AtomicInteger publishErrors = new AtomicInteger();
+    long b0 = System.nanoTime();
+    Progress bp = new Progress(label, s.messages());
+    for (int i = 0; i < s.messages(); i++) {
+      window.acquire();
+      t.publish(i, ok -> {
+        if (!ok) {
+          publishErrors.incrementAndGet();
+        }
+        window.release();
+      });
+      bp.update(i + 1);
+    }
+    bp.done();
+    awaitDeliveries(clients, expected, 120);
+    b.seconds = (clients.lastDeliveryNanos.get() - b0) / 1e9;
+    b.expected = expected;
+    b.delivered = clients.deliveries.get();
+    b.publishErrors = publishErrors.get();
+    b.cpuMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+    long alloc1 = server.gcStats()[3];
+    b.allocBytes = alloc0 < 0 || alloc1 < 0 ? -1 : alloc1 - alloc0;
+    long writes1 = server.writeSyscalls();
+    b.writes = writes0 < 0 || writes1 < 0 ? -1 : writes1 - writes0;
+    b.latency = clients.interval();
+    return b;
   }
 
   /**

@@ -31,19 +31,12 @@ final class LoadReport {
     long rssIdle;
     long heapBefore = -1;
     long heapIdle = -1;
-    long expected;
-    long delivered;
-    int publishErrors;
-    double burstSeconds;
-    double cpuBurstMs;
-    Histogram latency = new Histogram(3);
+    /** Scenario (a), the first burst. */
+    Burst burst = new Burst();
     List<Point> series = List.of();
     long[] gc = {-1, -1, -1, -1};
-    /** Heap bytes the server allocated during the warm storm, and during the burst (-1: unknown). */
+    /** Heap bytes the server allocated during the warm storm (-1: unknown). */
     long allocConnectBytes = -1;
-    long allocBurstBytes = -1;
-    /** Write system calls the server made during the burst (-1: unknown). */
-    long writesBurst = -1;
     /** JIT compilers' time in the server during the warm storm (ms; -1 unknown): a warm storm compiles little. */
     long jitWarmMs = -1;
     /** CPU of the server's JIT compiler threads during the warm storm (ms): in {@link #cpuConnectMs}, not per-connect work. */
@@ -52,13 +45,21 @@ final class LoadReport {
     String serverErrors = "-1";
     List<Part> parts = List.of();
 
+    /**
+     * The same burst again right after the first (null: not run): the first is also the first time
+     * that JVM runs its fan-out at this scale (its JIT compiles meanwhile), the second shows the
+     * steady state. The table's burst columns are the first's.
+     */
+    @org.jspecify.annotations.Nullable Burst second;
+
     Run(String target, int n) {
       this.target = target;
       this.n = n;
     }
 
+
     double deliveriesPerSecond() {
-      return burstSeconds <= 0 ? 0 : delivered / burstSeconds;
+      return burst.deliveriesPerSecond();
     }
 
     double connectsPerSecond() {
@@ -80,22 +81,12 @@ final class LoadReport {
     }
 
     double cpuMsPer1kDeliveries() {
-      return delivered == 0 ? 0 : 1000 * cpuBurstMs / delivered;
+      return burst.cpuMsPer1kDeliveries();
     }
 
     /** Server heap allocation per warm connect (KB; -1 unknown). */
     double allocKbPerConnect() {
       return identified == 0 || allocConnectBytes < 0 ? -1 : allocConnectBytes / 1024.0 / identified;
-    }
-
-    /** Server heap allocation per delivery of the burst (bytes; -1 unknown). */
-    double allocBytesPerDelivery() {
-      return delivered == 0 || allocBurstBytes < 0 ? -1 : (double) allocBurstBytes / delivered;
-    }
-
-    /** Deliveries per server write system call during the burst: frames per socket write (-1 unknown). */
-    double deliveriesPerWrite() {
-      return writesBurst <= 0 ? -1 : (double) delivered / writesBurst;
     }
 
     /** Resident memory per idle identified connection, from the first storm (fresh server). */
@@ -115,14 +106,57 @@ final class LoadReport {
     }
 
     double ms(double percentile) {
-      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
+      return burst.ms(percentile);
     }
 
     String line() {
       return String.format(
           Locale.ROOT,
           "%s N=%d: %d identified in %.1f s (%.2f ms CPU each, %.2f without the JIT compiler threads; JIT %d ms meanwhile), %d B/conn idle (heap %d); burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
-          target, n, identified, connectSeconds, cpuMsPerConnect(), cpuMsPerConnectWithoutJit(), jitWarmMs, rssPerConnection(), heapPerConnection(), delivered, expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+          target, n, identified, connectSeconds, cpuMsPerConnect(), cpuMsPerConnectWithoutJit(), jitWarmMs, rssPerConnection(), heapPerConnection(), burst.delivered, burst.expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+    }
+  }
+
+  /** One burst of scenario (a): what the server did between the first create and the last frame. */
+  static final class Burst {
+    long expected;
+    long delivered;
+    int publishErrors;
+    double seconds;
+    double cpuMs;
+    /** Heap bytes the server allocated, and its write system calls (-1: unknown). */
+    long allocBytes = -1;
+    long writes = -1;
+    Histogram latency = new Histogram(3);
+
+    double deliveriesPerSecond() {
+      return seconds <= 0 ? 0 : delivered / seconds;
+    }
+
+    double cpuMsPer1kDeliveries() {
+      return delivered == 0 ? 0 : 1000 * cpuMs / delivered;
+    }
+
+    /** Server heap allocation per delivery (bytes; -1 unknown). */
+    double allocBytesPerDelivery() {
+      return delivered == 0 || allocBytes < 0 ? -1 : (double) allocBytes / delivered;
+    }
+
+    /** Deliveries per server write system call: frames per socket write (-1 unknown). */
+    double deliveriesPerWrite() {
+      return writes <= 0 ? -1 : (double) delivered / writes;
+    }
+
+    double ms(double percentile) {
+      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    double maxMs() {
+      return latency.getTotalCount() == 0 ? 0 : latency.getMaxValue() / 1e6;
+    }
+
+    long lost() {
+      return expected - delivered;
     }
   }
 
@@ -220,8 +254,15 @@ final class LoadReport {
           Locale.ROOT,
           "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s %8.1f %7.0f %6.1f%n",
           r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
-          r.ms(50), r.ms(90), r.ms(99), r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6, r.expected - r.delivered,
-          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.allocBytesPerDelivery(), r.deliveriesPerWrite());
+          r.ms(50), r.ms(90), r.ms(99), r.burst.maxMs(), r.burst.lost(),
+          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.burst.allocBytesPerDelivery(), r.burst.deliveriesPerWrite());
+      Burst w = r.second;
+      if (w != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "           second burst: %.0f deliveries/s, p50 %.1f, p99 %.1f ms, lost %d, %.3f ms CPU per 1k%n",
+            w.deliveriesPerSecond(), w.ms(50), w.ms(99), w.lost(), w.cpuMsPer1kDeliveries());
+      }
       if (!r.closeCodes.isEmpty()) {
         System.out.println("           close codes: " + r.closeCodes);
       }
@@ -249,6 +290,15 @@ final class LoadReport {
             c.connectSeconds / Math.max(1e-9, b.connectSeconds),
             c.cpuMsPerConnect() / Math.max(1e-9, b.cpuMsPerConnect()),
             (double) c.rssPerConnection() / Math.max(1, b.rssPerConnection()));
+        Burst cw = c.second;
+        Burst bw = b.second;
+        if (cw != null && bw != null) {
+          System.out.printf(
+              Locale.ROOT,
+              "           second burst: deliveries/s %.0f %%, p99 %.1fx%n",
+              100 * cw.deliveriesPerSecond() / Math.max(1e-9, bw.deliveriesPerSecond()),
+              cw.ms(99) / Math.max(1e-9, bw.ms(99)));
+        }
       }
     }
     if (!mixes.isEmpty()) {
@@ -273,6 +323,21 @@ final class LoadReport {
 
   private Run baseline(int n) {
     return runs.stream().filter(r -> r.n == n && r.target.equals("baseline")).findFirst().orElse(null);
+  }
+
+  private static ObjectNode burstJson(ObjectNode o, Burst b) {
+    o.put("expected", b.expected).put("delivered", b.delivered).put("lost", b.lost()).put("publish_errors", b.publishErrors);
+    o.put("seconds", b.seconds).put("deliveries_per_second", b.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", b.cpuMsPer1kDeliveries())
+        .put("server_alloc_bytes_per_delivery", b.allocBytesPerDelivery())
+        .put("server_write_syscalls", b.writes)
+        .put("deliveries_per_server_write_syscall", b.deliveriesPerWrite());
+    o.putObject("latency_ms")
+        .put("p50", b.ms(50))
+        .put("p90", b.ms(90))
+        .put("p99", b.ms(99))
+        .put("max", b.maxMs())
+        .put("samples", b.latency.getTotalCount());
+    return o;
   }
 
   void write(Path dir) throws IOException {
@@ -300,18 +365,11 @@ final class LoadReport {
       for (Part p : r.parts) {
         parts.addObject().put("name", p.name()).put("cpu_ms_per_connect", p.cpuMsPerConnect()).put("kb_per_idle_connection", p.kbPerConnection()).put("heap_kb_per_idle_connection", p.heapKbPerConnection());
       }
-      ObjectNode burst = o.putObject("burst");
-      burst.put("expected", r.expected).put("delivered", r.delivered).put("lost", r.expected - r.delivered).put("publish_errors", r.publishErrors);
-      burst.put("seconds", r.burstSeconds).put("deliveries_per_second", r.deliveriesPerSecond()).put("server_cpu_ms_per_1k_deliveries", r.cpuMsPer1kDeliveries())
-          .put("server_alloc_bytes_per_delivery", r.allocBytesPerDelivery())
-          .put("server_write_syscalls", r.writesBurst)
-          .put("deliveries_per_server_write_syscall", r.deliveriesPerWrite());
-      burst.putObject("latency_ms")
-          .put("p50", r.ms(50))
-          .put("p90", r.ms(90))
-          .put("p99", r.ms(99))
-          .put("max", r.latency.getTotalCount() == 0 ? 0 : r.latency.getMaxValue() / 1e6)
-          .put("samples", r.latency.getTotalCount());
+      ObjectNode burst = burstJson(o.putObject("burst"), r.burst);
+      Burst w = r.second;
+      if (w != null) {
+        burstJson(burst.putObject("second"), w);
+      }
       o.putObject("gc").put("collections", r.gc[0]).put("millis", r.gc[1]);
       o.put("server_errors", r.serverErrors);
       ObjectNode codes = o.putObject("close_codes");
