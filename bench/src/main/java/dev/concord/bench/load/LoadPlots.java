@@ -21,8 +21,8 @@ final class LoadPlots {
     DefaultCategoryDataset deliveries = new DefaultCategoryDataset();
     DefaultCategoryDataset p99 = new DefaultCategoryDataset();
     for (LoadReport.Run r : report.runs) {
-      deliveries.addValue(r.deliveriesPerSecond() / 1000, r.target, "N = " + r.n);
-      p99.addValue(r.ms(99), r.target, "N = " + r.n);
+      deliveries.addValue(r.burst.deliveriesPerSecond() / 1000, r.target, "N = " + r.n);
+      p99.addValue(r.burst.ms(99), r.target, "N = " + r.n);
     }
     out.add(save(ChartFactory.createBarChart("Burst: deliveries per second", "", "thousand deliveries / s", deliveries), dir.resolve("burst-deliveries.png")));
     out.add(save(ChartFactory.createBarChart("Burst: p99 latency, publish to receipt", "", "ms", p99), dir.resolve("burst-p99.png")));

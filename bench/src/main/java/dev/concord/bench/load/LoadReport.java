@@ -57,11 +57,6 @@ final class LoadReport {
       this.n = n;
     }
 
-
-    double deliveriesPerSecond() {
-      return burst.deliveriesPerSecond();
-    }
-
     double connectsPerSecond() {
       return identified / Math.max(1e-9, connectSeconds);
     }
@@ -78,10 +73,6 @@ final class LoadReport {
     /** Server CPU per connect of the first storm: a fresh JVM, its JIT compiling the path. */
     double cpuMsPerColdConnect() {
       return coldIdentified == 0 ? 0 : cpuColdConnectMs / coldIdentified;
-    }
-
-    double cpuMsPer1kDeliveries() {
-      return burst.cpuMsPer1kDeliveries();
     }
 
     /** Server heap allocation per warm connect (KB; -1 unknown). */
@@ -105,15 +96,11 @@ final class LoadReport {
       return held == 0 || heapBefore < 0 || heapIdle < 0 ? -1 : (heapIdle - heapBefore) / held;
     }
 
-    double ms(double percentile) {
-      return burst.ms(percentile);
-    }
-
     String line() {
       return String.format(
           Locale.ROOT,
           "%s N=%d: %d identified in %.1f s (%.2f ms CPU each, %.2f without the JIT compiler threads; JIT %d ms meanwhile), %d B/conn idle (heap %d); burst %d/%d frames, %.0f/s, p99 %.1f ms, %.3f ms CPU per 1k",
-          target, n, identified, connectSeconds, cpuMsPerConnect(), cpuMsPerConnectWithoutJit(), jitWarmMs, rssPerConnection(), heapPerConnection(), burst.delivered, burst.expected, deliveriesPerSecond(), ms(99), cpuMsPer1kDeliveries());
+          target, n, identified, connectSeconds, cpuMsPerConnect(), cpuMsPerConnectWithoutJit(), jitWarmMs, rssPerConnection(), heapPerConnection(), burst.delivered, burst.expected, burst.deliveriesPerSecond(), burst.ms(99), burst.cpuMsPer1kDeliveries());
     }
   }
 
@@ -184,12 +171,9 @@ final class LoadReport {
     final int guilds;
     final int largestGuild;
     int identified;
-    long expected;
-    long delivered;
     int refused;
-    double seconds;
-    double cpuMs;
-    Histogram latency = new Histogram(3);
+    /** What the fixed-rate publishing of the mix delivered (the burst's numbers, at a set rate). */
+    Burst delivery = new Burst();
 
     MixRun(String target, int clients, int guilds, int largestGuild) {
       this.target = target;
@@ -198,23 +182,12 @@ final class LoadReport {
       this.largestGuild = largestGuild;
     }
 
-    double deliveriesPerSecond() {
-      return seconds <= 0 ? 0 : delivered / seconds;
-    }
-
-    double ms(double percentile) {
-      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(percentile) / 1e6;
-    }
-
-    double cpuMsPer1kDeliveries() {
-      return delivered == 0 ? 0 : 1000 * cpuMs / delivered;
-    }
-
     String line() {
       return String.format(
           Locale.ROOT,
           "%s mix: %d clients in %d guilds (largest %d), %d identified; %d/%d frames, %.0f/s, p50 %.1f ms, p99 %.1f ms, %.3f ms CPU per 1k",
-          target, clients, guilds, largestGuild, identified, delivered, expected, deliveriesPerSecond(), ms(50), ms(99), cpuMsPer1kDeliveries());
+          target, clients, guilds, largestGuild, identified, delivery.delivered, delivery.expected, delivery.deliveriesPerSecond(), delivery.ms(50), delivery.ms(99),
+          delivery.cpuMsPer1kDeliveries());
     }
   }
 
@@ -253,9 +226,9 @@ final class LoadReport {
       System.out.printf(
           Locale.ROOT,
           "  %-8s %6d %6d %7.1f %8.2f %8.2f %9.2f %8.1f %7.1f %12.0f %7.1f %7.1f %7.1f %7.1f %6d %9.3f %9s %8.1f %7.0f %6.1f%n",
-          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.deliveriesPerSecond(),
-          r.ms(50), r.ms(90), r.ms(99), r.burst.maxMs(), r.burst.lost(),
-          r.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.burst.allocBytesPerDelivery(), r.burst.deliveriesPerWrite());
+          r.target, r.n, r.identified, r.connectSeconds, r.cpuMsPerConnect(), r.cpuMsPerConnectWithoutJit(), r.cpuMsPerColdConnect(), r.rssPerConnection() / 1024.0, r.heapPerConnection() / 1024.0, r.burst.deliveriesPerSecond(),
+          r.burst.ms(50), r.burst.ms(90), r.burst.ms(99), r.burst.maxMs(), r.burst.lost(),
+          r.burst.cpuMsPer1kDeliveries(), r.gc[0] + "/" + r.gc[1], r.allocKbPerConnect(), r.burst.allocBytesPerDelivery(), r.burst.deliveriesPerWrite());
       Burst w = r.second;
       if (w != null) {
         System.out.printf(
@@ -285,8 +258,8 @@ final class LoadReport {
             "  N = %d: %s / baseline: deliveries/s %.0f %%, p99 %.1fx, connect time %.1fx, CPU per connect %.1fx, memory per connection %.1fx%n",
             c.n,
             c.target,
-            100 * c.deliveriesPerSecond() / b.deliveriesPerSecond(),
-            c.ms(99) / Math.max(1e-9, b.ms(99)),
+            100 * c.burst.deliveriesPerSecond() / b.burst.deliveriesPerSecond(),
+            c.burst.ms(99) / Math.max(1e-9, b.burst.ms(99)),
             c.connectSeconds / Math.max(1e-9, b.connectSeconds),
             c.cpuMsPerConnect() / Math.max(1e-9, b.cpuMsPerConnect()),
             (double) c.rssPerConnection() / Math.max(1, b.rssPerConnection()));
@@ -308,7 +281,7 @@ final class LoadReport {
         System.out.printf(
             Locale.ROOT,
             "  %-8s %7d %7d %8d %12.0f %7.1f %7.1f %7d %9.3f%n",
-            m.target, m.clients, m.guilds, m.largestGuild, m.deliveriesPerSecond(), m.ms(50), m.ms(99), m.expected - m.delivered, m.cpuMsPer1kDeliveries());
+            m.target, m.clients, m.guilds, m.largestGuild, m.delivery.deliveriesPerSecond(), m.delivery.ms(50), m.delivery.ms(99), m.delivery.lost(), m.delivery.cpuMsPer1kDeliveries());
       }
     }
     for (Run r : runs) {
@@ -387,14 +360,14 @@ final class LoadReport {
           .put("guilds", m.guilds)
           .put("largest_guild", m.largestGuild)
           .put("identified", m.identified)
-          .put("expected", m.expected)
-          .put("delivered", m.delivered)
-          .put("lost", m.expected - m.delivered)
+          .put("expected", m.delivery.expected)
+          .put("delivered", m.delivery.delivered)
+          .put("lost", m.delivery.lost())
           .put("publishes_refused", m.refused)
-          .put("deliveries_per_second", m.deliveriesPerSecond())
-          .put("p50_ms", m.ms(50))
-          .put("p99_ms", m.ms(99))
-          .put("server_cpu_ms_per_1k_deliveries", m.cpuMsPer1kDeliveries());
+          .put("deliveries_per_second", m.delivery.deliveriesPerSecond())
+          .put("p50_ms", m.delivery.ms(50))
+          .put("p99_ms", m.delivery.ms(99))
+          .put("server_cpu_ms_per_1k_deliveries", m.delivery.cpuMsPer1kDeliveries());
     }
     Path json = dir.resolve("load.json");
     Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));

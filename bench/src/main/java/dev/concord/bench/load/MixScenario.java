@@ -245,12 +245,12 @@ final class MixScenario {
         }
       }
       LoadGenerator.awaitDeliveries(clients, expected, 120);
-      r.seconds = (clients.lastDeliveryNanos.get() - start) / 1e9;
-      r.expected = expected;
-      r.delivered = clients.deliveries.get();
+      r.delivery.seconds = (clients.lastDeliveryNanos.get() - start) / 1e9;
+      r.delivery.expected = expected;
+      r.delivery.delivered = clients.deliveries.get();
       r.refused = refused.get();
-      r.cpuMs = server.cpu().minus(cpu0).toNanos() / 1e6;
-      r.latency = clients.interval();
+      r.delivery.cpuMs = server.cpu().minus(cpu0).toNanos() / 1e6;
+      r.delivery.latency = clients.interval();
       clients.close();
       System.out.println(r.line());
       return r;
