@@ -70,6 +70,11 @@ public final class KeepAliveHttpClient implements AutoCloseable {
    * request in flight; {@code done} gets the status, or -1 if the connection failed.
    */
   public void post(int slot, String path, byte[] body, IntConsumer done) {
+    post(slot, path, auth, body, done);
+  }
+
+  /** As {@link #post(int, String, byte[], IntConsumer)}, with this request's own {@code Authorization}. */
+  public void post(int slot, String path, String auth, byte[] body, IntConsumer done) {
     Connection c = connections.get(slot);
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
     req.headers()

@@ -36,8 +36,10 @@ import org.HdrHistogram.Histogram;
  *       --rate-seconds}; deliveries and latency per second.
  * </ul>
  * It prints a table with Concord / baseline per N, writes {@code load.json} and PNG plots into
- * {@code --out}. Publishing: the suite through gRPC {@code GuildApi/CreateMessage}, the baseline
- * through its {@code POST /publish}.
+ * {@code --out}. Publishing: the suite through gRPC {@code GuildApi/CreateMessage} by the guild's
+ * owner, or with {@code --publish rest} through REST {@code POST /api/v10/channels/{id}/messages},
+ * message {@code i} by member {@code i mod N} with its token (scenario (c) always through gRPC);
+ * the baseline through its {@code POST /publish}.
  *
  * <p>Then (c), a Discord-like mix ({@link MixScenario}): {@code --mix-clients} (5 000; 0 skips
  * it) in {@code --mix-guilds} (50) guilds of long-tail sizes, {@code --mix-rate} (50) messages/s
@@ -55,7 +57,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Against a deployed gateway: {@code --url ws://host:port --grpc guild-host:port --secret S}
  * (the token secret of that deployment) runs the same scenarios against it alone, without server
- * CPU and memory unless {@code --server-pid} names a local process.
+ * CPU and memory unless {@code --server-pid} names a local process; with {@code --publish rest}
+ * the messages go to the gateway's REST API ({@code --rest http://host:port}, by default the
+ * {@code --url}'s host and port), subject to that deployment's rate limits.
  *
  * <p>Limits here: a process may hold at most {@code ulimit -Hn} files (20 000 on these machines,
  * not raisable without CAP_SYS_RESOURCE), so the server's N stays below that; the largest default
@@ -85,7 +89,12 @@ public final class LoadGenerator {
             List.of(BenchArgs.stringArg(args, "--server-jvm", "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC -XX:+UseStringDeduplication -Dio.netty.leakDetection.level=disabled -Xms256m -Xmx1g").split(" ")),
             Path.of(BenchArgs.stringArg(args, "--out", "target/load")));
     String url = BenchArgs.stringArg(args, "--url", "");
-    LoadReport report = new LoadReport(args);
+    String publish = BenchArgs.stringArg(args, "--publish", "grpc");
+    if (!publish.equals("grpc") && !publish.equals("rest")) {
+      throw new IllegalArgumentException("--publish " + publish + " (expected: grpc or rest)");
+    }
+    LoadReport report =
+        new LoadReport(args, publish.equals("rest") ? "REST POST /api/v10/channels/{id}/messages, each by one of the members" : "gRPC GuildApi/CreateMessage by the guild's owner");
     for (int n : ns) {
       if (url.isEmpty()) {
         for (String target : BenchArgs.stringArg(args, "--targets", "baseline,concord").split(",")) {
@@ -93,12 +102,19 @@ public final class LoadGenerator {
             Target t =
                 target.equals("baseline")
                     ? Target.baseline(server.addresses().get("gateway"), server.addresses().get("http"), n, s.inFlight())
-                    : Target.concord(server.addresses().get("gateway"), server.addresses().get("grpc"), SECRET, n);
+                    : Target.concord(
+                        server.addresses().get("gateway"),
+                        server.addresses().get("grpc"),
+                        publish.equals("rest") ? server.addresses().get("http") : "",
+                        SECRET,
+                        n,
+                        s.inFlight());
             report.add(run(target, n, t, new ServerStats.Process(server), s));
           }
         }
       } else {
-        Target t = Target.concord(url, BenchArgs.stringArg(args, "--grpc", "127.0.0.1:7720"), BenchArgs.stringArg(args, "--secret", SECRET), n);
+        String rest = publish.equals("rest") ? BenchArgs.stringArg(args, "--rest", restBaseOf(url)) : "";
+        Target t = Target.concord(url, BenchArgs.stringArg(args, "--grpc", "127.0.0.1:7720"), rest, BenchArgs.stringArg(args, "--secret", SECRET), n, s.inFlight());
         String pid = BenchArgs.stringArg(args, "--server-pid", "");
         report.add(run("url", n, t, pid.isEmpty() ? new ServerStats.None() : new ServerStats.Pid(Long.parseLong(pid)), s));
       }
@@ -121,6 +137,13 @@ public final class LoadGenerator {
     report.print();
     report.write(s.out());
     System.exit(0);
+  }
+
+  /** {@code ws://host:port/...} → {@code http://host:port} (the gateway serves REST on its WebSocket port). */
+  static String restBaseOf(String gatewayUrl) {
+    URI u = URI.create(gatewayUrl);
+    String scheme = "wss".equals(u.getScheme()) ? "https" : "http";
+    return scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
   }
 
   /** The {@code --suite-arg} pairs, passed on to {@link LoadServer}. */

@@ -206,11 +206,14 @@ final class LoadReport {
   }
 
   private final String[] args;
+  /** How Concord's messages were published (the baseline's always through its POST /publish). */
+  private final String publishedThrough;
   final List<Run> runs = new ArrayList<>();
   final List<MixRun> mixes = new ArrayList<>();
 
-  LoadReport(String[] args) {
+  LoadReport(String[] args, String publishedThrough) {
     this.args = args;
+    this.publishedThrough = publishedThrough;
   }
 
   void add(Run r) {
@@ -219,6 +222,7 @@ final class LoadReport {
 
   void print() {
     System.out.printf("%nServers in their own JVM (CPU and RSS from /proc), clients and publisher in this one; %d cores%n", Runtime.getRuntime().availableProcessors());
+    System.out.printf("Concord's messages published through %s; the baseline's through its POST /publish%n", publishedThrough);
     System.out.printf(
         "  %-8s %6s %6s %7s %8s %8s %9s %8s %7s %12s %7s %7s %7s %7s %6s %9s %9s %8s %7s %6s%n",
         "target", "N", "ident", "conn s", "ms/conn", "-JIT", "cold ms/c", "KB/conn", "heap KB", "deliveries/s", "p50", "p90", "p99", "max", "lost", "ms/1k dl", "GC n/ms", "alloc/c", "B/dl", "dl/wr");
@@ -319,6 +323,7 @@ final class LoadReport {
     root.put("date", Instant.now().toString());
     root.put("cores", Runtime.getRuntime().availableProcessors());
     root.put("args", String.join(" ", args));
+    root.put("concord_published_through", publishedThrough);
     ArrayNode out = root.putArray("runs");
     for (Run r : runs) {
       ObjectNode o = out.addObject();

@@ -71,27 +71,41 @@ final class Target implements AutoCloseable {
     }
     int connections = Math.max(inFlight, 128);
     KeepAliveHttpClient client = new KeepAliveHttpClient(URI.create(http), "none", connections);
+    Publisher p = httpPublisher(client, connections, i -> "/publish", i -> "none", i -> payload(i).getBytes(StandardCharsets.UTF_8));
+    return new Target(gatewayUrl, tokens, p, client);
+  }
+
+  /**
+   * Publishes over {@code connections} keep-alive HTTP connections of {@code client}, one request
+   * in flight on each: a publish finding none free is refused (the caller's window is smaller).
+   * {@code done} gets whether the answer was a 2xx.
+   */
+  private static Publisher httpPublisher(
+      KeepAliveHttpClient client,
+      int connections,
+      java.util.function.IntFunction<String> path,
+      java.util.function.IntFunction<String> auth,
+      java.util.function.IntFunction<byte[]> body) {
     ConcurrentLinkedQueue<Integer> free = new ConcurrentLinkedQueue<>();
     for (int i = 0; i < connections; i++) {
       free.add(i);
     }
-    Publisher p =
-        (i, done) -> {
-          Integer slot = free.poll();
-          if (slot == null) {
-            done.accept(false);
-            return;
-          }
-          client.post(
-              slot,
-              "/publish",
-              payload(i).getBytes(StandardCharsets.UTF_8),
-              status -> {
-                free.add(slot);
-                done.accept(status / 100 == 2);
-              });
-        };
-    return new Target(gatewayUrl, tokens, p, client);
+    return (i, done) -> {
+      Integer slot = free.poll();
+      if (slot == null) {
+        done.accept(false);
+        return;
+      }
+      client.post(
+          slot,
+          path.apply(i),
+          auth.apply(i),
+          body.apply(i),
+          status -> {
+            free.add(slot);
+            done.accept(status / 100 == 2);
+          });
+    };
   }
 
   private static String payload(int i) {
@@ -102,9 +116,12 @@ final class Target implements AutoCloseable {
   /**
    * Concord (local or deployed): one guild with a channel, {@code n} member users created through
    * the guild API at {@code grpcAddress} (256 calls in flight), their tokens signed with {@code
-   * secret}; publishes are {@code GuildApi/CreateMessage} by the guild's owner.
+   * secret}. Publishes: with {@code restBase} empty, {@code GuildApi/CreateMessage} by the guild's
+   * owner; else {@code POST /api/v10/channels/{id}/messages} at {@code restBase}, message {@code i}
+   * sent by member {@code i mod n} with its own token (as people in a busy channel send them: each
+   * a few, so no member meets Discord's per-channel rate limit in a burst of a few hundred).
    */
-  static Target concord(String gatewayUrl, String grpcAddress, String secret, int n) throws Exception {
+  static Target concord(String gatewayUrl, String grpcAddress, String restBase, String secret, int n, int inFlight) throws Exception {
     Channels channels = new Channels();
     var blocking = GuildApiGrpc.newBlockingStub(channels.forAddress(grpcAddress));
     var api = GuildApiGrpc.newStub(channels.forAddress(grpcAddress));
@@ -125,6 +142,22 @@ final class Target implements AutoCloseable {
     List<String> tokens = new ArrayList<>(n);
     for (long id : ids) {
       tokens.add(signer.sign(id, 6 * 3600));
+    }
+    if (!restBase.isEmpty()) {
+      int connections = Math.max(inFlight, 128);
+      KeepAliveHttpClient client = new KeepAliveHttpClient(URI.create(restBase), "none", connections);
+      String path = "/api/v10/channels/" + channel.getId() + "/messages";
+      Publisher rest =
+          httpPublisher(
+              client,
+              connections,
+              i -> path,
+              i -> "Bearer " + tokens.get(i % n),
+              i -> ("{\"content\":\"L" + System.nanoTime() + "\"}").getBytes(StandardCharsets.UTF_8));
+      return new Target(gatewayUrl, tokens, rest, () -> {
+        client.close();
+        channels.close();
+      });
     }
     Publisher pub =
         (i, done) ->
