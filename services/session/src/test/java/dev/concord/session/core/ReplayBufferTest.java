@@ -104,6 +104,47 @@ class ReplayBufferTest {
     assertThat(new ReplayBuffer.Item("MESSAGE_UPDATE", ByteString.EMPTY).expiresAtMs()).isZero();
   }
 
+  @Test
+  void add_seqNotFollowingTheNewest_dropsWhatIsHeld_aResumeFromBeforeItIsRefused() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    for (long seq = 2; seq <= 4; seq++) {
+      b.add(seq, "MESSAGE_CREATE", P);
+    }
+    b.add(9, "MESSAGE_CREATE", P); // 5..8 were never recorded: nothing before 9 can be replayed
+    assertThat(seqsAfter(b, 8)).containsExactly(9L);
+    assertThat(b.covers(8)).isTrue();
+    assertThat(b.covers(4)).as("5..8 are unknown").isFalse();
+    assertThat(new long[] {b.size(), b.bytes()}).containsExactly(1, P.size());
+    b.add(10, "MESSAGE_CREATE", P);
+    assertThat(seqsAfter(b, 8)).containsExactly(9L, 10L);
+  }
+
+  @Test
+  void skip_withEntriesHeld_dropsThem_theNextSeqFollowsTheSkippedOne() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    b.add(1, "GUILD_CREATE", P);
+    b.skip(2);
+    b.add(3, "MESSAGE_CREATE", P);
+    assertThat(seqsAfter(b, 2)).containsExactly(3L);
+    assertThat(b.covers(2)).isTrue();
+    assertThat(b.covers(1)).isFalse();
+    assertThat(b.bytes()).isEqualTo(P.size());
+  }
+
+  @Test
+  void countAndBytesBounds_afterWrapAroundAndDrops_seqsStayConsecutive() {
+    ReplayBuffer b = new ReplayBuffer(4, 1 << 20);
+    for (long seq = 1; seq <= 40; seq++) {
+      b.add(seq, "T", P);
+      if (seq % 7 == 0) {
+        b.dropThrough(seq - 3);
+      }
+    }
+    assertThat(seqsAfter(b, 0)).containsExactly(37L, 38L, 39L, 40L);
+    assertThat(b.covers(36)).isTrue();
+    assertThat(b.covers(35)).isFalse();
+  }
+
   /** The seqs a resume from {@code seq} replays now (nothing expired). */
   private static java.util.List<Long> seqsAfter(ReplayBuffer b, long seq) {
     return b.after(seq, 0).stream().map(ReplayBuffer.Entry::seq).toList();
