@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,24 +127,19 @@ final class MixScenario {
     }
     int connections = 128;
     KeepAliveHttpClient client = new KeepAliveHttpClient(URI.create(http), "none", connections);
-    ConcurrentLinkedQueue<Integer> free = new ConcurrentLinkedQueue<>();
-    for (int i = 0; i < connections; i++) {
-      free.add(i);
-    }
+    Target.Publisher publisher =
+        Target.httpPublisher(
+            client,
+            connections,
+            g -> "/publish?guild=" + (g + 1),
+            g -> "none",
+            g -> ("{\"id\":\"1\",\"channel_id\":\"2\",\"guild_id\":\"" + (g + 1) + "\",\"author\":{\"id\":\"3\",\"username\":\"owner\"},"
+                    + "\"content\":\"L" + System.nanoTime() + "\",\"type\":0,\"mentions\":[],\"attachments\":[],\"embeds\":[]}")
+                .getBytes(StandardCharsets.UTF_8));
     return new MixTarget(gatewayUrl, tokens) {
       @Override
       void publish(int g, Consumer<Boolean> done) {
-        Integer slot = free.poll();
-        if (slot == null) {
-          done.accept(false);
-          return;
-        }
-        String d = "{\"id\":\"1\",\"channel_id\":\"2\",\"guild_id\":\"" + (g + 1) + "\",\"author\":{\"id\":\"3\",\"username\":\"owner\"},"
-            + "\"content\":\"L" + System.nanoTime() + "\",\"type\":0,\"mentions\":[],\"attachments\":[],\"embeds\":[]}";
-        client.post(slot, "/publish?guild=" + (g + 1), d.getBytes(StandardCharsets.UTF_8), status -> {
-          free.add(slot);
-          done.accept(status / 100 == 2);
-        });
+        publisher.publish(g, done);
       }
 
       @Override

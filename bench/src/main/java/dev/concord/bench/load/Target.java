@@ -80,7 +80,7 @@ final class Target implements AutoCloseable {
    * in flight on each: a publish finding none free is refused (the caller's window is smaller).
    * {@code done} gets whether the answer was a 2xx.
    */
-  private static Publisher httpPublisher(
+  static Publisher httpPublisher(
       KeepAliveHttpClient client,
       int connections,
       java.util.function.IntFunction<String> path,
