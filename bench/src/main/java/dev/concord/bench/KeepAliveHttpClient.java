@@ -42,6 +42,9 @@ public final class KeepAliveHttpClient implements AutoCloseable {
   private final String auth;
 
   public KeepAliveHttpClient(URI base, String auth, int connections) throws InterruptedException {
+    if (!"http".equals(base.getScheme()) || base.getPort() < 0) {
+      throw new IllegalArgumentException("expected http://host:port (no TLS here), got " + base);
+    }
     this.host = base.getHost() + ":" + base.getPort();
     this.auth = auth;
     Bootstrap b =
@@ -57,11 +60,16 @@ public final class KeepAliveHttpClient implements AutoCloseable {
                     ch.pipeline().addLast(new HttpClientCodec(), c);
                   }
                 });
-    for (int i = 0; i < connections; i++) {
-      Channel ch = b.connect(base.getHost(), base.getPort()).sync().channel();
-      Connection c = ch.pipeline().get(Connection.class);
-      c.channel = ch;
-      this.connections.add(c);
+    try {
+      for (int i = 0; i < connections; i++) {
+        Channel ch = b.connect(base.getHost(), base.getPort()).sync().channel();
+        Connection c = ch.pipeline().get(Connection.class);
+        c.channel = ch;
+        this.connections.add(c);
+      }
+    } catch (Throwable t) { // sync() rethrows a failed connect's cause as it is, checked or not
+      close(); // the event-loop thread would keep the JVM alive
+      throw t;
     }
   }
 

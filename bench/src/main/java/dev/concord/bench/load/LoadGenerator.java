@@ -139,11 +139,18 @@ public final class LoadGenerator {
     System.exit(0);
   }
 
-  /** {@code ws://host:port/...} → {@code http://host:port} (the gateway serves REST on its WebSocket port). */
+  /**
+   * {@code ws://host[:port]/...} → {@code http://host:port} (the gateway serves REST on its
+   * WebSocket port; 80 when the URL names none). The bench's HTTP client speaks no TLS, so a
+   * {@code wss://} gateway needs {@code --rest} pointing at a plain-HTTP address of it.
+   */
   static String restBaseOf(String gatewayUrl) {
     URI u = URI.create(gatewayUrl);
-    String scheme = "wss".equals(u.getScheme()) ? "https" : "http";
-    return scheme + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+    if (!"ws".equals(u.getScheme())) {
+      throw new IllegalArgumentException(
+          "--publish rest: cannot derive a plain-HTTP REST address from " + gatewayUrl + "; give --rest http://host:port");
+    }
+    return "http://" + u.getHost() + ":" + (u.getPort() < 0 ? 80 : u.getPort());
   }
 
   /** The {@code --suite-arg} pairs, passed on to {@link LoadServer}. */
@@ -367,7 +374,14 @@ public final class LoadGenerator {
       }
       if (i < total && now >= start + i * periodNanos) {
         if (outstanding.tryAcquire()) {
-          t.publish(i, ok -> outstanding.release());
+          t.publish(
+              i,
+              ok -> {
+                if (!ok) {
+                  refused.incrementAndGet(); // not accepted (no free HTTP connection, or an error status)
+                }
+                outstanding.release();
+              });
         } else {
           refused.incrementAndGet(); // the server is this far behind: counted, not queued without end
         }

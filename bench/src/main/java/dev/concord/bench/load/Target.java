@@ -77,8 +77,9 @@ final class Target implements AutoCloseable {
 
   /**
    * Publishes over {@code connections} keep-alive HTTP connections of {@code client}, one request
-   * in flight on each: a publish finding none free is refused (the caller's window is smaller).
-   * {@code done} gets whether the answer was a 2xx.
+   * in flight on each. {@code done} gets whether the answer was a 2xx; a publish that finds no
+   * connection free is not sent and gets false (the burst's window is smaller than the pool; the
+   * fixed-rate scenario counts these as refused).
    */
   static Publisher httpPublisher(
       KeepAliveHttpClient client,
@@ -123,54 +124,59 @@ final class Target implements AutoCloseable {
    */
   static Target concord(String gatewayUrl, String grpcAddress, String restBase, String secret, int n, int inFlight) throws Exception {
     Channels channels = new Channels();
-    var blocking = GuildApiGrpc.newBlockingStub(channels.forAddress(grpcAddress));
-    var api = GuildApiGrpc.newStub(channels.forAddress(grpcAddress));
-    User owner = awaitRing(() -> blocking.withDeadlineAfter(5, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setUsername("owner").build()));
-    Guild guild = blocking.withDeadlineAfter(30, TimeUnit.SECONDS).createGuild(CreateGuildRequest.newBuilder().setName("Load").setOwnerId(owner.getId()).build());
-    Channel channel =
-        blocking.withDeadlineAfter(30, TimeUnit.SECONDS).createChannel(CreateChannelRequest.newBuilder().setGuildId(guild.getId()).setName("general").build());
-    long[] ids = new long[n];
-    LoadGenerator.Progress p = new LoadGenerator.Progress("seeding " + n + " members", 2L * n);
-    parallel(n, 256, (i, done) ->
-        api.withDeadlineAfter(60, TimeUnit.SECONDS)
-            .createUser(CreateUserRequest.newBuilder().setUsername("load" + i).build(), observer(u -> ids[i] = u.getId(), done)), p, 0);
-    parallel(n, 256, (i, done) ->
-        api.withDeadlineAfter(60, TimeUnit.SECONDS)
-            .addMember(AddMemberRequest.newBuilder().setGuildId(guild.getId()).setUserId(ids[i]).build(), observer(x -> {}, done)), p, n);
-    p.done();
-    TokenVerifier signer = new TokenVerifier(secret);
-    List<String> tokens = new ArrayList<>(n);
-    for (long id : ids) {
-      tokens.add(signer.sign(id, 6 * 3600));
+    try {
+      var blocking = GuildApiGrpc.newBlockingStub(channels.forAddress(grpcAddress));
+      var api = GuildApiGrpc.newStub(channels.forAddress(grpcAddress));
+      User owner = awaitRing(() -> blocking.withDeadlineAfter(5, TimeUnit.SECONDS).createUser(CreateUserRequest.newBuilder().setUsername("owner").build()));
+      Guild guild = blocking.withDeadlineAfter(30, TimeUnit.SECONDS).createGuild(CreateGuildRequest.newBuilder().setName("Load").setOwnerId(owner.getId()).build());
+      Channel channel =
+          blocking.withDeadlineAfter(30, TimeUnit.SECONDS).createChannel(CreateChannelRequest.newBuilder().setGuildId(guild.getId()).setName("general").build());
+      long[] ids = new long[n];
+      LoadGenerator.Progress p = new LoadGenerator.Progress("seeding " + n + " members", 2L * n);
+      parallel(n, 256, (i, done) ->
+          api.withDeadlineAfter(60, TimeUnit.SECONDS)
+              .createUser(CreateUserRequest.newBuilder().setUsername("load" + i).build(), observer(u -> ids[i] = u.getId(), done)), p, 0);
+      parallel(n, 256, (i, done) ->
+          api.withDeadlineAfter(60, TimeUnit.SECONDS)
+              .addMember(AddMemberRequest.newBuilder().setGuildId(guild.getId()).setUserId(ids[i]).build(), observer(x -> {}, done)), p, n);
+      p.done();
+      TokenVerifier signer = new TokenVerifier(secret);
+      List<String> tokens = new ArrayList<>(n);
+      for (long id : ids) {
+        tokens.add(signer.sign(id, 6 * 3600));
+      }
+      if (!restBase.isEmpty()) {
+        int connections = Math.max(inFlight, 128);
+        KeepAliveHttpClient client = new KeepAliveHttpClient(URI.create(restBase), "none", connections);
+        String path = "/api/v10/channels/" + channel.getId() + "/messages";
+        Publisher rest =
+            httpPublisher(
+                client,
+                connections,
+                i -> path,
+                i -> "Bearer " + tokens.get(i % n),
+                i -> ("{\"content\":\"L" + System.nanoTime() + "\"}").getBytes(StandardCharsets.UTF_8));
+        return new Target(gatewayUrl, tokens, rest, () -> {
+          client.close();
+          channels.close();
+        });
+      }
+      Publisher pub =
+          (i, done) ->
+              api.withDeadlineAfter(30, TimeUnit.SECONDS)
+                  .createMessage(
+                      CreateMessageRequest.newBuilder()
+                          .setGuildId(guild.getId())
+                          .setChannelId(channel.getId())
+                          .setAuthorId(owner.getId())
+                          .setContent("L" + System.nanoTime())
+                          .build(),
+                      observer(m -> {}, done));
+      return new Target(gatewayUrl, tokens, pub, channels);
+    } catch (Throwable t) {
+      channels.close(); // seeding failed: no channel left open
+      throw t;
     }
-    if (!restBase.isEmpty()) {
-      int connections = Math.max(inFlight, 128);
-      KeepAliveHttpClient client = new KeepAliveHttpClient(URI.create(restBase), "none", connections);
-      String path = "/api/v10/channels/" + channel.getId() + "/messages";
-      Publisher rest =
-          httpPublisher(
-              client,
-              connections,
-              i -> path,
-              i -> "Bearer " + tokens.get(i % n),
-              i -> ("{\"content\":\"L" + System.nanoTime() + "\"}").getBytes(StandardCharsets.UTF_8));
-      return new Target(gatewayUrl, tokens, rest, () -> {
-        client.close();
-        channels.close();
-      });
-    }
-    Publisher pub =
-        (i, done) ->
-            api.withDeadlineAfter(30, TimeUnit.SECONDS)
-                .createMessage(
-                    CreateMessageRequest.newBuilder()
-                        .setGuildId(guild.getId())
-                        .setChannelId(channel.getId())
-                        .setAuthorId(owner.getId())
-                        .setContent("L" + System.nanoTime())
-                        .build(),
-                    observer(m -> {}, done));
-    return new Target(gatewayUrl, tokens, pub, channels);
   }
 
   interface Call {

@@ -16,8 +16,9 @@ import java.util.List;
  * but READY are kept here), so an entry's seq is the oldest's plus its position and is not stored:
  * a parallel {@code long[]} of seqs cost 8 bytes per entry (a session holding a 200-message burst
  * until its next heartbeat: 2 064 of its arrays' 3 104 bytes; 39 of 59 MB over 19 000 sessions)
- * and one more cache line written per recipient on the fan-out path. A seq that does not follow the newest (no caller makes one) ends
- * what is held: nothing before it can be replayed, which a resume then learns from {@link #covers}.
+ * and one more cache line written per recipient on the fan-out path. A seq that does not follow
+ * the newest (no caller makes one) ends what is held: nothing before it can be replayed, which a
+ * resume then learns from {@link #covers}.
  *
  * <p>Concurrency: confined to the session's worker.
  */
@@ -59,7 +60,11 @@ final class ReplayBuffer {
   private long headSeq;
   // written by the owning worker only, opaque (atomic, no fence per add): introspection reads it from other threads
   private long bytes;
-  /** Seq of the newest entry evicted (0: none): replay from seq S works iff S >= evictedUpTo. */
+  /**
+   * The newest seq that cannot be replayed (0: none): the newest entry evicted, a skipped one, or
+   * the one before an entry that did not follow what was held. Replay from seq S works iff S >=
+   * evictedUpTo.
+   */
   private long evictedUpTo;
 
   ReplayBuffer(int maxEntries, long maxBytes) {
@@ -75,15 +80,16 @@ final class ReplayBuffer {
   }
 
   void add(long seq, Item item) {
-    if (size == 0) {
-      headSeq = seq;
-    } else if (seq != headSeq + size) {
+    if (size > 0 && seq != headSeq + size) {
       // not the next seq: what is held cannot be followed by it without a hole, so it goes
       while (size > 0) {
         evictOldest();
       }
-      evictedUpTo = Math.max(evictedUpTo, seq - 1);
+    }
+    if (size == 0) {
+      // nothing before this one is held (consecutive seqs: evictedUpTo is seq - 1 already)
       headSeq = seq;
+      evictedUpTo = Math.max(evictedUpTo, seq - 1);
     }
     if (size == items.length) {
       grow();

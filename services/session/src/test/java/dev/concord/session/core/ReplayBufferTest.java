@@ -88,6 +88,14 @@ class ReplayBufferTest {
     assertThat(seqsAfter(b, 770)).containsExactly(771L, 772L, 773L, 774L, 775L, 776L, 777L);
     assertThat(b.after(0, 0)).hasSize(777);
     assertThat(b.covers(0)).isTrue();
+    // the oldest 500 acknowledged, then past the array's end (1 000 slots, the count bound): the ring wraps
+    b.dropThrough(500);
+    for (long seq = 778; seq <= 1300; seq++) {
+      b.add(seq, shared);
+    }
+    assertThat(b.size()).isEqualTo(800);
+    assertThat(seqsAfter(b, 1295)).containsExactly(1296L, 1297L, 1298L, 1299L, 1300L);
+    assertThat(seqsAfter(b, 0).getFirst()).isEqualTo(501L);
   }
 
   @Test
@@ -132,7 +140,18 @@ class ReplayBufferTest {
   }
 
   @Test
-  void countAndBytesBounds_afterWrapAroundAndDrops_seqsStayConsecutive() {
+  void add_seqNotFollowingAnEmptiedBuffer_aResumeFromBeforeItIsRefused() {
+    ReplayBuffer b = new ReplayBuffer(100, 1 << 20);
+    b.add(2, "MESSAGE_CREATE", P);
+    b.dropThrough(5); // acknowledged through 5, nothing held
+    b.add(8, "MESSAGE_CREATE", P); // 6 and 7 were never recorded
+    assertThat(b.covers(5)).isFalse();
+    assertThat(b.covers(7)).isTrue();
+    assertThat(seqsAfter(b, 7)).containsExactly(8L);
+  }
+
+  @Test
+  void countBound_afterWrapAroundAndDrops_seqsStayConsecutive() {
     ReplayBuffer b = new ReplayBuffer(4, 1 << 20);
     for (long seq = 1; seq <= 40; seq++) {
       b.add(seq, "T", P);
@@ -143,6 +162,18 @@ class ReplayBufferTest {
     assertThat(seqsAfter(b, 0)).containsExactly(37L, 38L, 39L, 40L);
     assertThat(b.covers(36)).isTrue();
     assertThat(b.covers(35)).isFalse();
+  }
+
+  @Test
+  void bytesBound_afterWrapAround_keepsTheNewestConsecutive() {
+    ReplayBuffer b = new ReplayBuffer(100, 3L * P.size()); // three entries' bytes
+    for (long seq = 1; seq <= 30; seq++) {
+      b.add(seq, "T", P);
+    }
+    assertThat(seqsAfter(b, 0)).containsExactly(28L, 29L, 30L);
+    assertThat(b.bytes()).isEqualTo(3L * P.size());
+    assertThat(b.covers(27)).isTrue();
+    assertThat(b.covers(26)).isFalse();
   }
 
   /** The seqs a resume from {@code seq} replays now (nothing expired). */
