@@ -113,7 +113,11 @@ public final class LoadGenerator {
           }
         }
       } else {
-        String rest = publish.equals("rest") ? BenchArgs.stringArg(args, "--rest", restBaseOf(url)) : "";
+        // derived from --url only when --rest is not given (a wss:// URL cannot be, and need not be then)
+        String rest = publish.equals("rest") ? BenchArgs.stringArg(args, "--rest", "") : "";
+        if (publish.equals("rest") && rest.isEmpty()) {
+          rest = restBaseOf(url);
+        }
         Target t = Target.concord(url, BenchArgs.stringArg(args, "--grpc", "127.0.0.1:7720"), rest, BenchArgs.stringArg(args, "--secret", SECRET), n, s.inFlight());
         String pid = BenchArgs.stringArg(args, "--server-pid", "");
         report.add(run("url", n, t, pid.isEmpty() ? new ServerStats.None() : new ServerStats.Pid(Long.parseLong(pid)), s));

@@ -81,10 +81,7 @@ final class ReplayBuffer {
 
   void add(long seq, Item item) {
     if (size > 0 && seq != headSeq + size) {
-      // not the next seq: what is held cannot be followed by it without a hole, so it goes
-      while (size > 0) {
-        evictOldest();
-      }
+      evictAll(); // not the next seq: what is held cannot be followed by it without a hole
     }
     if (size == 0) {
       // nothing before this one is held (consecutive seqs: evictedUpTo is seq - 1 already)
@@ -133,6 +130,12 @@ final class ReplayBuffer {
     headSeq++;
   }
 
+  private void evictAll() {
+    while (size > 0) {
+      evictOldest();
+    }
+  }
+
   /**
    * A dispatch that is never replayed: READY, the first of a session (a RESUME needs READY's
    * session id, so it always comes after it). Not holding it saves its bytes for the session's
@@ -140,9 +143,7 @@ final class ReplayBuffer {
    * {@code seq + 1}, so anything still held goes (it could not be followed without a hole).
    */
   void skip(long seq) {
-    while (size > 0) {
-      evictOldest();
-    }
+    evictAll();
     evictedUpTo = Math.max(evictedUpTo, seq);
   }
 
