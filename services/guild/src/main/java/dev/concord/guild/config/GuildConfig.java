@@ -44,6 +44,8 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class GuildConfig {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GuildConfig.class);
+
   /**
    * gRPC handlers on the transport's event loop ({@link DirectCalls}): GuildRegistry and GuildRelay
    * hand their work to the guild loops and pools; GuildApi, Accounts and Invites may read the store
@@ -326,14 +328,36 @@ class GuildConfig {
             apply.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
           }
         });
-    // Forget the guilds the ring moved away (a later hand-back reloads them from the store).
-    long[] seen = {-1};
+    // Forget the guilds the ring moved away (a later hand-back reloads them from the store), and
+    // those another pod claimed unseen; asked again at the next tick if the store could not answer.
+    java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicLong failedAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    io.micrometer.core.instrument.Counter claimedElsewhere =
+        io.micrometer.core.instrument.Counter.builder("concord.guild.claimed.elsewhere")
+            .description("guilds found claimed by another pod while held here (a move and a move back this pod did not see), reloaded")
+            .register(meters);
     guildScheduler.scheduleWithFixedDelay(
         () -> {
           long v = guildRing.ring().current().version();
-          if (v != seen[0]) {
-            seen[0] = v;
-            host.ringChanged();
+          if (v != seen.get()) {
+            seen.set(v);
+            java.util.concurrent.CompletableFuture<Integer> audited;
+            try {
+              audited = host.ringChanged();
+            } catch (RuntimeException e) {
+              audited = java.util.concurrent.CompletableFuture.failedFuture(e); // never let it end this schedule
+            }
+            audited.whenComplete(
+                (stale, error) -> {
+                  if (error == null) {
+                    claimedElsewhere.increment(stale);
+                    return;
+                  }
+                  if (failedAt.getAndSet(v) != v) { // once per ring version, not every tick
+                    log.warn("ring v{}: could not ask the store which guilds were claimed elsewhere ({}); asking again", v, error.toString());
+                  }
+                  seen.compareAndSet(v, -1);
+                });
           }
         },
         100,

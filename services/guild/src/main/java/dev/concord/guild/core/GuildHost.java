@@ -192,6 +192,7 @@ public final class GuildHost {
   private final Executor loopPool;
   private final Fanout fanout;
   private final Ownership ownership;
+  private final EpochAudit epochAudit;
   private final int mailboxCapacity;
   private final Clock clock;
 
@@ -217,6 +218,7 @@ public final class GuildHost {
     this.loopPool = loopPool;
     this.fanout = fanout;
     this.ownership = ownership;
+    this.epochAudit = new EpochAudit(store);
     this.mailboxCapacity = mailboxCapacity;
     this.clock = clock;
   }
@@ -396,11 +398,11 @@ public final class GuildHost {
 
   /**
    * Takes a guild out of this pod's memory: its state went ahead of the store (a write failed or
-   * was fenced) or the ring gave it to another pod. The next call loads it again from the store.
-   * With {@code tellSessions}, its subscribers get a _REJOIN event (after every event already
-   * sent) and join again on the ring's owner.
+   * was fenced), the ring gave it to another pod, or another pod claimed it unseen. The next call
+   * loads it again from the store. Its subscribers get a _REJOIN event (after every event already
+   * sent) and join again on the ring's owner, catching up on what they missed.
    */
-  private void evict(Active a, boolean tellSessions) {
+  private void evict(Active a) {
     synchronized (a) {
       if (a.evicted) {
         return;
@@ -408,9 +410,6 @@ public final class GuildHost {
       a.evicted = true;
     }
     guilds.remove(a.guildId, a);
-    if (!tellSessions) {
-      return;
-    }
     boolean queued =
         a.loop.submitControl(
             () -> {
@@ -428,14 +427,35 @@ public final class GuildHost {
   /**
    * The ring changed: forgets every guild this pod no longer owns, so that if the ring gives one
    * back later it is loaded again from the store (with what the other owner wrote meanwhile)
-   * instead of reusing this stale copy. Its sessions re-join on the new owner by their own ring.
+   * instead of reusing this stale copy; then asks the store whether another pod claimed one of
+   * those it still owns (see {@link EpochAudit}) and forgets those too. Either way the guild's
+   * sessions are told to re-join (_REJOIN): a session pod that missed a ring version (a move and
+   * the move back within its poll) cannot see the move in its own ring.
+   *
+   * @return how many guilds the store showed claimed elsewhere (fails if the store could not be
+   *     asked; the caller asks again)
    */
-  public void ringChanged() {
+  public CompletableFuture<Integer> ringChanged() {
+    List<Active> owned = new ArrayList<>();
     for (Active a : List.copyOf(guilds.values())) {
       if (!ownership.owns(a.guildId)) {
-        evict(a, false);
+        evict(a);
+      } else if (a.isActive()) {
+        owned.add(a);
       }
     }
+    return epochAudit
+        .claimedElsewhere(owned, readPool)
+        .thenApply(
+            stale -> {
+              for (Active a : stale) {
+                log.warn(
+                    "guild {} was claimed by another pod while this pod held it (the ring moved it away and back, unseen here): reloading it, its sessions re-join",
+                    Long.toUnsignedString(a.guildId));
+                evict(a);
+              }
+              return stale.size();
+            });
   }
 
   public CompletableFuture<Boolean> leave(long guildId, String sessionId) {
@@ -461,7 +481,7 @@ public final class GuildHost {
     if (!ownership.owns(guildId)) {
       Active stale = guilds.get(guildId);
       if (stale != null) {
-        evict(stale, false);
+        evict(stale);
       }
       throw GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId));
     }
@@ -510,7 +530,7 @@ public final class GuildHost {
                   if (!ownership.owns(guildId)) {
                     // The ring moved the guild away while this task waited: the new owner applies
                     // its events from now on, never both (its claim fences our writes anyway).
-                    evict(a, false);
+                    evict(a);
                     result.completeExceptionally(
                         GuildException.wrongOwner(guildId, ownership.ringVersion(), ownership.ownerOf(guildId)));
                     return;
@@ -581,7 +601,7 @@ public final class GuildHost {
                             if (trace != null) {
                               trace.failed(error);
                             }
-                            evict(a, true);
+                            evict(a);
                             result.completeExceptionally(error);
                           }));
                 });

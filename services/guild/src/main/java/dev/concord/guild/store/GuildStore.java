@@ -181,6 +181,12 @@ public interface GuildStore {
    */
   long claim(long guildId);
 
+  /**
+   * The current epoch of each of {@code guildIds} (a guild that does not exist is absent): what a
+   * pod compares with the epochs it loaded its guilds at, to find those another pod claimed since.
+   */
+  java.util.Map<Long, Long> epochs(java.util.Collection<Long> guildIds);
+
   Optional<GuildRow> loadGuild(long guildId);
 
   /**

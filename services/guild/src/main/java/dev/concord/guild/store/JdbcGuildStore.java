@@ -465,6 +465,23 @@ public final class JdbcGuildStore implements GuildStore {
     return epoch == null ? -1 : epoch;
   }
 
+  /** Ids per epoch query (one statement's parameters stay well within every driver's limit). */
+  static final int MAX_EPOCH_IDS = 1000;
+
+  @Override
+  public Map<Long, Long> epochs(java.util.Collection<Long> guildIds) {
+    Map<Long, Long> out = new java.util.HashMap<>();
+    List<Long> ids = List.copyOf(guildIds);
+    for (int from = 0; from < ids.size(); from += MAX_EPOCH_IDS) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + MAX_EPOCH_IDS));
+      String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+      jdbc.query("select id, epoch from guilds where id in (" + marks + ")", rs -> {
+        out.put(rs.getLong(1), rs.getLong(2));
+      }, chunk.toArray());
+    }
+    return out;
+  }
+
   @Override
   public Optional<GuildRow> loadGuild(long guildId) {
     List<Object[]> g =

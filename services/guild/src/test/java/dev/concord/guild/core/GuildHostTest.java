@@ -507,6 +507,48 @@ class GuildHostTest {
   }
 
   @Test
+  void ringMovesGuildAway_itsSessionsToldToRejoin() throws InterruptedException {
+    FlippingOwnership own = new FlippingOwnership();
+    GuildHost a = pod(10, fanout, own, 1000);
+    Users.User alice = a.createUser("alice", "", false);
+    GuildState g = a.createGuild("Moving", alice.id()).join();
+    a.join(g.id(), "s", 82, alice.id(), "p", Intents.GUILDS, 50, 0, null).join();
+
+    own.test = id -> false;
+    assertThat(a.ringChanged().join()).isZero();
+    // a session pod that missed this ring version learns of the move from the old owner
+    Await.until(() -> published.stream().anyMatch(p -> p.type().equals("_REJOIN") && p.recipients().contains(82L)), "_REJOIN sent");
+    assertThat(a.activeGuilds()).isZero();
+  }
+
+  @Test
+  void ringChangeSeenWithoutTheMoveBetween_guildClaimedElsewhere_reloadedAndSessionsToldToRejoin() throws InterruptedException {
+    // pod a owns the guild in the ring before and after; in between (a version it did not see,
+    // frozen or cut off) pod b owned it, loaded it and took a write
+    FlippingOwnership own = new FlippingOwnership();
+    GuildHost a = pod(11, fanout, own, 1000);
+    Users.User alice = a.createUser("alice", "", false);
+    GuildState g = a.createGuild("Moving", alice.id()).join();
+    GuildState.Channel c = new GuildCommands(a).createChannel(g.id(), "general", "").join();
+    long seen = new GuildCommands(a).createMessage(g.id(), c.id(), alice.id(), "seen", "").join().id();
+    JoinResult first = a.join(g.id(), "s", 83, alice.id(), "p", Intents.GUILD_MESSAGES, 50, 0, null).join();
+    GuildHost b = pod(12, NONE, Ownership.ALL, 1000);
+    new GuildCommands(b).createMessage(g.id(), c.id(), alice.id(), "written on b", "").join();
+
+    assertThat(a.ringChanged().join()).isEqualTo(1);
+    Await.until(() -> published.stream().anyMatch(p -> p.type().equals("_REJOIN") && p.recipients().contains(83L)), "_REJOIN sent");
+    // the re-join reloads the guild (claiming it back) and catches up on b's write
+    JoinResult again = a.join(g.id(), "s", 83, alice.id(), "p", Intents.GUILD_MESSAGES, 50, seen, null).join();
+    assertThat(again.catchUp()).extracting(m -> JsonMapper.builder().build().readTree(m).path("content").asString()).containsExactly("written on b");
+    assertThat(again.snapshotSeq()).isGreaterThan(first.snapshotSeq());
+    // the reloaded copy is current: the next ring change keeps it
+    int rejoins = (int) published.stream().filter(p -> p.type().equals("_REJOIN")).count();
+    assertThat(a.ringChanged().join()).isZero();
+    assertThat(a.activeGuilds()).isEqualTo(1);
+    assertThat(published.stream().filter(p -> p.type().equals("_REJOIN")).count()).isEqualTo(rejoins);
+  }
+
+  @Test
   void nulCharacter_refusedAsBadInput_neverReachesTheStore() {
     Users.User alice = host.createUser("alice", "", false);
     GuildState g = host.createGuild("Guild", alice.id()).join();

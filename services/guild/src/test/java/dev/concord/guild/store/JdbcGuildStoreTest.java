@@ -130,6 +130,20 @@ class JdbcGuildStoreTest {
   }
 
   @Test
+  void epochs_currentPerGuild_unknownAbsent_acrossQueryChunks() {
+    guildWithChannel();
+    store.claim(100);
+    store.claim(100);
+    List<Long> asked = new java.util.ArrayList<>();
+    for (long id = 1; id <= JdbcGuildStore.MAX_EPOCH_IDS + 5; id++) {
+      asked.add(100_000 + id); // no such guilds: the ask spans two queries
+    }
+    asked.add(100L); // in the second one
+    assertThat(store.epochs(asked)).containsExactly(java.util.Map.entry(100L, 3L));
+    assertThat(store.epochs(List.of())).isEmpty();
+  }
+
+  @Test
   void claim_waitsForTheOldOwnersTransactionInFlight_thenSeesItsWrite() throws Exception {
     guildWithChannel();
     org.springframework.transaction.support.TransactionTemplate tx =

@@ -1,0 +1,66 @@
+package dev.concord.guild.core;
+
+import dev.concord.guild.store.GuildStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Finds the guilds this pod holds that another pod claimed since this pod loaded them.
+ *
+ * <p>The ring alone cannot show it. A pod that was frozen (or cut off) while the ring gave its
+ * guilds to another pod and then gave them back sees only the version before and the version after:
+ * it owns the guild in both, so its copy looks current, while the other pod loaded the guild from
+ * the store, took writes and bumped the guild's epoch. Its copy misses those writes, and the
+ * sessions joined to it miss their events until its next write is fenced. The store's epoch is the
+ * truth: a guild whose stored epoch is past the one this pod loaded it at was claimed elsewhere.
+ *
+ * <p>Asked on every ring change this pod sees (rare): one store query per thousand guilds held.
+ */
+final class EpochAudit {
+  private final GuildStore store;
+
+  EpochAudit(GuildStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Of {@code held} (loaded guilds), those whose stored epoch moved past the one they were loaded
+   * at. Runs on {@code pool}; fails if the pool refuses the work or the store cannot answer.
+   */
+  CompletableFuture<List<GuildHost.Active>> claimedElsewhere(List<GuildHost.Active> held, Executor pool) {
+    if (held.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    // the epochs as loaded, read before the store is asked (a later claim here makes a new Active)
+    long[] loadedAt = new long[held.size()];
+    for (int i = 0; i < held.size(); i++) {
+      loadedAt[i] = held.get(i).state().epoch();
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> compare(held, loadedAt), pool);
+    } catch (RejectedExecutionException busy) {
+      return CompletableFuture.failedFuture(busy);
+    }
+  }
+
+  private List<GuildHost.Active> compare(List<GuildHost.Active> held, long[] loadedAt) {
+    List<Long> ids = new ArrayList<>(held.size());
+    for (GuildHost.Active a : held) {
+      ids.add(a.guildId);
+    }
+    Map<Long, Long> now = store.epochs(ids);
+    List<GuildHost.Active> stale = new ArrayList<>();
+    for (int i = 0; i < held.size(); i++) {
+      // absent: created here and not committed yet (or deleted, which its own path handles)
+      Long current = now.get(held.get(i).guildId);
+      if (current != null && current > loadedAt[i]) {
+        stale.add(held.get(i));
+      }
+    }
+    return stale;
+  }
+}
