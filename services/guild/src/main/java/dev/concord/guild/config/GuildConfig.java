@@ -44,8 +44,6 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class GuildConfig {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GuildConfig.class);
-
   /**
    * gRPC handlers on the transport's event loop ({@link DirectCalls}): GuildRegistry and GuildRelay
    * hand their work to the guild loops and pools; GuildApi, Accounts and Invites may read the store
@@ -79,6 +77,22 @@ class GuildConfig {
         java.util.concurrent.TimeUnit.MILLISECONDS,
         new java.util.concurrent.ArrayBlockingQueue<>(10_000),
         Thread.ofPlatform().name("guild-read-", 0).daemon().factory(),
+        new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /**
+   * The store queries that find guilds claimed by another pod ({@code GuildHost#ringChanged}): one
+   * at a time, one more waiting at most (an attempt beyond that fails and is retried later).
+   */
+  @Bean(destroyMethod = "shutdownNow")
+  ExecutorService guildAuditPool() {
+    return new java.util.concurrent.ThreadPoolExecutor(
+        1,
+        1,
+        0,
+        java.util.concurrent.TimeUnit.MILLISECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(1),
+        Thread.ofPlatform().name("guild-epoch-audit").daemon().factory(),
         new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
   }
 
@@ -280,6 +294,7 @@ class GuildConfig {
       RelayHub relayHub,
       RingWatcher guildRing,
       ExecutorService guildActivationPool,
+      ExecutorService guildAuditPool,
       GuildStore guildStore,
       GuildJournal guildJournal,
       ExecutorService guildReadPool,
@@ -329,37 +344,15 @@ class GuildConfig {
           }
         });
     // Forget the guilds the ring moved away (a later hand-back reloads them from the store), and
-    // those another pod claimed unseen; asked again at the next tick if the store could not answer.
-    java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
-    java.util.concurrent.atomic.AtomicLong failedAt = new java.util.concurrent.atomic.AtomicLong(-1);
+    // those another pod claimed unseen (see OwnershipWatch for when).
+    host.withEpochAudits(guildAuditPool);
     io.micrometer.core.instrument.Counter claimedElsewhere =
         io.micrometer.core.instrument.Counter.builder("concord.guild.claimed.elsewhere")
             .description("guilds found claimed by another pod while held here (a move and a move back this pod did not see), reloaded")
             .register(meters);
     guildScheduler.scheduleWithFixedDelay(
-        () -> {
-          long v = guildRing.ring().current().version();
-          if (v != seen.get()) {
-            seen.set(v);
-            java.util.concurrent.CompletableFuture<Integer> audited;
-            try {
-              audited = host.ringChanged();
-            } catch (RuntimeException e) {
-              audited = java.util.concurrent.CompletableFuture.failedFuture(e); // never let it end this schedule
-            }
-            audited.whenComplete(
-                (stale, error) -> {
-                  if (error == null) {
-                    claimedElsewhere.increment(stale);
-                    return;
-                  }
-                  if (failedAt.getAndSet(v) != v) { // once per ring version, not every tick
-                    log.warn("ring v{}: could not ask the store which guilds were claimed elsewhere ({}); asking again", v, error.toString());
-                  }
-                  seen.compareAndSet(v, -1);
-                });
-          }
-        },
+        new dev.concord.guild.core.OwnershipWatch(
+            () -> guildRing.ring().current().version(), host::ringChanged, claimedElsewhere::increment, System::nanoTime),
         100,
         100,
         java.util.concurrent.TimeUnit.MILLISECONDS);

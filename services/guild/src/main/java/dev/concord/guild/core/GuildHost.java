@@ -82,6 +82,7 @@ public final class GuildHost {
   private GuildLoader loader;
   private java.util.concurrent.Executor activationPool = Runnable::run;
   private java.util.concurrent.Executor readPool = Runnable::run;
+  private java.util.concurrent.Executor auditPool = Runnable::run;
 
   /**
    * Where store reads for callers run (re-join catch-up, history): a bounded pool, so that a burst
@@ -89,6 +90,15 @@ public final class GuildHost {
    */
   public GuildHost withReads(java.util.concurrent.Executor pool) {
     this.readPool = pool;
+    return this;
+  }
+
+  /**
+   * Where the store is asked which guilds another pod claimed ({@link #ringChanged}): apart from
+   * the read pool, so that it does not wait behind the catch-up reads of re-joining sessions.
+   */
+  public GuildHost withEpochAudits(java.util.concurrent.Executor pool) {
+    this.auditPool = pool;
     return this;
   }
 
@@ -400,12 +410,13 @@ public final class GuildHost {
    * Takes a guild out of this pod's memory: its state went ahead of the store (a write failed or
    * was fenced), the ring gave it to another pod, or another pod claimed it unseen. The next call
    * loads it again from the store. Its subscribers get a _REJOIN event (after every event already
-   * sent) and join again on the ring's owner, catching up on what they missed.
+   * sent) and join again on the ring's owner, catching up on what they missed. False if it was
+   * evicted already.
    */
-  private void evict(Active a) {
+  private boolean evict(Active a) {
     synchronized (a) {
       if (a.evicted) {
-        return;
+        return false;
       }
       a.evicted = true;
     }
@@ -422,6 +433,7 @@ public final class GuildHost {
     if (!queued) {
       log.warn("guild {} evicted but its loop is gone: its sessions are not told", Long.toUnsignedString(a.guildId));
     }
+    return true;
   }
 
   /**
@@ -433,7 +445,7 @@ public final class GuildHost {
    * the move back within its poll) cannot see the move in its own ring.
    *
    * @return how many guilds the store showed claimed elsewhere (fails if the store could not be
-   *     asked; the caller asks again)
+   *     asked; see {@link OwnershipWatch} for when this runs)
    */
   public CompletableFuture<Integer> ringChanged() {
     List<Active> owned = new ArrayList<>();
@@ -445,16 +457,22 @@ public final class GuildHost {
       }
     }
     return epochAudit
-        .claimedElsewhere(owned, readPool)
+        .claimedElsewhere(owned, auditPool)
         .thenApply(
             stale -> {
+              List<String> evicted = new ArrayList<>();
               for (Active a : stale) {
-                log.warn(
-                    "guild {} was claimed by another pod while this pod held it (the ring moved it away and back, unseen here): reloading it, its sessions re-join",
-                    Long.toUnsignedString(a.guildId));
-                evict(a);
+                if (evict(a)) { // not already gone for another reason
+                  evicted.add(Long.toUnsignedString(a.guildId));
+                }
               }
-              return stale.size();
+              if (!evicted.isEmpty()) {
+                log.warn(
+                    "{} guild(s) were claimed by another pod while this pod held them (the ring moved them away and back unseen here), e.g. {}: reloading them, their sessions re-join",
+                    evicted.size(),
+                    evicted.subList(0, Math.min(5, evicted.size())));
+              }
+              return evicted.size();
             });
   }
 
