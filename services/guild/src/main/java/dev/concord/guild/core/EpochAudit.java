@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the guilds this pod holds that another pod claimed since this pod loaded them.
@@ -21,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Asked on every ring change this pod sees (rare): one store query per thousand guilds held.
  */
 final class EpochAudit {
+  private static final Logger log = LoggerFactory.getLogger(EpochAudit.class);
   private final GuildStore store;
 
   EpochAudit(GuildStore store) {
@@ -28,23 +32,44 @@ final class EpochAudit {
   }
 
   /**
-   * Of {@code held} (loaded guilds), those whose stored epoch moved past the one they were loaded
-   * at. Runs on {@code pool}; fails if the pool refuses the work or the store cannot answer.
+   * Evicts those of {@code held} (loaded guilds) whose stored epoch moved past the one they were
+   * loaded at ({@code evict} is false for a guild already gone for another reason), and logs them
+   * in one line. Asks the store on {@code pool}; fails if the pool refuses the work or the store
+   * cannot answer.
+   *
+   * @return how many guilds were evicted
    */
-  CompletableFuture<List<GuildHost.Active>> claimedElsewhere(List<GuildHost.Active> held, Executor pool) {
+  CompletableFuture<Integer> evictClaimedElsewhere(List<GuildHost.Active> held, Executor pool, Predicate<GuildHost.Active> evict) {
     if (held.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of());
+      return CompletableFuture.completedFuture(0);
     }
     // the epochs as loaded, read before the store is asked (a later claim here makes a new Active)
     long[] loadedAt = new long[held.size()];
     for (int i = 0; i < held.size(); i++) {
       loadedAt[i] = held.get(i).state().epoch();
     }
+    CompletableFuture<List<GuildHost.Active>> stale;
     try {
-      return CompletableFuture.supplyAsync(() -> compare(held, loadedAt), pool);
+      stale = CompletableFuture.supplyAsync(() -> compare(held, loadedAt), pool);
     } catch (RejectedExecutionException busy) {
       return CompletableFuture.failedFuture(busy);
     }
+    return stale.thenApply(
+        claimed -> {
+          List<String> evicted = new ArrayList<>();
+          for (GuildHost.Active a : claimed) {
+            if (evict.test(a)) {
+              evicted.add(Long.toUnsignedString(a.guildId));
+            }
+          }
+          if (!evicted.isEmpty()) {
+            log.warn(
+                "{} guild(s) were claimed by another pod while this pod held them (the ring moved them away and back unseen here), e.g. {}: reloading them, their sessions re-join",
+                evicted.size(),
+                evicted.subList(0, Math.min(5, evicted.size())));
+          }
+          return evicted.size();
+        });
   }
 
   private List<GuildHost.Active> compare(List<GuildHost.Active> held, long[] loadedAt) {

@@ -456,24 +456,7 @@ public final class GuildHost {
         owned.add(a);
       }
     }
-    return epochAudit
-        .claimedElsewhere(owned, auditPool)
-        .thenApply(
-            stale -> {
-              List<String> evicted = new ArrayList<>();
-              for (Active a : stale) {
-                if (evict(a)) { // not already gone for another reason
-                  evicted.add(Long.toUnsignedString(a.guildId));
-                }
-              }
-              if (!evicted.isEmpty()) {
-                log.warn(
-                    "{} guild(s) were claimed by another pod while this pod held them (the ring moved them away and back unseen here), e.g. {}: reloading them, their sessions re-join",
-                    evicted.size(),
-                    evicted.subList(0, Math.min(5, evicted.size())));
-              }
-              return evicted.size();
-            });
+    return epochAudit.evictClaimedElsewhere(owned, auditPool, this::evict);
   }
 
   public CompletableFuture<Boolean> leave(long guildId, String sessionId) {
